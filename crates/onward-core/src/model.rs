@@ -1,0 +1,371 @@
+//! The records kept about a participant, split into three documents by who may see them
+//! (DESIGN.md): the Plan (shared with the participant), the Notes (mentors and coordinators) and
+//! the Restricted document (cleared mentors and coordinators only).
+//!
+//! These are the automerge schema. Field names are stable (they are what older documents hold);
+//! fields added later carry `missing` defaults so documents written before them still load.
+//! Collections of records with identity are maps keyed by id, so concurrent additions on
+//! different tablets never collide; ordered lists (steps, reviews) carry a `#[key]`.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::*;
+use crate::time::{Day, Timestamp};
+use crate::vocab::*;
+
+/// The schema version this build writes. Documents with a higher version are refused with a
+/// message to update the app; lower versions load through `missing` defaults.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Who made a change: a user on a device. Also encoded in each automerge change's actor id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Author {
+    pub user: UserId,
+    pub device: DeviceId,
+}
+
+/// When and by whom a record was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Stamp {
+    pub at: Timestamp,
+    pub by: UserId,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan: shared with the participant.
+
+/// The Plan document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Plan {
+    pub schema: u64,
+    pub participant: ParticipantId,
+    pub profile: Profile,
+    pub goals: BTreeMap<String, Goal>,
+    pub appointments: BTreeMap<String, Appointment>,
+    pub achievements: BTreeMap<String, Achievement>,
+    pub progressions: BTreeMap<String, Progression>,
+    /// Shared summary and next steps of each session, keyed by session id.
+    pub summaries: BTreeMap<String, SessionSummary>,
+    pub checkins: BTreeMap<String, CheckIn>,
+    /// The participant's disclosure-statement draft, in their own words.
+    #[autosurgeon(missing = "Option::default")]
+    pub disclosure: Option<DisclosureDraft>,
+}
+
+/// Who the participant is in the programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Profile {
+    pub preferred_name: String,
+    pub programme: String,
+    pub status: ParticipantStatus,
+    /// The pathways the participant and mentor agreed to work on.
+    pub pathways: Vec<Pathway>,
+    pub created: Stamp,
+}
+
+/// A goal, titled in the participant's words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Goal {
+    pub id: GoalId,
+    pub title: String,
+    pub pathway: Pathway,
+    pub why_it_matters: String,
+    pub target_date: Option<Day>,
+    /// When the goal should next be reviewed together.
+    pub review_due: Option<Day>,
+    pub status: GoalStatus,
+    pub steps: Vec<Step>,
+    pub reviews: Vec<Review>,
+    /// The participant's sign-off: they agree this is their goal.
+    pub sign_off: Option<Stamp>,
+    pub created: Stamp,
+}
+
+/// A step towards a goal: what, who does it, by when, and whether it is done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Step {
+    #[key]
+    pub id: StepId,
+    pub text: String,
+    /// Who will do it, in plain words ("me", "Sam (mentor)").
+    pub by_whom: String,
+    pub due: Option<Day>,
+    pub done: Option<Stamp>,
+}
+
+/// A progress review with a 0–10 rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Review {
+    #[key]
+    pub id: ReviewId,
+    pub rating: u8,
+    pub comment: String,
+    pub created: Stamp,
+}
+
+/// An appointment and the support given for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Appointment {
+    pub id: AppointmentId,
+    pub starts_at: Timestamp,
+    pub ends_at: Option<Timestamp>,
+    pub kind: AppointmentKind,
+    pub with_whom: String,
+    pub location: String,
+    pub support: Support,
+    pub status: AppointmentStatus,
+    pub outcome: String,
+    pub follow_up: Option<FollowUp>,
+    /// Travel expenses in pence.
+    pub expenses_pence: i64,
+    pub created: Stamp,
+}
+
+/// Support given for an appointment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Support {
+    pub reminder: bool,
+    pub travel_arranged: bool,
+    /// The mentor who went with the participant, if one did.
+    pub accompanied_by: Option<UserId>,
+}
+
+/// Something to do after an appointment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct FollowUp {
+    pub text: String,
+    pub due: Option<Day>,
+    pub done: bool,
+}
+
+/// A qualification, certificate, placement, course or job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Achievement {
+    pub id: AchievementId,
+    pub kind: AchievementKind,
+    pub title: String,
+    pub date: Day,
+    /// Awarding body (qualifications) or organisation (placements, jobs).
+    pub organisation: String,
+    /// Qualification level ("Entry 3", "Level 2"), empty when not a qualification.
+    pub level: String,
+    pub certificate: bool,
+    /// Hours, for volunteering and work experience.
+    pub hours: Option<u32>,
+    pub created: Stamp,
+}
+
+/// A move into employment, education, training or volunteering.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Progression {
+    pub id: ProgressionId,
+    pub kind: ProgressionKind,
+    pub description: String,
+    pub organisation: String,
+    pub start_date: Day,
+    /// Whether it was still going 13 weeks after the start, once checked.
+    pub sustained_13_weeks: Option<SustainCheck>,
+    /// Whether it was still going 26 weeks after the start, once checked.
+    pub sustained_26_weeks: Option<SustainCheck>,
+    pub created: Stamp,
+}
+
+/// The result of a sustainment check.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct SustainCheck {
+    pub sustained: bool,
+    pub checked: Stamp,
+}
+
+/// The part of a session the participant sees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct SessionSummary {
+    pub session: SessionId,
+    pub started_at: Timestamp,
+    pub summary: String,
+    pub next_steps: String,
+    pub updated: Stamp,
+}
+
+/// A self-assessment check-in: a 0–10 score per pathway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct CheckIn {
+    pub id: CheckInId,
+    pub scores: BTreeMap<String, u8>,
+    pub comment: String,
+    pub created: Stamp,
+}
+
+/// A disclosure-statement draft, in the participant's own words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct DisclosureDraft {
+    pub text: String,
+    pub updated: Stamp,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notes: mentors (peer mentors included) and coordinators.
+
+/// The Notes document: session records, only ever added to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Notes {
+    pub schema: u64,
+    pub participant: ParticipantId,
+    pub sessions: BTreeMap<String, SessionRecord>,
+}
+
+/// A session record. Each edit before sign-off adds a revision (revisions are written once);
+/// a sign-off pins one revision, after which the record only takes addenda. Because nothing
+/// is overwritten, a merge can add to a signed-off record but never change what was signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct SessionRecord {
+    pub id: SessionId,
+    pub created: Stamp,
+    pub revisions: BTreeMap<String, SessionRevision>,
+    pub sign_offs: BTreeMap<String, SignOff>,
+    pub addenda: BTreeMap<String, Addendum>,
+}
+
+/// One version of the session's content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct SessionRevision {
+    pub id: RevisionId,
+    pub content: SessionContent,
+    pub created: Stamp,
+}
+
+/// What happened in a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct SessionContent {
+    pub started_at: Timestamp,
+    pub duration_minutes: u32,
+    pub mode: SessionMode,
+    pub session_type: SessionType,
+    pub attendance: Attendance,
+    /// Why the participant did not attend, when they did not.
+    pub absence_reason: String,
+    pub topics: Vec<Pathway>,
+    /// Mood on a 1–5 scale, before and after.
+    pub mood_before: Option<u8>,
+    pub mood_after: Option<u8>,
+    pub private_notes: String,
+}
+
+/// A sign-off, pinning the revision that was signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct SignOff {
+    pub id: SignOffId,
+    pub revision: RevisionId,
+    pub created: Stamp,
+}
+
+/// A correction or addition after sign-off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Addendum {
+    pub id: AddendumId,
+    pub text: String,
+    pub created: Stamp,
+}
+
+impl SessionRecord {
+    /// The sign-off that counts: the earliest (by time, then id). Later or concurrent
+    /// sign-offs stay in the history.
+    pub fn sign_off(&self) -> Option<&SignOff> {
+        self.sign_offs.values().min_by_key(|s| (s.created.at, s.id))
+    }
+
+    /// The latest revision (by time, then id).
+    pub fn latest_revision(&self) -> Option<&SessionRevision> {
+        self.revisions.values().max_by_key(|r| (r.created.at, r.id))
+    }
+
+    /// The content that stands: the signed revision once signed off, else the latest.
+    pub fn current(&self) -> Option<&SessionContent> {
+        match self.sign_off() {
+            Some(s) => self.revisions.get(&s.revision.to_string()).map(|r| &r.content),
+            None => self.latest_revision().map(|r| &r.content),
+        }
+    }
+
+    /// Whether the record has been signed off.
+    pub fn is_signed_off(&self) -> bool {
+        !self.sign_offs.is_empty()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Restricted: cleared mentors and coordinators; never peer mentors or the participant.
+
+/// The Restricted document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Restricted {
+    pub schema: u64,
+    pub participant: ParticipantId,
+    pub referral: Option<Referral>,
+    pub consents: BTreeMap<String, ConsentRecord>,
+    pub contacts: BTreeMap<String, KeyContact>,
+    pub concerns: BTreeMap<String, Concern>,
+}
+
+/// How the participant came to the programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Referral {
+    pub source: ReferralSource,
+    pub referrer: String,
+    pub date: Day,
+    pub reason: String,
+    pub supervision_end: Option<Day>,
+    pub risk_level: RiskLevel,
+    pub recorded: Stamp,
+}
+
+/// Consent given or withdrawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct ConsentRecord {
+    pub id: ConsentId,
+    /// The version of the consent form.
+    pub version: String,
+    /// What the consent covers, in plain words.
+    pub scope: String,
+    pub given: bool,
+    /// Who gave or withdrew it (usually the participant).
+    pub given_by: String,
+    pub recorded: Stamp,
+}
+
+/// A key contact such as a case manager.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct KeyContact {
+    pub id: ContactId,
+    pub role: String,
+    pub name: String,
+    pub organisation: String,
+    pub phone: String,
+    pub email: String,
+    pub recorded: Stamp,
+}
+
+/// A safeguarding concern.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Concern {
+    pub id: ConcernId,
+    pub category: ConcernCategory,
+    pub urgency: Urgency,
+    pub description: String,
+    pub status: ConcernStatus,
+    pub responses: Vec<ConcernResponse>,
+    pub raised: Stamp,
+}
+
+/// A coordinator's response to a concern.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct ConcernResponse {
+    #[key]
+    pub id: ResponseId,
+    pub text: String,
+    pub status: ConcernStatus,
+    pub created: Stamp,
+}

@@ -1,0 +1,173 @@
+//! Operations on the Notes document: logging, editing and signing off sessions, and addenda.
+//! A session's shared summary and next steps go to the Plan, where the participant sees them.
+
+use crate::document::{Ctx, Doc};
+use crate::error::OpError;
+use crate::ids::*;
+use crate::input::*;
+use crate::model::*;
+use crate::validate;
+use crate::vocab::*;
+
+fn check_content(c: &SessionContent) -> Result<SessionContent, OpError> {
+    validate::in_range("duration in minutes", c.duration_minutes, 1, 720)?;
+    for (field, mood) in [("mood before", c.mood_before), ("mood after", c.mood_after)] {
+        if let Some(m) = mood {
+            validate::in_range(field, m, 1, 5)?;
+        }
+    }
+    let absence_reason = validate::long("absence reason", &c.absence_reason)?;
+    if c.attendance == Attendance::DidNotAttend && absence_reason.is_empty() {
+        return Err(OpError::invalid(
+            "absence reason",
+            "cannot be empty when the participant did not attend: say why, if known, or 'not known'",
+        ));
+    }
+    let mut topics = c.topics.clone();
+    topics.sort();
+    topics.dedup();
+    Ok(SessionContent {
+        absence_reason,
+        topics,
+        private_notes: validate::long("private notes", &c.private_notes)?,
+        ..c.clone()
+    })
+}
+
+fn summary_entry(
+    session: SessionId,
+    started_at: crate::time::Timestamp,
+    summary: &str,
+    next_steps: &str,
+    ctx: &Ctx,
+) -> Result<Option<SessionSummary>, OpError> {
+    let summary = validate::long("summary", summary)?;
+    let next_steps = validate::long("next steps", next_steps)?;
+    if summary.is_empty() && next_steps.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(SessionSummary { session, started_at, summary, next_steps, updated: ctx.stamp() }))
+}
+
+/// Logs a session: the record goes to the Notes, the shared summary and next steps (if any) to
+/// the Plan.
+pub fn log_session(
+    notes: &mut Doc<Notes>,
+    plan: &mut Doc<Plan>,
+    ctx: &Ctx,
+    input: &NewSession,
+) -> Result<SessionId, OpError> {
+    let content = check_content(&SessionContent {
+        started_at: input.started_at,
+        duration_minutes: input.duration_minutes,
+        mode: input.mode,
+        session_type: input.session_type,
+        attendance: input.attendance,
+        absence_reason: input.absence_reason.clone(),
+        topics: input.topics.clone(),
+        mood_before: input.mood_before,
+        mood_after: input.mood_after,
+        private_notes: input.private_notes.clone(),
+    })?;
+    let id = SessionId::new();
+    let summary = summary_entry(id, input.started_at, &input.summary, &input.next_steps, ctx)?;
+    let revision = SessionRevision { id: RevisionId::new(), content, created: ctx.stamp() };
+    let record = SessionRecord {
+        id,
+        created: ctx.stamp(),
+        revisions: [(revision.id.to_string(), revision)].into(),
+        sign_offs: Default::default(),
+        addenda: Default::default(),
+    };
+    notes.insert_entry(ctx, "log_session", "sessions", &id.to_string(), &record)?;
+    if let Some(s) = summary {
+        plan.insert_entry(ctx, "log_session", "summaries", &id.to_string(), &s)?;
+    }
+    Ok(id)
+}
+
+/// Edits a session that has not been signed off, by adding a revision.
+pub fn edit_session(
+    notes: &mut Doc<Notes>,
+    plan: &mut Doc<Plan>,
+    ctx: &Ctx,
+    input: &SessionEdit,
+) -> Result<(), OpError> {
+    let key = input.session.to_string();
+    let record: SessionRecord = notes.entry("sessions", &key)?.ok_or(OpError::NotFound("session"))?;
+    if record.is_signed_off() {
+        return Err(OpError::SignedOff);
+    }
+    let mut c = record.current().cloned().ok_or(OpError::NotFound("session content"))?;
+    if let Some(v) = input.started_at {
+        c.started_at = v;
+    }
+    if let Some(v) = input.duration_minutes {
+        c.duration_minutes = v;
+    }
+    if let Some(v) = input.mode {
+        c.mode = v;
+    }
+    if let Some(v) = input.session_type {
+        c.session_type = v;
+    }
+    if let Some(v) = input.attendance {
+        c.attendance = v;
+    }
+    if let Some(v) = &input.absence_reason {
+        c.absence_reason = v.clone();
+    }
+    if input.mood_before.is_some() {
+        c.mood_before = input.mood_before;
+    }
+    if input.mood_after.is_some() {
+        c.mood_after = input.mood_after;
+    }
+    if let Some(v) = &input.private_notes {
+        c.private_notes = v.clone();
+    }
+    let content = check_content(&c)?;
+    let summary = if input.summary.is_some() || input.next_steps.is_some() || input.started_at.is_some() {
+        let old: Option<SessionSummary> = plan.entry("summaries", &key)?;
+        let s = input.summary.clone().or_else(|| old.as_ref().map(|o| o.summary.clone())).unwrap_or_default();
+        let n = input.next_steps.clone().or_else(|| old.as_ref().map(|o| o.next_steps.clone())).unwrap_or_default();
+        summary_entry(input.session, content.started_at, &s, &n, ctx)?
+    } else {
+        None
+    };
+    let revision = SessionRevision { id: RevisionId::new(), content, created: ctx.stamp() };
+    notes.update_entry(ctx, "edit_session", "sessions", &key, "session", |r: &mut SessionRecord| {
+        r.revisions.insert(revision.id.to_string(), revision);
+        Ok(())
+    })?;
+    if let Some(s) = summary {
+        plan.insert_entry(ctx, "edit_session", "summaries", &key, &s)?;
+    }
+    Ok(())
+}
+
+/// Signs off a session, pinning its current revision. Signing twice is refused.
+pub fn sign_off_session(notes: &mut Doc<Notes>, ctx: &Ctx, input: &SessionSignOff) -> Result<SignOffId, OpError> {
+    let id = SignOffId::new();
+    let stamp = ctx.stamp();
+    notes.update_entry(ctx, "sign_off_session", "sessions", &input.session.to_string(), "session", |r: &mut SessionRecord| {
+        if r.is_signed_off() {
+            return Err(OpError::invalid("session", "has already been signed off"));
+        }
+        let revision = r.latest_revision().ok_or(OpError::NotFound("session content"))?.id;
+        r.sign_offs.insert(id.to_string(), SignOff { id, revision, created: stamp });
+        Ok(())
+    })?;
+    Ok(id)
+}
+
+/// Adds an addendum to a session (the way to correct a signed-off record).
+pub fn add_addendum(notes: &mut Doc<Notes>, ctx: &Ctx, input: &NewAddendum) -> Result<AddendumId, OpError> {
+    let id = AddendumId::new();
+    let addendum = Addendum { id, text: validate::required_long("addendum", &input.text)?, created: ctx.stamp() };
+    notes.update_entry(ctx, "add_addendum", "sessions", &input.session.to_string(), "session", |r: &mut SessionRecord| {
+        r.addenda.insert(id.to_string(), addendum);
+        Ok(())
+    })?;
+    Ok(id)
+}
