@@ -87,12 +87,12 @@ pub struct ParticipantRows {
 }
 
 /// Computes the rows for a participant. `notes` and `restricted` are absent where the user may
-/// not hold them; `now` decides which appointment is next.
+/// not hold them. `next_appointment` is left empty: it depends on the time of asking, so the
+/// store works it out from the appointment rows when it is queried.
 pub fn participant_rows(
     plan: &Plan,
     notes: Option<&Notes>,
     restricted: Option<&Restricted>,
-    now: Timestamp,
 ) -> ParticipantRows {
     let p = plan.participant;
     let appointments: Vec<AppointmentRow> = plan
@@ -136,7 +136,7 @@ pub fn participant_rows(
         if !s.is_signed_off() {
             unsigned.push(UnsignedRow { session: s.id, participant: p, started_at: c.started_at });
         }
-        if c.attendance != Attendance::DidNotAttend && c.started_at <= now {
+        if c.attendance != Attendance::DidNotAttend {
             last_contact = last_contact.max(Some(c.started_at));
         }
     }
@@ -154,11 +154,6 @@ pub fn participant_rows(
             raised_at: c.raised.at,
         })
         .collect();
-    let next_appointment = appointments
-        .iter()
-        .filter(|a| a.status == AppointmentStatus::Planned && a.starts_at >= now)
-        .map(|a| a.starts_at)
-        .min();
     ParticipantRows {
         caseload: CaseloadRow {
             participant: p,
@@ -167,7 +162,7 @@ pub fn participant_rows(
             status: plan.profile.status,
             pathways: plan.profile.pathways.clone(),
             last_contact,
-            next_appointment,
+            next_appointment: None,
             open_goals: goals.len() as u32,
             unsigned_sessions: unsigned.len() as u32,
             open_concerns: concerns.len() as u32,

@@ -1,1 +1,326 @@
-//! placeholder
+//! The device store: the source of truth on a tablet. Participant documents live in one
+//! SQLCipher-encrypted SQLite file as a snapshot plus the changes appended since, written in
+//! one transaction per edit and compacted in the background. Query tables (caseload, today's
+//! appointments, goals due, open concerns) are derived from the documents and can be rebuilt
+//! from them at any time.
+//!
+//! ```
+//! use onward_store::{Store, StoreKey};
+//! let dir = tempfile::tempdir().unwrap();
+//! let key = StoreKey::from_bytes([7; 32]);
+//! let store = Store::open(&dir.path().join("onward.db"), &key).unwrap();
+//! assert!(store.participants().unwrap().is_empty());
+//! drop(store);
+//! // The wrong key is refused with a clear error, never an empty store.
+//! let err = Store::open(&dir.path().join("onward.db"), &StoreKey::from_bytes([8; 32])).unwrap_err();
+//! assert!(err.to_string().contains("the key is wrong"));
+//! ```
+
+mod derived;
+mod error;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use onward_core::document::{Doc, DocId, Record};
+use onward_core::ids::ParticipantId;
+use onward_core::model::{Notes, Plan, Restricted};
+use onward_core::views::ParticipantRows;
+use onward_core::vocab::DocKind;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+pub use derived::DerivedTables;
+pub use error::StoreError;
+
+/// Application id written into the SQLite header ("ONWD"), to tell our files from others.
+const APPLICATION_ID: i64 = 0x4f4e_5744;
+
+/// Migrations, in order. Append-only.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+/// Compact a document once this many changes have been appended since its snapshot.
+pub const COMPACT_AFTER: i64 = 32;
+
+/// The 256-bit key the store is encrypted with. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoreKey([u8; 32]);
+
+impl StoreKey {
+    /// A key from raw bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// A key from 64 hex digits.
+    pub fn from_hex(hex_key: &str) -> Result<Self, StoreError> {
+        let bytes = hex::decode(hex_key.trim()).map_err(|_| StoreError::BadKey)?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| StoreError::BadKey)?;
+        Ok(Self(bytes))
+    }
+
+    /// The key as 64 hex digits (to hand to a keychain; never log it).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StoreKey(redacted)")
+    }
+}
+
+/// One participant's part of a write: documents stored for the first time, changes appended
+/// to documents already stored, and the participant's recomputed query rows.
+#[derive(Debug, Default)]
+pub struct Write {
+    pub new_docs: Vec<(DocId, Vec<u8>)>,
+    pub changes: Vec<(DocId, Vec<u8>)>,
+    pub rows: Option<ParticipantRows>,
+}
+
+/// An open device store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`, unlocking it with `key`. A wrong key, a damaged
+    /// file or a file that is not an Onward store is an error; an existing file never opens
+    /// as an empty store.
+    pub fn open(path: &Path, key: &StoreKey) -> Result<Self, StoreError> {
+        let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let conn = Connection::open(path).map_err(StoreError::from_open)?;
+        conn.execute_batch(&format!("PRAGMA cipher_log_level = NONE; PRAGMA key = \"x'{}'\";", key.to_hex()))
+            .map_err(StoreError::from_open)?;
+        // The first read decrypts page one: a wrong key or a damaged header fails here.
+        let app_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .and_then(|id| conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(id)))
+            .map_err(StoreError::from_open)?;
+        if existed && app_id != APPLICATION_ID {
+            return Err(StoreError::NotOnward);
+        }
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // WAL with full sync: a committed edit survives the battery dying.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;",
+        )?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: usize = self.conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::NewerVersion { found: version });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};", i + 1))?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Checks every page of the file. Slow on large stores; for tests and repair tools.
+    pub fn integrity_check(&self) -> Result<(), StoreError> {
+        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if result == "ok" { Ok(()) } else { Err(StoreError::Damaged(result)) }
+    }
+
+    /// A setting or identity value.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets a setting or identity value.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Every participant with at least one document on this device.
+    pub fn participants(&self) -> Result<Vec<ParticipantId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT participant_id FROM documents ORDER BY participant_id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|r| Ok(r?.parse().map_err(|e: onward_core::ids::IdParseError| StoreError::Damaged(e.to_string()))?))
+            .collect()
+    }
+
+    /// The stored bytes of a document (snapshot followed by later changes), if present.
+    pub fn load_bytes(&self, id: DocId) -> Result<Option<Vec<u8>>, StoreError> {
+        let key = id.to_string();
+        let snapshot: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT snapshot FROM documents WHERE doc_id = ?1")?
+            .query_row([&key], |r| r.get(0))
+            .optional()?;
+        let Some(mut bytes) = snapshot else { return Ok(None) };
+        let mut stmt = self.conn.prepare_cached("SELECT data FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([&key])?;
+        while let Some(row) = rows.next()? {
+            bytes.extend_from_slice(row.get_ref(0)?.as_blob()?);
+        }
+        Ok(Some(bytes))
+    }
+
+    /// Loads a document, if present.
+    pub fn load<T: Record>(&self, participant: ParticipantId) -> Result<Option<Doc<T>>, StoreError> {
+        let id = DocId { participant, kind: T::KIND };
+        match self.load_bytes(id)? {
+            Some(bytes) => Ok(Some(Doc::load(id, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes edits to one or more participants in a single durable transaction: when this
+    /// returns, they survive a crash or power loss. Returns the documents that are due for
+    /// compaction.
+    pub fn commit(&mut self, writes: &[Write]) -> Result<Vec<DocId>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut due = Vec::new();
+        for w in writes {
+            for (id, bytes) in &w.new_docs {
+                tx.prepare_cached(
+                    "INSERT INTO documents (doc_id, participant_id, kind, snapshot, pending_changes)
+                     VALUES (?1, ?2, ?3, ?4, 0)",
+                )?
+                .execute(params![id.to_string(), id.participant.to_string(), id.kind.as_str(), bytes])?;
+            }
+            for (id, bytes) in &w.changes {
+                if bytes.is_empty() {
+                    continue;
+                }
+                let key = id.to_string();
+                tx.prepare_cached("INSERT INTO changes (doc_id, data) VALUES (?1, ?2)")?
+                    .execute(params![key, bytes])?;
+                let pending: i64 = tx
+                    .prepare_cached(
+                        "UPDATE documents SET pending_changes = pending_changes + 1 WHERE doc_id = ?1
+                         RETURNING pending_changes",
+                    )?
+                    .query_row([&key], |r| r.get(0))
+                    .optional()?
+                    .ok_or(StoreError::MissingDocument(*id))?;
+                if pending >= COMPACT_AFTER {
+                    due.push(*id);
+                }
+            }
+            if let Some(rows) = &w.rows {
+                derived::replace_rows(&tx, rows)?;
+            }
+        }
+        tx.commit()?;
+        Ok(due)
+    }
+
+    /// Deletes a participant's documents and rows from this device (reassignment, erasure).
+    pub fn remove_participant(&mut self, participant: ParticipantId) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let p = participant.to_string();
+        tx.execute("DELETE FROM changes WHERE doc_id IN (SELECT doc_id FROM documents WHERE participant_id = ?1)", [&p])?;
+        tx.execute("DELETE FROM documents WHERE participant_id = ?1", [&p])?;
+        derived::delete_rows(&tx, &p)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Folds a document's appended changes into a fresh snapshot. Safe to run on a second
+    /// connection while edits continue: only the changes it read are removed.
+    pub fn compact(&mut self, id: DocId) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let key = id.to_string();
+        let Some(mut bytes): Option<Vec<u8>> = tx
+            .query_row("SELECT snapshot FROM documents WHERE doc_id = ?1", [&key], |r| r.get(0))
+            .optional()?
+        else {
+            return Ok(());
+        };
+        let mut max_seq = 0i64;
+        {
+            let mut stmt = tx.prepare_cached("SELECT seq, data FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+            let mut rows = stmt.query([&key])?;
+            while let Some(row) = rows.next()? {
+                max_seq = row.get(0)?;
+                bytes.extend_from_slice(row.get_ref(1)?.as_blob()?);
+            }
+        }
+        if max_seq == 0 {
+            return Ok(());
+        }
+        let snapshot = match id.kind {
+            DocKind::Plan => Doc::<Plan>::load(id, &bytes)?.save(),
+            DocKind::Notes => Doc::<Notes>::load(id, &bytes)?.save(),
+            DocKind::Restricted => Doc::<Restricted>::load(id, &bytes)?.save(),
+        };
+        tx.execute("UPDATE documents SET snapshot = ?2, pending_changes = 0 WHERE doc_id = ?1", params![key, snapshot])?;
+        tx.execute("DELETE FROM changes WHERE doc_id = ?1 AND seq <= ?2", params![key, max_seq])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Recomputes every derived query table from the documents.
+    pub fn rebuild_derived(&mut self) -> Result<(), StoreError> {
+        let mut all = Vec::new();
+        for p in self.participants()? {
+            all.push(self.rows_from_documents(p)?);
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        derived::clear_all(&tx)?;
+        for rows in all.iter().flatten() {
+            derived::replace_rows(&tx, rows)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A participant's rows, computed from the stored documents.
+    pub fn rows_from_documents(&self, p: ParticipantId) -> Result<Option<ParticipantRows>, StoreError> {
+        let Some(plan) = self.load::<Plan>(p)? else { return Ok(None) };
+        let notes = self.load::<Notes>(p)?.map(|d| d.read()).transpose()?;
+        let restricted = self.load::<Restricted>(p)?.map(|d| d.read()).transpose()?;
+        Ok(Some(onward_core::views::participant_rows(&plan.read()?, notes.as_ref(), restricted.as_ref())))
+    }
+
+    /// How many appended changes are waiting to be folded into snapshots.
+    pub fn pending_changes(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?)
+    }
+
+    /// Size of the database file and its WAL, in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        [&self.path, &wal].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
+    }
+
+    /// The connection, for the derived-table queries in this crate.
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}

@@ -1,0 +1,333 @@
+//! Every request the app core answers, and the registry that routes them by name.
+
+use onward_core::document::HistoryEntry;
+use onward_core::export::ParticipantExport;
+use onward_core::ids::*;
+use onward_core::input::*;
+use onward_core::model::{Notes, Plan, Restricted};
+use onward_core::time::{Day, Timestamp};
+use onward_core::views::*;
+use onward_core::vocab::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, ErrorKind, Handle, Request};
+
+/// Declares commands that act on one participant: `--participant ID` plus the input's fields.
+macro_rules! participant_commands {
+    ($($(#[$meta:meta])* $name:ident($input:ty) => $resp:ty, $wire:literal;)+) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "clap", derive(clap::Args))]
+        pub struct $name {
+            /// The participant's id.
+            #[cfg_attr(feature = "clap", arg(long))]
+            pub participant: ParticipantId,
+            #[serde(flatten)]
+            #[cfg_attr(feature = "clap", command(flatten))]
+            pub input: $input,
+        }
+        impl Request for $name {
+            const NAME: &'static str = $wire;
+            const CHANGES: bool = true;
+            type Response = $resp;
+        }
+    )+};
+}
+
+participant_commands! {
+    /// Change a participant's name, programme, status or pathways.
+    UpdateProfile(ProfileChange) => (), "update_profile";
+    /// Add a goal, in the participant's words.
+    AddGoal(NewGoal) => GoalId, "add_goal";
+    /// Change a goal's title, reason, dates or status.
+    UpdateGoal(GoalChange) => (), "update_goal";
+    /// Add a step towards a goal.
+    AddStep(NewStep) => StepId, "add_step";
+    /// Tick (or untick) a step.
+    TickStep(StepTick) => (), "tick_step";
+    /// Review a goal's progress (0–10).
+    ReviewGoal(NewReview) => ReviewId, "review_goal";
+    /// The participant signs off a goal as theirs.
+    SignOffGoal(GoalSignOff) => (), "sign_off_goal";
+    /// Plan an appointment and the support for it.
+    PlanAppointment(NewAppointment) => AppointmentId, "plan_appointment";
+    /// Record what happened at an appointment.
+    RecordAppointmentOutcome(AppointmentOutcome) => (), "record_appointment_outcome";
+    /// Mark an appointment's follow-up as done.
+    CompleteFollowUp(FollowUpDone) => (), "complete_follow_up";
+    /// Record an achievement.
+    RecordAchievement(NewAchievement) => AchievementId, "record_achievement";
+    /// Record a progression into work, education, training or volunteering.
+    RecordProgression(NewProgression) => ProgressionId, "record_progression";
+    /// Record a 13- or 26-week sustainment check.
+    CheckSustained(SustainedCheck) => (), "check_sustained";
+    /// Record a self-assessment check-in.
+    RecordCheckIn(NewCheckIn) => CheckInId, "record_checkin";
+    /// Save the disclosure-statement draft.
+    SaveDisclosure(DisclosureText) => (), "save_disclosure";
+    /// Log a session.
+    LogSession(NewSession) => SessionId, "log_session";
+    /// Edit a session that is not yet signed off.
+    EditSession(SessionEdit) => (), "edit_session";
+    /// Sign off a session; after this only addenda can be added.
+    SignOffSession(SessionSignOff) => SignOffId, "sign_off_session";
+    /// Add an addendum to a session.
+    AddAddendum(NewAddendum) => AddendumId, "add_addendum";
+    /// Record the referral.
+    RecordReferral(NewReferral) => (), "record_referral";
+    /// Record consent given or withdrawn.
+    RecordConsent(NewConsent) => ConsentId, "record_consent";
+    /// Add a key contact.
+    AddKeyContact(NewContact) => ContactId, "add_key_contact";
+    /// Raise a safeguarding concern.
+    RaiseConcern(NewConcern) => ConcernId, "raise_concern";
+    /// Respond to a safeguarding concern.
+    RespondToConcern(ConcernReply) => ResponseId, "respond_to_concern";
+}
+
+/// Add a participant (for example a referral met in the community).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct CreateParticipant {
+    #[serde(flatten)]
+    #[cfg_attr(feature = "clap", command(flatten))]
+    pub input: NewParticipant,
+}
+impl Request for CreateParticipant {
+    const NAME: &'static str = "create_participant";
+    const CHANGES: bool = true;
+    type Response = ParticipantId;
+}
+
+/// Who is signed in on this device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Identity {
+    pub user: UserId,
+    pub device: DeviceId,
+    pub role: Role,
+    pub display_name: String,
+}
+
+/// Show who is signed in on this device.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct WhoAmI {}
+impl Request for WhoAmI {
+    const NAME: &'static str = "whoami";
+    const CHANGES: bool = false;
+    type Response = Identity;
+}
+
+/// List the caseload, optionally filtered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct Caseload {
+    /// Only names containing this text.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub search: Option<String>,
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub status: Option<ParticipantStatus>,
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub pathway: Option<Pathway>,
+}
+impl Request for Caseload {
+    const NAME: &'static str = "caseload";
+    const CHANGES: bool = false;
+    type Response = Vec<CaseloadRow>;
+}
+
+/// What is due: appointments today and this week, goals and follow-ups due, unsigned sessions,
+/// open concerns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TodayView {
+    pub day: Day,
+    pub appointments_today: Vec<AppointmentRow>,
+    pub appointments_this_week: Vec<AppointmentRow>,
+    pub goals_due: Vec<GoalRow>,
+    pub follow_ups_due: Vec<FollowUpRow>,
+    pub unsigned_sessions: Vec<UnsignedRow>,
+    pub open_concerns: Vec<ConcernRow>,
+}
+
+/// Show what is due today (London time) or on another day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct Today {
+    /// The day to show (default: today).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub day: Option<Day>,
+}
+impl Request for Today {
+    const NAME: &'static str = "today";
+    const CHANGES: bool = false;
+    type Response = TodayView;
+}
+
+/// Everything about one participant that the signed-in user may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantView {
+    pub summary: CaseloadRow,
+    pub plan: Plan,
+    /// Absent for a participant using the tablet.
+    pub notes: Option<Notes>,
+    /// Absent for peer mentors and participants.
+    pub restricted: Option<Restricted>,
+}
+
+/// Show one participant's record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct GetParticipant {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub participant: ParticipantId,
+}
+impl Request for GetParticipant {
+    const NAME: &'static str = "get_participant";
+    const CHANGES: bool = false;
+    type Response = ParticipantView;
+}
+
+/// Export a participant's full record as JSON (format in docs/EXPORT.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct Export {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub participant: ParticipantId,
+}
+impl Request for Export {
+    const NAME: &'static str = "export";
+    const CHANGES: bool = false;
+    type Response = ParticipantExport;
+}
+
+/// One change in a participant's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    pub document: DocKind,
+    #[serde(flatten)]
+    pub entry: HistoryEntry,
+}
+
+/// Show who changed a participant's record, when, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct History {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub participant: ParticipantId,
+}
+impl Request for History {
+    const NAME: &'static str = "history";
+    const CHANGES: bool = false;
+    type Response = Vec<HistoryItem>;
+}
+
+/// Facts about the data on this device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreInfo {
+    pub participants: u32,
+    pub bytes_on_disk: u64,
+    pub checked_at: Timestamp,
+}
+
+/// Show how much is stored on this device.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct Status {}
+impl Request for Status {
+    const NAME: &'static str = "status";
+    const CHANGES: bool = false;
+    type Response = StoreInfo;
+}
+
+/// Lists every request once: generates the wire-name table, [`dispatch`] and (with the `clap`
+/// feature) the CLI's [`Call`] subcommands.
+macro_rules! registry {
+    ($($name:ident,)+) => {
+        /// The wire names of every request.
+        pub const REQUEST_NAMES: &[&str] = &[$($name::NAME,)+];
+
+        /// Routes a request given by wire name and JSON arguments. Unknown names and malformed
+        /// arguments get a `BadRequest` error naming what was wrong.
+        pub fn dispatch<H>(handler: &mut H, name: &str, args: serde_json::Value) -> Result<serde_json::Value, ApiError>
+        where
+            H: $(Handle<$name> +)+
+        {
+            match name {
+                $($name::NAME => {
+                    let req: $name = serde_json::from_value(args).map_err(|e| {
+                        ApiError::new(ErrorKind::BadRequest, format!("the arguments for {} are not valid: {e}", $name::NAME))
+                    })?;
+                    let resp = <H as Handle<$name>>::handle(handler, req)?;
+                    serde_json::to_value(resp).map_err(|e| ApiError::new(ErrorKind::BadRequest, e.to_string()))
+                })+
+                other => Err(ApiError::new(ErrorKind::BadRequest, format!("there is no command called '{other}'"))),
+            }
+        }
+
+        /// Whether the named request changes data.
+        pub fn changes(name: &str) -> bool {
+            match name { $($name::NAME => $name::CHANGES,)+ _ => false }
+        }
+
+        /// Every request as a CLI subcommand.
+        #[cfg(feature = "clap")]
+        #[derive(Debug, Clone, clap::Subcommand)]
+        pub enum Call {
+            $(
+                #[allow(missing_docs)]
+                $name($name),
+            )+
+        }
+
+        #[cfg(feature = "clap")]
+        impl Call {
+            /// Runs the call against `handler`, returning the response as JSON.
+            pub fn run<H>(self, handler: &mut H) -> Result<serde_json::Value, ApiError>
+            where
+                H: $(Handle<$name> +)+
+            {
+                match self {
+                    $(Call::$name(r) => {
+                        let resp = <H as Handle<$name>>::handle(handler, r)?;
+                        serde_json::to_value(resp).map_err(|e| ApiError::new(ErrorKind::BadRequest, e.to_string()))
+                    })+
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    WhoAmI,
+    Status,
+    Caseload,
+    Today,
+    GetParticipant,
+    Export,
+    History,
+    CreateParticipant,
+    UpdateProfile,
+    AddGoal,
+    UpdateGoal,
+    AddStep,
+    TickStep,
+    ReviewGoal,
+    SignOffGoal,
+    PlanAppointment,
+    RecordAppointmentOutcome,
+    CompleteFollowUp,
+    RecordAchievement,
+    RecordProgression,
+    CheckSustained,
+    RecordCheckIn,
+    SaveDisclosure,
+    LogSession,
+    EditSession,
+    SignOffSession,
+    AddAddendum,
+    RecordReferral,
+    RecordConsent,
+    AddKeyContact,
+    RaiseConcern,
+    RespondToConcern,
+}

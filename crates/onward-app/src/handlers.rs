@@ -1,0 +1,195 @@
+//! The app core's answer to every request in `onward-api`.
+
+use onward_api::*;
+use onward_core::document::Doc;
+use onward_core::export::ParticipantExport;
+use onward_core::model::{Notes, Plan, Restricted};
+use onward_core::ops::{self, notes, plan, restricted};
+use onward_core::OpError;
+
+use crate::{access, storage, App, Loaded, Origin};
+
+fn notes_of(l: &mut Loaded) -> Result<&mut Doc<Notes>, ApiError> {
+    l.notes.as_mut().ok_or_else(|| OpError::NotFound("session notes").into())
+}
+
+fn restricted_of(l: &mut Loaded) -> Result<&mut Doc<Restricted>, ApiError> {
+    l.restricted.as_mut().ok_or_else(|| OpError::NotFound("restricted record").into())
+}
+
+/// Implements a participant command as an operation on one document.
+macro_rules! doc_commands {
+    ($($req:ty => |$l:ident, $ctx:ident, $input:ident| $body:expr;)+) => {$(
+        impl Handle<$req> for App {
+            fn handle(&mut self, r: $req) -> Result<<$req as Request>::Response, ApiError> {
+                access::check::<$req>(self.me.role)?;
+                let $input = r.input;
+                self.edit(r.participant, |$l, $ctx| Ok($body?))
+            }
+        }
+    )+};
+}
+
+doc_commands! {
+    UpdateProfile => |l, ctx, i| plan::update_profile(&mut l.plan, ctx, &i);
+    AddGoal => |l, ctx, i| plan::add_goal(&mut l.plan, ctx, &i);
+    UpdateGoal => |l, ctx, i| plan::update_goal(&mut l.plan, ctx, &i);
+    AddStep => |l, ctx, i| plan::add_step(&mut l.plan, ctx, &i);
+    TickStep => |l, ctx, i| plan::tick_step(&mut l.plan, ctx, &i);
+    ReviewGoal => |l, ctx, i| plan::review_goal(&mut l.plan, ctx, &i);
+    SignOffGoal => |l, ctx, i| plan::sign_off_goal(&mut l.plan, ctx, &i);
+    PlanAppointment => |l, ctx, i| plan::plan_appointment(&mut l.plan, ctx, &i);
+    RecordAppointmentOutcome => |l, ctx, i| plan::record_appointment_outcome(&mut l.plan, ctx, &i);
+    CompleteFollowUp => |l, ctx, i| plan::complete_follow_up(&mut l.plan, ctx, &i);
+    RecordAchievement => |l, ctx, i| plan::record_achievement(&mut l.plan, ctx, &i);
+    RecordProgression => |l, ctx, i| plan::record_progression(&mut l.plan, ctx, &i);
+    CheckSustained => |l, ctx, i| plan::check_sustained(&mut l.plan, ctx, &i);
+    RecordCheckIn => |l, ctx, i| plan::record_checkin(&mut l.plan, ctx, &i);
+    SaveDisclosure => |l, ctx, i| plan::save_disclosure(&mut l.plan, ctx, &i);
+    LogSession => |l, ctx, i| {
+        let Loaded { plan, notes, .. } = l;
+        let notes = notes.as_mut().ok_or(OpError::NotFound("session notes"))?;
+        notes::log_session(notes, plan, ctx, &i)
+    };
+    EditSession => |l, ctx, i| {
+        let Loaded { plan, notes, .. } = l;
+        let notes = notes.as_mut().ok_or(OpError::NotFound("session notes"))?;
+        notes::edit_session(notes, plan, ctx, &i)
+    };
+    SignOffSession => |l, ctx, i| notes::sign_off_session(notes_of(l)?, ctx, &i).map_err(ApiError::from);
+    AddAddendum => |l, ctx, i| notes::add_addendum(notes_of(l)?, ctx, &i).map_err(ApiError::from);
+    RecordReferral => |l, ctx, i| restricted::record_referral(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
+    RecordConsent => |l, ctx, i| restricted::record_consent(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
+    AddKeyContact => |l, ctx, i| restricted::add_key_contact(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
+    RaiseConcern => |l, ctx, i| restricted::raise_concern(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
+    RespondToConcern => |l, ctx, i| restricted::respond_to_concern(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
+}
+
+impl Handle<CreateParticipant> for App {
+    fn handle(&mut self, r: CreateParticipant) -> Result<onward_core::ids::ParticipantId, ApiError> {
+        access::check::<CreateParticipant>(self.me.role)?;
+        let docs = ops::create_participant(&self.ctx(), &r.input)?;
+        self.insert_new(docs, Origin::Local)
+    }
+}
+
+impl Handle<WhoAmI> for App {
+    fn handle(&mut self, _: WhoAmI) -> Result<Identity, ApiError> {
+        Ok(self.me.clone())
+    }
+}
+
+impl Handle<Status> for App {
+    fn handle(&mut self, _: Status) -> Result<StoreInfo, ApiError> {
+        access::check::<Status>(self.me.role)?;
+        Ok(StoreInfo {
+            participants: self.store.participants().map_err(storage)?.len() as u32,
+            bytes_on_disk: self.store.size_on_disk(),
+            checked_at: self.now(),
+        })
+    }
+}
+
+impl Handle<Caseload> for App {
+    fn handle(&mut self, r: Caseload) -> Result<Vec<onward_core::views::CaseloadRow>, ApiError> {
+        access::check::<Caseload>(self.me.role)?;
+        let search = r.search.as_deref().map(str::trim).unwrap_or("").to_lowercase();
+        let mut rows = self.store.caseload(self.now()).map_err(storage)?;
+        rows.retain(|c| {
+            (search.is_empty() || c.preferred_name.to_lowercase().contains(&search))
+                && r.status.is_none_or(|s| c.status == s)
+                && r.pathway.is_none_or(|p| c.pathways.contains(&p))
+        });
+        Ok(rows)
+    }
+}
+
+impl Handle<Today> for App {
+    fn handle(&mut self, r: Today) -> Result<TodayView, ApiError> {
+        access::check::<Today>(self.me.role)?;
+        let day = r.day.unwrap_or_else(|| self.now().london_day());
+        let (start, tomorrow, week_end) =
+            (day.start_in_london(), day.plus_days(1).start_in_london(), day.plus_days(7).start_in_london());
+        let s = &self.store;
+        Ok(TodayView {
+            day,
+            appointments_today: s.appointments_between(start, tomorrow).map_err(storage)?,
+            appointments_this_week: s.appointments_between(tomorrow, week_end).map_err(storage)?,
+            goals_due: s.goals_due(day.plus_days(7)).map_err(storage)?,
+            follow_ups_due: s.follow_ups_due(day).map_err(storage)?,
+            unsigned_sessions: if access::sees_notes(self.me.role) { s.unsigned_sessions().map_err(storage)? } else { vec![] },
+            open_concerns: if access::sees_restricted(self.me.role) { s.open_concerns().map_err(storage)? } else { vec![] },
+        })
+    }
+}
+
+impl App {
+    /// Reads what the signed-in role may see of a participant.
+    fn read_visible(&mut self, p: onward_core::ids::ParticipantId) -> Result<(Plan, Option<Notes>, Option<Restricted>), ApiError> {
+        let role = self.me.role;
+        let l = self.load(p)?;
+        let plan = l.plan.read()?;
+        let notes = match (&l.notes, access::sees_notes(role)) {
+            (Some(n), true) => Some(n.read()?),
+            _ => None,
+        };
+        let restricted = match (&l.restricted, access::sees_restricted(role)) {
+            (Some(r), true) => Some(r.read()?),
+            _ => None,
+        };
+        Ok((plan, notes, restricted))
+    }
+}
+
+impl Handle<GetParticipant> for App {
+    fn handle(&mut self, r: GetParticipant) -> Result<ParticipantView, ApiError> {
+        access::check::<GetParticipant>(self.me.role)?;
+        let (plan, notes, restricted) = self.read_visible(r.participant)?;
+        let mut summary = self
+            .store
+            .caseload_row(r.participant, self.now())
+            .map_err(storage)?
+            .ok_or_else(|| ApiError::from(OpError::NotFound("participant")))?;
+        // Counts say something too: show them only to those who may see what they count.
+        if notes.is_none() {
+            summary.unsigned_sessions = 0;
+            summary.last_contact = None;
+        }
+        if restricted.is_none() {
+            summary.open_concerns = 0;
+        }
+        Ok(ParticipantView { summary, plan, notes, restricted })
+    }
+}
+
+impl Handle<Export> for App {
+    fn handle(&mut self, r: Export) -> Result<ParticipantExport, ApiError> {
+        access::check::<Export>(self.me.role)?;
+        let (plan, notes, restricted) = self.read_visible(r.participant)?;
+        Ok(ParticipantExport::new(plan, notes, restricted, self.now()))
+    }
+}
+
+impl Handle<History> for App {
+    fn handle(&mut self, r: History) -> Result<Vec<HistoryItem>, ApiError> {
+        access::check::<History>(self.me.role)?;
+        let role = self.me.role;
+        let l = self.load(r.participant)?;
+        let mut items: Vec<HistoryItem> = l.plan.history().into_iter().map(|entry| HistoryItem { document: onward_core::vocab::DocKind::Plan, entry }).collect();
+        if let (Some(n), true) = (l.notes.as_mut(), access::sees_notes(role)) {
+            items.extend(n.history().into_iter().map(|entry| HistoryItem { document: onward_core::vocab::DocKind::Notes, entry }));
+        }
+        if let (Some(d), true) = (l.restricted.as_mut(), access::sees_restricted(role)) {
+            items.extend(d.history().into_iter().map(|entry| HistoryItem { document: onward_core::vocab::DocKind::Restricted, entry }));
+        }
+        items.sort_by_key(|i| i.entry.at);
+        Ok(items)
+    }
+}
+
+impl App {
+    /// Runs a request given by wire name and JSON (the shells' entry point).
+    pub fn dispatch(&mut self, name: &str, args: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+        onward_api::dispatch(self, name, args)
+    }
+}
