@@ -1,1 +1,221 @@
-fn main(){}
+//! `onward`: the app core on the command line. Every command and query of the app is a
+//! subcommand; charity IT staff script imports with it and tests drive devices with it.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use onward_api::{ApiError, Call, ErrorKind, Identity};
+use onward_app::App;
+use onward_core::ids::{DeviceId, UserId};
+use onward_core::time::Timestamp;
+use onward_core::vocab::Role;
+use onward_store::StoreKey;
+
+/// Onward on the command line: a device profile's records, every command and query.
+#[derive(Debug, Parser)]
+#[command(name = "onward", version, propagate_version = true)]
+struct Cli {
+    /// The profile's data folder.
+    #[arg(long, global = true, env = "ONWARD_DATA", default_value = "onward-data")]
+    data: PathBuf,
+    /// A file holding the store key (64 hex digits). Alternatively set ONWARD_KEY.
+    #[arg(long, global = true, env = "ONWARD_KEY_FILE")]
+    key_file: Option<PathBuf>,
+    /// Print results as JSON (one line) instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a profile in the data folder for a user on this device.
+    Init(InitArgs),
+    /// Fill the profile with a synthetic demo caseload (made-up people).
+    SeedDemo(SeedArgs),
+    #[command(flatten)]
+    Call(Call),
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// The user's role.
+    #[arg(long)]
+    role: Role,
+    /// The name shown for the signed-in user.
+    #[arg(long)]
+    name: String,
+    /// The user's id (default: a new one).
+    #[arg(long)]
+    user: Option<UserId>,
+    /// This device's id (default: a new one).
+    #[arg(long)]
+    device: Option<DeviceId>,
+    /// Write a new random key to --key-file if it does not exist yet.
+    #[arg(long)]
+    new_key: bool,
+}
+
+#[derive(Debug, Args)]
+struct SeedArgs {
+    /// How many participants.
+    #[arg(long, default_value_t = 40)]
+    participants: usize,
+    /// Random seed, for the same caseload every time.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let api = e.downcast_ref::<ApiError>().cloned();
+            if cli.json {
+                let body = api.clone().unwrap_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("{e:#}")));
+                eprintln!("{}", serde_json::to_string(&body).unwrap_or_default());
+            } else {
+                eprintln!("onward: {e:#}");
+            }
+            match api.map(|a| a.kind) {
+                Some(ErrorKind::Invalid | ErrorKind::BadRequest) => ExitCode::from(2),
+                Some(ErrorKind::Forbidden) => ExitCode::from(3),
+                Some(ErrorKind::NotFound) => ExitCode::from(4),
+                _ => ExitCode::FAILURE,
+            }
+        }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Init(a) => {
+            if a.new_key {
+                let path = cli.key_file.as_deref().context("--new-key needs --key-file to say where to write it")?;
+                if !path.exists() {
+                    write_new_key(path)?;
+                }
+            }
+            let key = load_key(cli)?;
+            let me = Identity {
+                user: a.user.unwrap_or_else(UserId::new),
+                device: a.device.unwrap_or_else(DeviceId::new),
+                role: a.role,
+                display_name: a.name.trim().to_string(),
+            };
+            let app = App::create(&cli.data, &key, me)?;
+            print(cli, &serde_json::to_value(app.identity())?);
+        }
+        Command::SeedDemo(a) => {
+            let mut app = App::open(&cli.data, &load_key(cli)?)?;
+            let size = onward_core::demo::DemoSize { participants: a.participants, ..Default::default() };
+            let org = onward_core::demo::organisation(a.seed, size, Timestamp::now())?;
+            let n = org.participants.len();
+            for (_, docs) in org.participants {
+                app.import(docs)?;
+            }
+            print(cli, &serde_json::json!({ "participants_added": n }));
+        }
+        Command::Call(call) => {
+            let mut app = App::open(&cli.data, &load_key(cli)?)?;
+            let is_export = matches!(call, Call::Export(_));
+            let out = call.clone().run(&mut app)?;
+            if is_export {
+                // The export is JSON whatever the output mode: it is a file format.
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                print(cli, &out);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The key from --key-file or ONWARD_KEY. (PIN unlock and the OS keychain come later.)
+fn load_key(cli: &Cli) -> anyhow::Result<StoreKey> {
+    let hex = match (&cli.key_file, std::env::var("ONWARD_KEY")) {
+        (Some(path), _) => std::fs::read_to_string(path)
+            .with_context(|| format!("could not read the key file {}", path.display()))?,
+        (None, Ok(hex)) => hex,
+        (None, Err(_)) => anyhow::bail!("no store key: give --key-file PATH or set ONWARD_KEY to 64 hex digits"),
+    };
+    Ok(StoreKey::from_hex(&hex)?)
+}
+
+fn write_new_key(path: &Path) -> anyhow::Result<()> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).with_context(|| format!("could not create {}", path.display()))?;
+    f.write_all(StoreKey::from_bytes(bytes).to_hex().as_bytes())?;
+    Ok(())
+}
+
+/// Prints a result: one JSON line with --json, otherwise readable text.
+fn print(cli: &Cli, value: &serde_json::Value) {
+    if cli.json {
+        println!("{value}");
+    } else {
+        let mut out = String::new();
+        text(value, 0, &mut out);
+        print!("{out}");
+    }
+}
+
+/// Renders JSON as indented `key: value` text.
+fn text(value: &serde_json::Value, depth: usize, out: &mut String) {
+    use serde_json::Value as V;
+    let pad = "  ".repeat(depth);
+    match value {
+        V::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    V::Object(m) if !m.is_empty() => {
+                        out.push_str(&format!("{pad}{}:\n", k.replace('_', " ")));
+                        text(v, depth + 1, out);
+                    }
+                    V::Array(a) if !a.is_empty() && a.iter().any(|x| x.is_object()) => {
+                        out.push_str(&format!("{pad}{}:\n", k.replace('_', " ")));
+                        text(v, depth + 1, out);
+                    }
+                    _ => out.push_str(&format!("{pad}{}: {}\n", k.replace('_', " "), scalar(v))),
+                }
+            }
+        }
+        V::Array(items) => {
+            if items.is_empty() {
+                out.push_str(&format!("{pad}(none)\n"));
+            }
+            for (i, item) in items.iter().enumerate() {
+                if item.is_object() {
+                    out.push_str(&format!("{pad}- {}\n", i + 1));
+                    text(item, depth + 1, out);
+                } else {
+                    out.push_str(&format!("{pad}- {}\n", scalar(item)));
+                }
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", scalar(other))),
+    }
+}
+
+fn scalar(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".into(),
+        serde_json::Value::Array(a) => a.iter().map(scalar).collect::<Vec<_>>().join(", "),
+        serde_json::Value::Object(m) if m.is_empty() => "-".into(),
+        other => other.to_string(),
+    }
+}

@@ -55,6 +55,7 @@ inputs! {
         pub title: String,
         pub pathway: Pathway,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub why_it_matters: String,
         pub target_date: Option<Day>,
         pub review_due: Option<Day>,
@@ -76,6 +77,7 @@ inputs! {
         pub text: String,
         /// Who will do it, in plain words.
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub by_whom: String,
         pub due: Option<Day>,
     }
@@ -95,6 +97,7 @@ inputs! {
         /// How it is going, 0 (not at all) to 10 (done).
         pub rating: u8,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub comment: String,
         /// When to review next.
         pub next_review: Option<Day>,
@@ -111,8 +114,10 @@ inputs! {
         pub ends_at: Option<Timestamp>,
         pub kind: AppointmentKind,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub with_whom: String,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub location: String,
         /// A reminder will be sent.
         #[serde(default)]
@@ -129,6 +134,7 @@ inputs! {
         pub appointment: AppointmentId,
         pub status: AppointmentStatus,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub outcome: String,
         /// "I went with them": records the signed-in mentor as accompanying.
         #[serde(default)]
@@ -151,8 +157,10 @@ inputs! {
         pub date: Day,
         /// Awarding body or organisation.
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub organisation: String,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub level: String,
         /// A certificate was issued.
         #[serde(default)]
@@ -165,6 +173,7 @@ inputs! {
         pub kind: ProgressionKind,
         pub description: String,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub organisation: String,
         pub start_date: Day,
     }
@@ -184,6 +193,7 @@ inputs! {
         /// Scores such as employment=6 (repeat for each pathway).
         pub scores: Vec<PathwayScore>,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub comment: String,
     }
 
@@ -200,6 +210,7 @@ inputs! {
         pub session_type: SessionType,
         pub attendance: Attendance,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub absence_reason: String,
         #[serde(default)]
         pub topics: Vec<Pathway>,
@@ -207,12 +218,15 @@ inputs! {
         pub mood_after: Option<u8>,
         /// Shared with the participant.
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub summary: String,
         /// Agreed next steps, shared with the participant.
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub next_steps: String,
         /// Private to mentors and coordinators.
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub private_notes: String,
     }
 
@@ -247,9 +261,11 @@ inputs! {
     pub struct NewReferral {
         pub source: ReferralSource,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub referrer: String,
         pub date: Day,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub reason: String,
         pub supervision_end: Option<Day>,
         pub risk_level: RiskLevel,
@@ -270,10 +286,13 @@ inputs! {
         pub role: String,
         pub name: String,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub organisation: String,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub phone: String,
         #[serde(default)]
+        #[cfg_attr(feature = "clap", arg(default_value = ""))]
         pub email: String,
     }
 

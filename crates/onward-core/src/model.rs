@@ -28,7 +28,7 @@ pub struct Author {
 }
 
 /// When and by whom a record was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
     pub at: Timestamp,
     pub by: UserId,
@@ -78,7 +78,8 @@ pub struct Goal {
     pub review_due: Option<Day>,
     pub status: GoalStatus,
     pub steps: Vec<Step>,
-    pub reviews: Vec<Review>,
+    /// Progress reviews, keyed by id (ordered by time when shown).
+    pub reviews: BTreeMap<String, Review>,
     /// The participant's sign-off: they agree this is their goal.
     pub sign_off: Option<Stamp>,
     pub created: Stamp,
@@ -97,9 +98,8 @@ pub struct Step {
 }
 
 /// A progress review with a 0–10 rating.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
-    #[key]
     pub id: ReviewId,
     pub rating: u8,
     pub comment: String,
@@ -174,14 +174,14 @@ pub struct Progression {
 }
 
 /// The result of a sustainment check.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SustainCheck {
     pub sustained: bool,
     pub checked: Stamp,
 }
 
 /// The part of a session the participant sees.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionSummary {
     pub session: SessionId,
     pub started_at: Timestamp,
@@ -191,7 +191,7 @@ pub struct SessionSummary {
 }
 
 /// A self-assessment check-in: a 0–10 score per pathway.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckIn {
     pub id: CheckInId,
     pub scores: BTreeMap<String, u8>,
@@ -200,7 +200,7 @@ pub struct CheckIn {
 }
 
 /// A disclosure-statement draft, in the participant's own words.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DisclosureDraft {
     pub text: String,
     pub updated: Stamp,
@@ -230,15 +230,15 @@ pub struct SessionRecord {
 }
 
 /// One version of the session's content.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionRevision {
     pub id: RevisionId,
     pub content: SessionContent,
     pub created: Stamp,
 }
 
-/// What happened in a session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+/// What happened in a session (stored inside a sealed revision).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionContent {
     pub started_at: Timestamp,
     pub duration_minutes: u32,
@@ -255,7 +255,7 @@ pub struct SessionContent {
 }
 
 /// A sign-off, pinning the revision that was signed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignOff {
     pub id: SignOffId,
     pub revision: RevisionId,
@@ -263,7 +263,7 @@ pub struct SignOff {
 }
 
 /// A correction or addition after sign-off.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Addendum {
     pub id: AddendumId,
     pub text: String,
@@ -356,16 +356,38 @@ pub struct Concern {
     pub urgency: Urgency,
     pub description: String,
     pub status: ConcernStatus,
-    pub responses: Vec<ConcernResponse>,
+    /// Responses, keyed by id (ordered by time when shown).
+    pub responses: BTreeMap<String, ConcernResponse>,
     pub raised: Stamp,
 }
 
 /// A coordinator's response to a concern.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConcernResponse {
-    #[key]
     pub id: ResponseId,
     pub text: String,
     pub status: ConcernStatus,
     pub created: Stamp,
 }
+
+/// Stores a write-once record as a single JSON string in the document.
+macro_rules! sealed {
+    ($($t:ty),+ $(,)?) => {$(
+        impl Reconcile for $t {
+            type Key<'a> = autosurgeon::reconcile::NoKey;
+            fn reconcile<R: autosurgeon::Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
+                // Serialising these plain structs cannot fail: no maps with non-string keys,
+                // no custom serialisers that refuse.
+                r.str(serde_json::to_string(self).expect("sealed records always serialise"))
+            }
+        }
+        impl Hydrate for $t {
+            fn hydrate_string(s: &str) -> Result<Self, autosurgeon::HydrateError> {
+                serde_json::from_str(s)
+                    .map_err(|e| autosurgeon::HydrateError::unexpected(stringify!($t), e.to_string()))
+            }
+        }
+    )+};
+}
+
+sealed!(Stamp, SessionSummary, CheckIn, DisclosureDraft, SessionRevision, SignOff, Addendum, Review, ConcernResponse, SustainCheck);

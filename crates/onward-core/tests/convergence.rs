@@ -372,7 +372,7 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
     assert_eq!(goals, exp.goals);
     let steps: BTreeSet<StepId> = plan.goals.values().flat_map(|g| g.steps.iter().map(|s| s.id)).collect();
     assert_eq!(steps, exp.steps);
-    let reviews: BTreeSet<ReviewId> = plan.goals.values().flat_map(|g| g.reviews.iter().map(|s| s.id)).collect();
+    let reviews: BTreeSet<ReviewId> = plan.goals.values().flat_map(|g| g.reviews.values().map(|s| s.id)).collect();
     assert_eq!(reviews, exp.reviews);
     let apps: BTreeSet<AppointmentId> = plan.appointments.values().map(|a| a.id).collect();
     assert_eq!(apps, exp.appointments);
@@ -386,7 +386,7 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
     assert_eq!(addenda, exp.addenda);
     let concerns: BTreeSet<ConcernId> = restricted.concerns.values().map(|c| c.id).collect();
     assert_eq!(concerns, exp.concerns);
-    let responses: BTreeSet<ResponseId> = restricted.concerns.values().flat_map(|c| c.responses.iter().map(|r| r.id)).collect();
+    let responses: BTreeSet<ResponseId> = restricted.concerns.values().flat_map(|c| c.responses.values().map(|r| r.id)).collect();
     assert_eq!(responses, exp.responses);
     let checkins: BTreeSet<CheckInId> = plan.checkins.values().map(|c| c.id).collect();
     assert_eq!(checkins, exp.checkins);

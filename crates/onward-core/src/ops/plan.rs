@@ -47,7 +47,7 @@ pub fn add_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewGoal) -> Result<GoalI
         review_due: input.review_due,
         status: GoalStatus::Active,
         steps: Vec::new(),
-        reviews: Vec::new(),
+        reviews: Default::default(),
         sign_off: None,
         created: ctx.stamp(),
     };
@@ -118,7 +118,7 @@ pub fn review_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewReview) -> Result<
     };
     let id = review.id;
     doc.update_entry(ctx, "review_goal", "goals", &input.goal.to_string(), "goal", |g: &mut Goal| {
-        g.reviews.push(review);
+        g.reviews.insert(review.id.to_string(), review);
         if input.next_review.is_some() {
             g.review_due = input.next_review;
         }

@@ -77,7 +77,7 @@ pub fn raise_concern(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewConcern) -
         urgency: input.urgency,
         description: validate::required_long("description", &input.description)?,
         status: ConcernStatus::Open,
-        responses: Vec::new(),
+        responses: Default::default(),
         raised: ctx.stamp(),
     };
     doc.insert_entry(ctx, "raise_concern", "concerns", &id.to_string(), &c)?;
@@ -95,7 +95,7 @@ pub fn respond_to_concern(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &ConcernR
     };
     doc.update_entry(ctx, "respond_to_concern", "concerns", &input.concern.to_string(), "concern", |c: &mut Concern| {
         c.status = input.status;
-        c.responses.push(response);
+        c.responses.insert(response.id.to_string(), response);
         Ok(())
     })?;
     Ok(id)
