@@ -128,13 +128,13 @@ impl App {
     fn read_visible(&mut self, p: onward_core::ids::ParticipantId) -> Result<(Plan, Option<Notes>, Option<Restricted>), ApiError> {
         let role = self.me.role;
         let l = self.load(p)?;
-        let plan = l.plan.read()?;
+        let plan = l.plan.read().clone();
         let notes = match (&l.notes, access::sees_notes(role)) {
-            (Some(n), true) => Some(n.read()?),
+            (Some(n), true) => Some(n.read().clone()),
             _ => None,
         };
         let restricted = match (&l.restricted, access::sees_restricted(role)) {
-            (Some(r), true) => Some(r.read()?),
+            (Some(r), true) => Some(r.read().clone()),
             _ => None,
         };
         Ok((plan, notes, restricted))

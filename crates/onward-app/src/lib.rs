@@ -33,7 +33,9 @@ use onward_core::model::{Author, Notes, Plan, Restricted};
 use onward_core::ops::ParticipantDocs;
 use onward_core::time::Timestamp;
 use onward_core::OpError;
-use onward_store::{Store, StoreError, StoreKey, Write};
+use onward_store::{Store, StoreError, Write};
+
+pub use onward_store::StoreKey;
 use serde::{Deserialize, Serialize};
 
 /// The file name of the store inside a data directory.
@@ -56,11 +58,12 @@ pub struct ChangeEvent {
     pub origin: Origin,
 }
 
-/// A participant's documents as held in memory.
+/// A participant's documents as held in memory, with the query rows last written for them.
 struct Loaded {
     plan: Doc<Plan>,
     notes: Option<Doc<Notes>>,
     restricted: Option<Doc<Restricted>>,
+    rows: Option<onward_core::views::ParticipantRows>,
 }
 
 /// The clock the app reads; replaceable in tests.
@@ -186,7 +189,7 @@ impl App {
                 .ok_or_else(|| ApiError::from(OpError::NotFound("participant")))?;
             let notes = self.store.load::<Notes>(p).map_err(storage)?;
             let restricted = self.store.load::<Restricted>(p).map_err(storage)?;
-            self.loaded.insert(p, Loaded { plan, notes, restricted });
+            self.loaded.insert(p, Loaded { plan, notes, restricted, rows: None });
         }
         Ok(self.loaded.get_mut(&p).expect("just loaded"))
     }
@@ -201,16 +204,22 @@ impl App {
         f: impl FnOnce(&mut Loaded, &Ctx) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
         let ctx = self.ctx();
-        let loaded = self.load(p)?;
+        self.load(p)?;
+        let (store, loaded) = (&mut self.store, self.loaded.get_mut(&p).expect("just loaded"));
         let result = f(loaded, &ctx);
         if result.is_err() {
             self.loaded.remove(&p);
             return result;
         }
-        let Some(write) = Self::pending_write(loaded) else {
+        let Some(changes) = Self::pending_changes(loaded) else {
             return result;
         };
-        let committed = write.and_then(|w| self.store.commit(&[w]).map_err(storage));
+        let committed = rows_of(loaded).and_then(|rows| {
+            let write = Write { new_docs: vec![], changes, rows: Some(&rows), old_rows: loaded.rows.as_ref() };
+            let due = store.commit(&[write]).map_err(storage)?;
+            loaded.rows = Some(rows);
+            Ok(due)
+        });
         match committed {
             Ok(due) => {
                 if let Some(c) = &self.compactor {
@@ -226,8 +235,8 @@ impl App {
         }
     }
 
-    /// The unsaved changes of a participant's documents and their recomputed rows.
-    fn pending_write(l: &mut Loaded) -> Option<Result<Write, ApiError>> {
+    /// The unsaved changes of a participant's documents, if any.
+    fn pending_changes(l: &mut Loaded) -> Option<Vec<(DocId, Vec<u8>)>> {
         let mut changes = vec![(l.plan.id(), l.plan.take_changes())];
         if let Some(n) = l.notes.as_mut() {
             changes.push((n.id(), n.take_changes()));
@@ -236,10 +245,7 @@ impl App {
             changes.push((r.id(), r.take_changes()));
         }
         changes.retain(|(_, c)| !c.is_empty());
-        if changes.is_empty() {
-            return None;
-        }
-        Some(rows_of(l).map(|rows| Write { new_docs: vec![], changes, rows: Some(rows) }))
+        (!changes.is_empty()).then_some(changes)
     }
 
     /// Stores a participant's new documents (created here, or received whole).
@@ -250,9 +256,10 @@ impl App {
             (docs.notes.id(), docs.notes.save()),
             (docs.restricted.id(), docs.restricted.save()),
         ];
-        let loaded = Loaded { plan: docs.plan, notes: Some(docs.notes), restricted: Some(docs.restricted) };
+        let mut loaded = Loaded { plan: docs.plan, notes: Some(docs.notes), restricted: Some(docs.restricted), rows: None };
         let rows = rows_of(&loaded)?;
-        self.store.commit(&[Write { new_docs, changes: vec![], rows: Some(rows) }]).map_err(storage)?;
+        self.store.commit(&[Write { new_docs, changes: vec![], rows: Some(&rows), old_rows: None }]).map_err(storage)?;
+        loaded.rows = Some(rows);
         self.loaded.insert(p, loaded);
         self.notify(vec![p], origin);
         Ok(p)
@@ -279,10 +286,11 @@ impl App {
 
 /// Recomputes a participant's query rows from the documents in memory.
 fn rows_of(l: &Loaded) -> Result<onward_core::views::ParticipantRows, ApiError> {
-    let plan = l.plan.read()?;
-    let notes = l.notes.as_ref().map(|d| d.read()).transpose()?;
-    let restricted = l.restricted.as_ref().map(|d| d.read()).transpose()?;
-    Ok(onward_core::views::participant_rows(&plan, notes.as_ref(), restricted.as_ref()))
+    Ok(onward_core::views::participant_rows(
+        l.plan.read(),
+        l.notes.as_ref().map(|d| d.read()),
+        l.restricted.as_ref().map(|d| d.read()),
+    ))
 }
 
 /// Folds appended changes into snapshots on a background thread with its own connection.

@@ -12,7 +12,7 @@ use onward_app::App;
 use onward_core::ids::{DeviceId, UserId};
 use onward_core::time::Timestamp;
 use onward_core::vocab::Role;
-use onward_store::StoreKey;
+use onward_app::StoreKey;
 
 /// Onward on the command line: a device profile's records, every command and query.
 #[derive(Debug, Parser)]

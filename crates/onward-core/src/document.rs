@@ -4,7 +4,6 @@
 //! refused operation leaves no trace.
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::str::FromStr;
 
 use automerge::transaction::CommitOptions;
@@ -51,6 +50,75 @@ pub trait Record: Reconcile + Hydrate + Clone {
     /// An empty record with every collection created, so later concurrent additions on
     /// different devices land in the same containers.
     fn empty(participant: ParticipantId, created: crate::model::Stamp) -> Self;
+    /// Brings `self` up to date with `am` after a change that wrote only `touched`.
+    fn refresh(&mut self, am: &AutoCommit, touched: &[Touched]) -> Result<(), OpError>;
+}
+
+/// What a local change wrote: a top-level field, or one entry of a top-level map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Touched {
+    Field(&'static str),
+    Entry(&'static str, String),
+    Everything,
+}
+
+/// Writes to a document inside [`Doc::change`], remembering what it touched so the
+/// in-memory record can be refreshed without reading the whole document again.
+pub struct Writer<'a> {
+    am: &'a mut AutoCommit,
+    touched: &'a mut Vec<Touched>,
+}
+
+impl Writer<'_> {
+    /// Writes one entry of a top-level map (adding it, or updating only what changed).
+    pub fn put_entry<V: Reconcile>(&mut self, map: &'static str, key: &str, value: &V) -> Result<(), OpError> {
+        let obj = container(self.am, map)?;
+        autosurgeon::reconcile_prop(&mut *self.am, &obj, key, value)?;
+        self.touched.push(Touched::Entry(map, key.to_string()));
+        Ok(())
+    }
+
+    /// Writes a top-level field.
+    pub fn put_field<V: Reconcile>(&mut self, field: &'static str, value: &V) -> Result<(), OpError> {
+        autosurgeon::reconcile_prop(&mut *self.am, ROOT, field, value)?;
+        self.touched.push(Touched::Field(field));
+        Ok(())
+    }
+}
+
+/// The object id of a top-level map created by [`Record::empty`].
+fn container(am: &AutoCommit, name: &str) -> Result<ObjId, OpError> {
+    match am.get(ROOT, name)? {
+        Some((Value::Object(ObjType::Map), id)) => Ok(id),
+        _ => Err(OpError::Corrupt(format!("the document has no {name} section"))),
+    }
+}
+
+/// Implements [`Record::refresh`] from the record's maps and fields.
+macro_rules! refresh {
+    ($t:ty, maps[$($m:ident),*], fields[$($f:ident),*]) => {
+        fn refresh(&mut self, am: &AutoCommit, touched: &[Touched]) -> Result<(), OpError> {
+            for t in touched {
+                match t {
+                    $(Touched::Entry(stringify!($m), key) => {
+                        let obj = container(am, stringify!($m))?;
+                        match autosurgeon::hydrate_prop(am, &obj, key.as_str())? {
+                            Some(v) => { self.$m.insert(key.clone(), v); }
+                            None => { self.$m.remove(key); }
+                        }
+                    })*
+                    $(Touched::Field(stringify!($f)) => {
+                        self.$f = autosurgeon::hydrate_prop(am, ROOT, stringify!($f))?;
+                    })*
+                    _ => {
+                        *self = autosurgeon::hydrate(am)?;
+                        return Ok(());
+                    }
+                }
+            }
+            Ok(())
+        }
+    };
 }
 
 /// The context of one operation: who does it, and when.
@@ -93,6 +161,34 @@ pub fn author_of(actor: &ActorId) -> Option<Author> {
     })
 }
 
+
+/// Checks a document says what it is supposed to be.
+fn check<T: Record>(am: &AutoCommit, id: DocId) -> Result<(), OpError> {
+    let kind: Option<String> = autosurgeon::hydrate_prop(am, ROOT, "kind")?;
+    let kind = kind.ok_or_else(|| OpError::Corrupt("the document has no kind".into()))?;
+    if kind != T::KIND.as_str() {
+        return Err(OpError::WrongKind { expected: T::KIND.as_str(), found: kind });
+    }
+    let schema: Option<u64> = autosurgeon::hydrate_prop(am, ROOT, "schema")?;
+    let schema = schema.ok_or_else(|| OpError::Corrupt("the document has no schema".into()))?;
+    if schema > SCHEMA_VERSION {
+        return Err(OpError::NewerSchema { found: schema });
+    }
+    let participant: Option<ParticipantId> =
+        autosurgeon::hydrate_prop(am, ROOT, "participant")?;
+    if participant != Some(id.participant) {
+        return Err(OpError::Corrupt("the document belongs to another participant".into()));
+    }
+    Ok(())
+}
+
+/// Folds a saved document and the changes appended after it into one compact save, without
+/// reading the record (storage compaction).
+pub fn compact_bytes(bytes: &[u8]) -> Result<Vec<u8>, OpError> {
+    let mut am = AutoCommit::load(bytes).map_err(|e| OpError::Corrupt(e.to_string()))?;
+    Ok(am.save())
+}
+
 /// One entry of a document's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -102,11 +198,12 @@ pub struct HistoryEntry {
     pub operation: String,
 }
 
-/// A participant document holding a `T`.
+/// A participant document holding a `T`. The hydrated record is kept in step with the
+/// automerge document, so reading is free and each change re-reads only what it wrote.
 pub struct Doc<T: Record> {
     id: DocId,
     am: AutoCommit,
-    _record: PhantomData<T>,
+    state: T,
 }
 
 impl<T: Record> fmt::Debug for Doc<T> {
@@ -117,7 +214,7 @@ impl<T: Record> fmt::Debug for Doc<T> {
 
 impl<T: Record> Clone for Doc<T> {
     fn clone(&self) -> Self {
-        Self { id: self.id, am: self.am.clone(), _record: PhantomData }
+        Self { id: self.id, am: self.am.clone(), state: self.state.clone() }
     }
 }
 
@@ -129,16 +226,13 @@ impl<T: Record> Doc<T> {
         ctx: &Ctx,
         init: impl FnOnce(&mut T),
     ) -> Result<Self, OpError> {
-        let mut doc = Self {
-            id: DocId { participant, kind: T::KIND },
-            am: AutoCommit::new(),
-            _record: PhantomData,
-        };
         let mut record = T::empty(participant, ctx.stamp());
         init(&mut record);
-        doc.change(ctx, "create", |am| {
-            autosurgeon::reconcile(am, &record)?;
-            am.put(ROOT, "kind", T::KIND.as_str())?;
+        let mut doc = Self { id: DocId { participant, kind: T::KIND }, am: AutoCommit::new(), state: record.clone() };
+        doc.change(ctx, "create", |w| {
+            autosurgeon::reconcile(&mut *w.am, &record)?;
+            w.am.put(ROOT, "kind", T::KIND.as_str())?;
+            w.touched.push(Touched::Everything);
             Ok(())
         })?;
         Ok(doc)
@@ -148,29 +242,9 @@ impl<T: Record> Doc<T> {
     /// kind, participant and schema version.
     pub fn load(id: DocId, bytes: &[u8]) -> Result<Self, OpError> {
         let am = AutoCommit::load(bytes).map_err(|e| OpError::Corrupt(e.to_string()))?;
-        let doc = Self { id, am, _record: PhantomData };
-        doc.check()?;
-        Ok(doc)
-    }
-
-    /// Checks the document says what it is supposed to be.
-    fn check(&self) -> Result<(), OpError> {
-        let kind: Option<String> = autosurgeon::hydrate_prop(&self.am, ROOT, "kind")?;
-        let kind = kind.ok_or_else(|| OpError::Corrupt("the document has no kind".into()))?;
-        if kind != T::KIND.as_str() {
-            return Err(OpError::WrongKind { expected: T::KIND.as_str(), found: kind });
-        }
-        let schema: Option<u64> = autosurgeon::hydrate_prop(&self.am, ROOT, "schema")?;
-        let schema = schema.ok_or_else(|| OpError::Corrupt("the document has no schema".into()))?;
-        if schema > SCHEMA_VERSION {
-            return Err(OpError::NewerSchema { found: schema });
-        }
-        let participant: Option<ParticipantId> =
-            autosurgeon::hydrate_prop(&self.am, ROOT, "participant")?;
-        if participant != Some(self.id.participant) {
-            return Err(OpError::Corrupt("the document belongs to another participant".into()));
-        }
-        Ok(())
+        check::<T>(&am, id)?;
+        let state = autosurgeon::hydrate(&am)?;
+        Ok(Self { id, am, state })
     }
 
     /// The document's id.
@@ -178,38 +252,15 @@ impl<T: Record> Doc<T> {
         self.id
     }
 
-    /// Reads the whole record.
-    pub fn read(&self) -> Result<T, OpError> {
-        Ok(autosurgeon::hydrate(&self.am)?)
+    /// The record.
+    pub fn read(&self) -> &T {
+        &self.state
     }
 
     /// Reads one entry of a top-level map, such as one goal.
     pub fn entry<V: Hydrate>(&self, map: &str, key: &str) -> Result<Option<V>, OpError> {
-        let obj = self.container(map)?;
+        let obj = container(&self.am, map)?;
         Ok(autosurgeon::hydrate_prop(&self.am, &obj, key)?)
-    }
-
-    /// The object id of a top-level map created by [`Record::empty`].
-    fn container(&self, name: &str) -> Result<ObjId, OpError> {
-        match self.am.get(ROOT, name)? {
-            Some((Value::Object(ObjType::Map), id)) => Ok(id),
-            _ => Err(OpError::Corrupt(format!("the document has no {name} section"))),
-        }
-    }
-
-    /// Writes one entry of a top-level map (adding it or updating only what changed).
-    pub(crate) fn put_entry<V: Reconcile>(
-        am: &mut AutoCommit,
-        map: &str,
-        key: &str,
-        value: &V,
-    ) -> Result<(), OpError> {
-        let obj = match am.get(ROOT, map)? {
-            Some((Value::Object(ObjType::Map), id)) => id,
-            _ => return Err(OpError::Corrupt(format!("the document has no {map} section"))),
-        };
-        autosurgeon::reconcile_prop(am, &obj, key, value)?;
-        Ok(())
     }
 
     /// Reads one entry of a top-level map, lets `f` change it (and refuse), and writes back
@@ -218,14 +269,14 @@ impl<T: Record> Doc<T> {
         &mut self,
         ctx: &Ctx,
         operation: &str,
-        map: &str,
+        map: &'static str,
         key: &str,
         what: &'static str,
         f: impl FnOnce(&mut V) -> Result<R, OpError>,
     ) -> Result<R, OpError> {
         let mut value: V = self.entry(map, key)?.ok_or(OpError::NotFound(what))?;
         let r = f(&mut value)?;
-        self.change(ctx, operation, |am| Self::put_entry(am, map, key, &value))?;
+        self.change(ctx, operation, |w| w.put_entry(map, key, &value))?;
         Ok(r)
     }
 
@@ -234,11 +285,11 @@ impl<T: Record> Doc<T> {
         &mut self,
         ctx: &Ctx,
         operation: &str,
-        map: &str,
+        map: &'static str,
         key: &str,
         value: &V,
     ) -> Result<(), OpError> {
-        self.change(ctx, operation, |am| Self::put_entry(am, map, key, value))
+        self.change(ctx, operation, |w| w.put_entry(map, key, value))
     }
 
     /// Runs `f` as one change by `ctx.author`, named `operation`. On error everything `f` did
@@ -247,16 +298,19 @@ impl<T: Record> Doc<T> {
         &mut self,
         ctx: &Ctx,
         operation: &str,
-        f: impl FnOnce(&mut AutoCommit) -> Result<R, OpError>,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<R, OpError>,
     ) -> Result<R, OpError> {
         self.am.set_actor(actor_for(&ctx.author));
-        match f(&mut self.am) {
+        let mut touched = Vec::new();
+        let result = f(&mut Writer { am: &mut self.am, touched: &mut touched });
+        match result {
             Ok(r) => {
                 self.am.commit_with(
                     CommitOptions::default()
                         .with_message(operation)
                         .with_time(ctx.now.millis()),
                 );
+                self.state.refresh(&self.am, &touched)?;
                 Ok(r)
             }
             Err(e) => {
@@ -282,19 +336,24 @@ impl<T: Record> Doc<T> {
     pub fn apply(&mut self, bytes: &[u8]) -> Result<(), OpError> {
         let before = self.am.get_heads();
         self.am.load_incremental(bytes)?;
-        if let Err(e) = self.check() {
-            // Undo by reloading the state before the merge.
-            let mut restored = self.am.fork_at(&before)?;
-            restored.update_diff_cursor();
-            self.am = restored;
-            return Err(e);
+        let refreshed = check::<T>(&self.am, self.id).and_then(|()| Ok(autosurgeon::hydrate(&self.am)?));
+        match refreshed {
+            Ok(state) => {
+                self.state = state;
+                Ok(())
+            }
+            Err(e) => {
+                // Undo: go back to the document as it was before.
+                self.am = self.am.fork_at(&before)?;
+                Err(e)
+            }
         }
-        Ok(())
     }
 
     /// Merges another copy of this document.
     pub fn merge(&mut self, other: &mut Doc<T>) -> Result<(), OpError> {
         self.am.merge(&mut other.am)?;
+        self.state = autosurgeon::hydrate(&self.am)?;
         Ok(())
     }
 
@@ -329,6 +388,7 @@ impl<T: Record> Doc<T> {
 
 impl Record for Plan {
     const KIND: DocKind = DocKind::Plan;
+    refresh!(Plan, maps[goals, appointments, achievements, progressions, summaries, checkins], fields[profile, disclosure]);
     fn empty(participant: ParticipantId, created: crate::model::Stamp) -> Self {
         Plan {
             schema: SCHEMA_VERSION,
@@ -353,6 +413,7 @@ impl Record for Plan {
 
 impl Record for Notes {
     const KIND: DocKind = DocKind::Notes;
+    refresh!(Notes, maps[sessions], fields[]);
     fn empty(participant: ParticipantId, _created: crate::model::Stamp) -> Self {
         Notes { schema: SCHEMA_VERSION, participant, sessions: Default::default() }
     }
@@ -360,6 +421,7 @@ impl Record for Notes {
 
 impl Record for Restricted {
     const KIND: DocKind = DocKind::Restricted;
+    refresh!(Restricted, maps[consents, contacts, concerns], fields[referral]);
     fn empty(participant: ParticipantId, _created: crate::model::Stamp) -> Self {
         Restricted {
             schema: SCHEMA_VERSION,

@@ -32,7 +32,7 @@
 //!     goal, rating: 11, comment: String::new(), next_review: None,
 //! }).unwrap_err();
 //! assert_eq!(err.to_string(), "rating must be between 0 and 10 (it was 11)");
-//! assert!(docs.plan.read().unwrap().goals[&goal.to_string()].reviews.is_empty());
+//! assert!(docs.plan.read().goals[&goal.to_string()].reviews.is_empty());
 //! ```
 
 pub mod document;

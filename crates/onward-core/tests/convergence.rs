@@ -132,9 +132,9 @@ mod fastrand_like {
 
 fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
     let ctx = Ctx::new(rep.ctx.author, Timestamp::from_millis(1_760_000_000_000 + step * 60_000));
-    let plan = rep.docs.plan.read().unwrap();
-    let notes = rep.docs.notes.read().unwrap();
-    let restricted = rep.docs.restricted.read().unwrap();
+    let plan = rep.docs.plan.read().clone();
+    let notes = rep.docs.notes.read().clone();
+    let restricted = rep.docs.restricted.read().clone();
     let goals: Vec<&Goal> = plan.goals.values().collect();
     let sessions: Vec<SessionId> = notes.sessions.values().map(|s| s.id).collect();
     match op {
@@ -223,7 +223,7 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
                     session_type: None, attendance: None, absence_reason: None, mood_before: None,
                     mood_after: None, summary: None, next_steps: None, private_notes: Some(format!("edited {step}")),
                 })).is_some() {
-                    let rec = &rep.docs.notes.read().unwrap().sessions[&s.to_string()];
+                    let rec = &rep.docs.notes.read().sessions[&s.to_string()];
                     exp.revisions.insert(rec.latest_revision().unwrap().id);
                 }
             }
@@ -282,14 +282,14 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
 
 /// Signed-off sessions as a replica sees them: session -> (sign-off ids, current content).
 fn signed(rep: &Replica) -> BTreeMap<SessionId, (BTreeSet<SignOffId>, SessionContent)> {
-    rep.docs.notes.read().unwrap().sessions.values()
+    rep.docs.notes.read().sessions.values()
         .filter(|s| s.is_signed_off())
         .map(|s| (s.id, (s.sign_offs.values().map(|x| x.id).collect(), s.current().unwrap().clone())))
         .collect()
 }
 
 fn check_signed_unchanged(before: &BTreeMap<SessionId, (BTreeSet<SignOffId>, SessionContent)>, rep: &Replica) {
-    let now = rep.docs.notes.read().unwrap();
+    let now = rep.docs.notes.read();
     for (id, (sign_offs, content)) in before {
         let rec = now.sessions.get(&id.to_string()).expect("a signed session never disappears");
         assert!(rec.is_signed_off(), "a signed session never becomes unsigned");
@@ -331,6 +331,13 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
         } else {
             let (hp, hn, hr) = (rep.docs.plan.heads(), rep.docs.notes.heads(), rep.docs.restricted.heads());
             apply(rep, op, step as i64, &mut exp);
+            // The record kept in memory after a local change equals a fresh read.
+            let fresh: Plan = autosurgeon::hydrate(rep.docs.plan.automerge()).unwrap();
+            assert_eq!(&fresh, rep.docs.plan.read(), "plan out of step after {op:?}");
+            let fresh: Notes = autosurgeon::hydrate(rep.docs.notes.automerge()).unwrap();
+            assert_eq!(&fresh, rep.docs.notes.read(), "notes out of step after {op:?}");
+            let fresh: Restricted = autosurgeon::hydrate(rep.docs.restricted.automerge()).unwrap();
+            assert_eq!(&fresh, rep.docs.restricted.read(), "restricted out of step after {op:?}");
             new_changes(&mut rep.docs.plan, &hp, &mut net.plan);
             new_changes(&mut rep.docs.notes, &hn, &mut net.notes);
             new_changes(&mut rep.docs.restricted, &hr, &mut net.restricted);
@@ -358,8 +365,17 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
     }
 
     let states: Vec<(Plan, Notes, Restricted)> = reps.iter()
-        .map(|r| (r.docs.plan.read().unwrap(), r.docs.notes.read().unwrap(), r.docs.restricted.read().unwrap()))
+        .map(|r| (r.docs.plan.read().clone(), r.docs.notes.read().clone(), r.docs.restricted.read().clone()))
         .collect();
+    // The in-memory records kept in step with each change equal a fresh read of the document.
+    for r in reps.iter_mut() {
+        let plan: Plan = autosurgeon::hydrate(r.docs.plan.automerge()).unwrap();
+        let notes: Notes = autosurgeon::hydrate(r.docs.notes.automerge()).unwrap();
+        let restricted: Restricted = autosurgeon::hydrate(r.docs.restricted.automerge()).unwrap();
+        assert_eq!(&plan, r.docs.plan.read());
+        assert_eq!(&notes, r.docs.notes.read());
+        assert_eq!(&restricted, r.docs.restricted.read());
+    }
     assert_eq!(states[0], states[1], "replicas 0 and 1 diverged");
     assert_eq!(states[0], states[2], "replicas 0 and 2 diverged");
     let mut heads: Vec<_> = reps.iter_mut().map(|r| r.docs.plan.heads()).collect();
@@ -426,7 +442,7 @@ fn concurrent_edit_after_sign_off_does_not_change_the_signed_record() {
     }).unwrap();
     let mut two = one.clone();
     ops::notes::sign_off_session(&mut one.notes, &ca, &SessionSignOff { session: s }).unwrap();
-    let signed_content = one.notes.read().unwrap().sessions[&s.to_string()].current().unwrap().clone();
+    let signed_content = one.notes.read().sessions[&s.to_string()].current().unwrap().clone();
     // Meanwhile, offline, the other device edits the unsigned copy.
     ops::notes::edit_session(&mut two.notes, &mut two.plan, &cb, &SessionEdit {
         session: s, started_at: None, duration_minutes: Some(5), mode: None, session_type: None,
@@ -434,7 +450,7 @@ fn concurrent_edit_after_sign_off_does_not_change_the_signed_record() {
         next_steps: None, private_notes: Some("changed later".into()),
     }).unwrap();
     one.notes.merge(&mut two.notes).unwrap();
-    let rec = &one.notes.read().unwrap().sessions[&s.to_string()];
+    let rec = &one.notes.read().sessions[&s.to_string()];
     assert_eq!(rec.current().unwrap(), &signed_content);
     assert_eq!(rec.revisions.len(), 2, "the later edit is kept in the history");
     // And editing the signed record is refused, with the way forward in the message.

@@ -24,10 +24,43 @@ pub(crate) fn clear_all(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub(crate) fn replace_rows(tx: &Transaction<'_>, rows: &ParticipantRows) -> Result<(), StoreError> {
+/// Replaces a participant's rows. With `old` (the rows last written), tables whose rows did
+/// not change are left alone, so an edit costs only what it changed.
+pub(crate) fn replace_rows(tx: &Transaction<'_>, rows: &ParticipantRows, old: Option<&ParticipantRows>) -> Result<(), StoreError> {
     let p = rows.caseload.participant.to_string();
-    delete_rows(tx, &p)?;
-    let c = &rows.caseload;
+    let changed = |same: fn(&ParticipantRows, &ParticipantRows) -> bool| old.is_none_or(|o| !same(o, rows));
+    let clear = |table: &str| -> Result<(), StoreError> {
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE participant_id = ?1"))?.execute([&p])?;
+        Ok(())
+    };
+    if changed(|a, b| a.caseload == b.caseload) {
+        clear("q_caseload")?;
+        insert_caseload(tx, &p, &rows.caseload)?;
+    }
+    if changed(|a, b| a.appointments == b.appointments) {
+        clear("q_appointments")?;
+        insert_appointments(tx, &p, &rows.appointments)?;
+    }
+    if changed(|a, b| a.goals == b.goals) {
+        clear("q_goals")?;
+        insert_goals(tx, &p, &rows.goals)?;
+    }
+    if changed(|a, b| a.follow_ups == b.follow_ups) {
+        clear("q_follow_ups")?;
+        insert_follow_ups(tx, &p, &rows.follow_ups)?;
+    }
+    if changed(|a, b| a.unsigned == b.unsigned) {
+        clear("q_unsigned_sessions")?;
+        insert_unsigned(tx, &p, &rows.unsigned)?;
+    }
+    if changed(|a, b| a.concerns == b.concerns) {
+        clear("q_concerns")?;
+        insert_concerns(tx, &p, &rows.concerns)?;
+    }
+    Ok(())
+}
+
+fn insert_caseload(tx: &Transaction<'_>, p: &str, c: &CaseloadRow) -> Result<(), StoreError> {
     let pathways = serde_json::to_string(&c.pathways).unwrap_or_else(|_| "[]".into());
     tx.prepare_cached(
         "INSERT INTO q_caseload (participant_id, preferred_name, programme, status, pathways,
@@ -45,11 +78,15 @@ pub(crate) fn replace_rows(tx: &Transaction<'_>, rows: &ParticipantRows) -> Resu
         c.unsigned_sessions,
         c.open_concerns
     ])?;
+    Ok(())
+}
+
+fn insert_appointments(tx: &Transaction<'_>, p: &str, appointments: &[AppointmentRow]) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO q_appointments (appointment_id, participant_id, starts_at, kind, status, with_whom, accompanied_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    for a in &rows.appointments {
+    for a in appointments {
         stmt.execute(params![
             a.appointment.to_string(),
             p,
@@ -60,11 +97,15 @@ pub(crate) fn replace_rows(tx: &Transaction<'_>, rows: &ParticipantRows) -> Resu
             a.accompanied_by.map(|u| u.to_string())
         ])?;
     }
+    Ok(())
+}
+
+fn insert_goals(tx: &Transaction<'_>, p: &str, goals: &[GoalRow]) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO q_goals (goal_id, participant_id, title, pathway, target_date, review_due)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for g in &rows.goals {
+    for g in goals {
         stmt.execute(params![
             g.goal.to_string(),
             p,
@@ -74,23 +115,35 @@ pub(crate) fn replace_rows(tx: &Transaction<'_>, rows: &ParticipantRows) -> Resu
             g.review_due.map(|d| d.to_string())
         ])?;
     }
+    Ok(())
+}
+
+fn insert_follow_ups(tx: &Transaction<'_>, p: &str, follow_ups: &[FollowUpRow]) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO q_follow_ups (appointment_id, participant_id, text, due) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for f in &rows.follow_ups {
+    for f in follow_ups {
         stmt.execute(params![f.appointment.to_string(), p, f.text, f.due.map(|d| d.to_string())])?;
     }
+    Ok(())
+}
+
+fn insert_unsigned(tx: &Transaction<'_>, p: &str, unsigned: &[UnsignedRow]) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO q_unsigned_sessions (session_id, participant_id, started_at) VALUES (?1, ?2, ?3)",
     )?;
-    for s in &rows.unsigned {
+    for s in unsigned {
         stmt.execute(params![s.session.to_string(), p, s.started_at.millis()])?;
     }
+    Ok(())
+}
+
+fn insert_concerns(tx: &Transaction<'_>, p: &str, concerns: &[ConcernRow]) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO q_concerns (concern_id, participant_id, category, urgency, status, raised_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for c in &rows.concerns {
+    for c in concerns {
         stmt.execute(params![
             c.concern.to_string(),
             p,

@@ -27,7 +27,6 @@ use onward_core::document::{Doc, DocId, Record};
 use onward_core::ids::ParticipantId;
 use onward_core::model::{Notes, Plan, Restricted};
 use onward_core::views::ParticipantRows;
-use onward_core::vocab::DocKind;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 pub use derived::DerivedTables;
@@ -72,12 +71,14 @@ impl fmt::Debug for StoreKey {
 }
 
 /// One participant's part of a write: documents stored for the first time, changes appended
-/// to documents already stored, and the participant's recomputed query rows.
+/// to documents already stored, and the participant's recomputed query rows (with the rows
+/// last written, when known, so unchanged tables are not rewritten).
 #[derive(Debug, Default)]
-pub struct Write {
+pub struct Write<'a> {
     pub new_docs: Vec<(DocId, Vec<u8>)>,
     pub changes: Vec<(DocId, Vec<u8>)>,
-    pub rows: Option<ParticipantRows>,
+    pub rows: Option<&'a ParticipantRows>,
+    pub old_rows: Option<&'a ParticipantRows>,
 }
 
 /// An open device store.
@@ -202,7 +203,7 @@ impl Store {
     /// Writes edits to one or more participants in a single durable transaction: when this
     /// returns, they survive a crash or power loss. Returns the documents that are due for
     /// compaction.
-    pub fn commit(&mut self, writes: &[Write]) -> Result<Vec<DocId>, StoreError> {
+    pub fn commit(&mut self, writes: &[Write<'_>]) -> Result<Vec<DocId>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut due = Vec::new();
         for w in writes {
@@ -232,8 +233,8 @@ impl Store {
                     due.push(*id);
                 }
             }
-            if let Some(rows) = &w.rows {
-                derived::replace_rows(&tx, rows)?;
+            if let Some(rows) = w.rows {
+                derived::replace_rows(&tx, rows, w.old_rows)?;
             }
         }
         tx.commit()?;
@@ -274,11 +275,7 @@ impl Store {
         if max_seq == 0 {
             return Ok(());
         }
-        let snapshot = match id.kind {
-            DocKind::Plan => Doc::<Plan>::load(id, &bytes)?.save(),
-            DocKind::Notes => Doc::<Notes>::load(id, &bytes)?.save(),
-            DocKind::Restricted => Doc::<Restricted>::load(id, &bytes)?.save(),
-        };
+        let snapshot = onward_core::document::compact_bytes(&bytes)?;
         tx.execute("UPDATE documents SET snapshot = ?2, pending_changes = 0 WHERE doc_id = ?1", params![key, snapshot])?;
         tx.execute("DELETE FROM changes WHERE doc_id = ?1 AND seq <= ?2", params![key, max_seq])?;
         tx.commit()?;
@@ -294,7 +291,7 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         derived::clear_all(&tx)?;
         for rows in all.iter().flatten() {
-            derived::replace_rows(&tx, rows)?;
+            derived::replace_rows(&tx, rows, None)?;
         }
         tx.commit()?;
         Ok(())
@@ -303,9 +300,13 @@ impl Store {
     /// A participant's rows, computed from the stored documents.
     pub fn rows_from_documents(&self, p: ParticipantId) -> Result<Option<ParticipantRows>, StoreError> {
         let Some(plan) = self.load::<Plan>(p)? else { return Ok(None) };
-        let notes = self.load::<Notes>(p)?.map(|d| d.read()).transpose()?;
-        let restricted = self.load::<Restricted>(p)?.map(|d| d.read()).transpose()?;
-        Ok(Some(onward_core::views::participant_rows(&plan.read()?, notes.as_ref(), restricted.as_ref())))
+        let notes = self.load::<Notes>(p)?;
+        let restricted = self.load::<Restricted>(p)?;
+        Ok(Some(onward_core::views::participant_rows(
+            plan.read(),
+            notes.as_ref().map(|d| d.read()),
+            restricted.as_ref().map(|d| d.read()),
+        )))
     }
 
     /// How many appended changes are waiting to be folded into snapshots.

@@ -1,8 +1,6 @@
 //! Operations on the Plan document: profile, goals, appointments, achievements, progressions,
 //! check-ins and the disclosure draft.
 
-use automerge::ROOT;
-
 use crate::document::{Ctx, Doc};
 use crate::error::OpError;
 use crate::ids::*;
@@ -13,7 +11,7 @@ use crate::vocab::*;
 
 /// Changes the profile (name, programme, status, pathways).
 pub fn update_profile(doc: &mut Doc<Plan>, ctx: &Ctx, input: &ProfileChange) -> Result<(), OpError> {
-    let mut profile = doc.read()?.profile;
+    let mut profile = doc.read().profile.clone();
     if let Some(name) = &input.preferred_name {
         profile.preferred_name = validate::required("preferred name", name)?;
     }
@@ -29,10 +27,7 @@ pub fn update_profile(doc: &mut Doc<Plan>, ctx: &Ctx, input: &ProfileChange) -> 
         pathways.dedup();
         profile.pathways = pathways;
     }
-    doc.change(ctx, "update_profile", |am| {
-        autosurgeon::reconcile_prop(am, ROOT, "profile", &profile)?;
-        Ok(())
-    })
+    doc.change(ctx, "update_profile", |w| w.put_field("profile", &profile))
 }
 
 /// Adds a goal.
@@ -321,8 +316,5 @@ pub fn record_checkin(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewCheckIn) -> Res
 /// Saves the disclosure-statement draft.
 pub fn save_disclosure(doc: &mut Doc<Plan>, ctx: &Ctx, input: &DisclosureText) -> Result<(), OpError> {
     let draft = DisclosureDraft { text: validate::long("disclosure", &input.text)?, updated: ctx.stamp() };
-    doc.change(ctx, "save_disclosure", |am| {
-        autosurgeon::reconcile_prop(am, ROOT, "disclosure", Some(&draft))?;
-        Ok(())
-    })
+    doc.change(ctx, "save_disclosure", |w| w.put_field("disclosure", &Some(draft)))
 }

@@ -1,8 +1,6 @@
 //! Operations on the Restricted document: referral, consent, key contacts and safeguarding
 //! concerns.
 
-use automerge::ROOT;
-
 use crate::document::{Ctx, Doc};
 use crate::error::OpError;
 use crate::ids::*;
@@ -27,10 +25,7 @@ pub fn record_referral(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewReferral
         risk_level: input.risk_level,
         recorded: ctx.stamp(),
     };
-    doc.change(ctx, "record_referral", |am| {
-        autosurgeon::reconcile_prop(am, ROOT, "referral", Some(&referral))?;
-        Ok(())
-    })
+    doc.change(ctx, "record_referral", |w| w.put_field("referral", &Some(referral)))
 }
 
 /// Records consent given or withdrawn.
