@@ -62,7 +62,7 @@ fn acknowledged_sessions_survive_sigkill_at_random_moments() {
 
         let mut app = App::open(dir.path(), &key).unwrap_or_else(|e| panic!("run {run}: the store did not reopen: {e}"));
         let view = app.handle(GetParticipant { participant }).unwrap();
-        let present: BTreeSet<String> = view.notes.unwrap().sessions.keys().cloned().collect();
+        let present: BTreeSet<String> = view.notes.unwrap().sessions().keys().map(|k| k.to_string()).collect();
         let lost: Vec<_> = acked.difference(&present).collect();
         assert!(lost.is_empty(), "run {run}: acknowledged sessions lost: {lost:?}");
         if run % 50 == 49 {

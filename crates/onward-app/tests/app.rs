@@ -63,7 +63,7 @@ fn edits_survive_reopening_and_notify_subscribers() {
     assert_eq!(view.plan.profile.preferred_name, "Robin");
     assert!(view.plan.goals.contains_key(&g.to_string()));
     let notes = view.notes.unwrap();
-    assert_eq!(notes.sessions[&s.to_string()].current().unwrap().duration_minutes, 45);
+    assert_eq!(notes.session(s).unwrap().current().unwrap().duration_minutes, 45);
     assert_eq!(view.summary.unsigned_sessions, 1);
     let today = app.handle(Today { day: Some("2026-11-20".parse().unwrap()) }).unwrap();
     assert_eq!(today.goals_due.len(), 1);
@@ -203,7 +203,7 @@ fn compaction_folds_changes_without_losing_any() {
     drop(app);
     let mut app = App::open(dir.path(), &key()).unwrap();
     let view = app.handle(GetParticipant { participant: p }).unwrap();
-    let mut minutes: Vec<u32> = view.notes.unwrap().sessions.values().map(|s| s.current().unwrap().duration_minutes).collect();
+    let mut minutes: Vec<u32> = view.notes.unwrap().sessions().values().map(|s| s.current().unwrap().duration_minutes).collect();
     minutes.sort();
     assert_eq!(minutes, (1..=100).collect::<Vec<_>>());
 }
@@ -240,4 +240,22 @@ fn a_wrong_key_a_damaged_file_or_a_foreign_file_is_a_clear_error() {
 
 fn plain_sqlite(path: &Path) {
     std::fs::write(path, b"SQLite format 3\0 but not really a database at all, padded..........").unwrap();
+}
+
+#[test]
+fn an_edit_after_reopening_appends_only_its_own_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::create(dir.path(), &key(), identity(Role::Mentor)).unwrap();
+    let p = new_participant(&mut app, "Noor");
+    for m in 1..=10 {
+        app.handle(LogSession { participant: p, input: session(m) }).unwrap();
+    }
+    drop(app);
+    let mut app = App::open(dir.path(), &key()).unwrap();
+    let before = app.store().size_on_disk();
+    let pending_before = app.store().pending_changes().unwrap();
+    app.handle(LogSession { participant: p, input: session(11) }).unwrap();
+    // One new change row per document touched (notes and plan), not the whole history again.
+    assert_eq!(app.store().pending_changes().unwrap(), pending_before + 2);
+    assert!(app.store().size_on_disk() < before + 64 * 1024);
 }

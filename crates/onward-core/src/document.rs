@@ -94,6 +94,29 @@ fn container(am: &AutoCommit, name: &str) -> Result<ObjId, OpError> {
     }
 }
 
+/// Reads a map whose values are sealed records by walking its entries once, instead of
+/// looking each key up (an order of magnitude faster on long histories).
+pub(crate) fn hydrate_sealed_map<D: autosurgeon::ReadDoc, V: Hydrate>(
+    doc: &D,
+    obj: &ObjId,
+    prop: autosurgeon::Prop<'_>,
+) -> Result<std::collections::BTreeMap<String, V>, autosurgeon::HydrateError> {
+    let map = match doc.get(obj, &prop)? {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        Some(_) => return Err(autosurgeon::HydrateError::unexpected("a map", "something else".into())),
+        None => return Ok(Default::default()),
+    };
+    let mut out = std::collections::BTreeMap::new();
+    for item in doc.map_range(&map, ..) {
+        let value = match item.value.into_value() {
+            Value::Scalar(s) => V::hydrate_scalar(s)?,
+            Value::Object(_) => V::hydrate(doc, &map, item.key.as_ref().into())?,
+        };
+        out.insert(item.key.to_string(), value);
+    }
+    Ok(out)
+}
+
 /// Implements [`Record::refresh`] from the record's maps and fields.
 macro_rules! refresh {
     ($t:ty, maps[$($m:ident),*], fields[$($f:ident),*]) => {
@@ -204,6 +227,8 @@ pub struct Doc<T: Record> {
     id: DocId,
     am: AutoCommit,
     state: T,
+    /// The heads as last saved to storage: [`Doc::take_changes`] returns what came after.
+    saved: Vec<ChangeHash>,
 }
 
 impl<T: Record> fmt::Debug for Doc<T> {
@@ -214,7 +239,7 @@ impl<T: Record> fmt::Debug for Doc<T> {
 
 impl<T: Record> Clone for Doc<T> {
     fn clone(&self) -> Self {
-        Self { id: self.id, am: self.am.clone(), state: self.state.clone() }
+        Self { id: self.id, am: self.am.clone(), state: self.state.clone(), saved: self.saved.clone() }
     }
 }
 
@@ -228,7 +253,12 @@ impl<T: Record> Doc<T> {
     ) -> Result<Self, OpError> {
         let mut record = T::empty(participant, ctx.stamp());
         init(&mut record);
-        let mut doc = Self { id: DocId { participant, kind: T::KIND }, am: AutoCommit::new(), state: record.clone() };
+        let mut doc = Self {
+            id: DocId { participant, kind: T::KIND },
+            am: AutoCommit::new(),
+            state: record.clone(),
+            saved: Vec::new(),
+        };
         doc.change(ctx, "create", |w| {
             autosurgeon::reconcile(&mut *w.am, &record)?;
             w.am.put(ROOT, "kind", T::KIND.as_str())?;
@@ -241,10 +271,11 @@ impl<T: Record> Doc<T> {
     /// Loads a saved document (or a concatenation of saved chunks and changes), checking its
     /// kind, participant and schema version.
     pub fn load(id: DocId, bytes: &[u8]) -> Result<Self, OpError> {
-        let am = AutoCommit::load(bytes).map_err(|e| OpError::Corrupt(e.to_string()))?;
+        let mut am = AutoCommit::load(bytes).map_err(|e| OpError::Corrupt(e.to_string()))?;
         check::<T>(&am, id)?;
         let state = autosurgeon::hydrate(&am)?;
-        Ok(Self { id, am, state })
+        let saved = am.get_heads();
+        Ok(Self { id, am, state, saved })
     }
 
     /// The document's id.
@@ -320,15 +351,22 @@ impl<T: Record> Doc<T> {
         }
     }
 
-    /// The whole document, compacted.
+    /// The whole document, compacted. Marks everything as saved.
     pub fn save(&mut self) -> Vec<u8> {
+        self.saved = self.am.get_heads();
         self.am.save()
     }
 
-    /// The changes made since the last `save` or `take_changes` (empty if none), for appending
-    /// to storage.
+    /// The changes made or received since the document was loaded, last saved, or last asked
+    /// (empty if none), for appending to storage.
     pub fn take_changes(&mut self) -> Vec<u8> {
-        self.am.save_incremental()
+        let heads = self.am.get_heads();
+        if heads == self.saved {
+            return Vec::new();
+        }
+        let bytes = self.am.save_after(&self.saved);
+        self.saved = heads;
+        bytes
     }
 
     /// Applies saved bytes or changes from elsewhere (another device, storage). Duplicates are
@@ -413,9 +451,15 @@ impl Record for Plan {
 
 impl Record for Notes {
     const KIND: DocKind = DocKind::Notes;
-    refresh!(Notes, maps[sessions], fields[]);
+    refresh!(Notes, maps[revisions, sign_offs, addenda], fields[]);
     fn empty(participant: ParticipantId, _created: crate::model::Stamp) -> Self {
-        Notes { schema: SCHEMA_VERSION, participant, sessions: Default::default() }
+        Notes {
+            schema: SCHEMA_VERSION,
+            participant,
+            revisions: Default::default(),
+            sign_offs: Default::default(),
+            addenda: Default::default(),
+        }
     }
 }
 

@@ -48,7 +48,9 @@ pub struct Plan {
     pub achievements: BTreeMap<String, Achievement>,
     pub progressions: BTreeMap<String, Progression>,
     /// Shared summary and next steps of each session, keyed by session id.
+    #[autosurgeon(hydrate = "crate::document::hydrate_sealed_map")]
     pub summaries: BTreeMap<String, SessionSummary>,
+    #[autosurgeon(hydrate = "crate::document::hydrate_sealed_map")]
     pub checkins: BTreeMap<String, CheckIn>,
     /// The participant's disclosure-statement draft, in their own words.
     #[autosurgeon(missing = "Option::default")]
@@ -209,30 +211,89 @@ pub struct DisclosureDraft {
 // ---------------------------------------------------------------------------------------------
 // Notes: mentors (peer mentors included) and coordinators.
 
-/// The Notes document: session records, only ever added to.
+/// The Notes document: an append-only log of session revisions, sign-offs and addenda, each
+/// written once under its own id. A session is the revisions, sign-offs and addenda that name
+/// it; [`Notes::sessions`] assembles them. Because nothing is ever overwritten, a merge can add
+/// to a signed-off session but never change what was signed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct Notes {
     pub schema: u64,
     pub participant: ParticipantId,
-    pub sessions: BTreeMap<String, SessionRecord>,
+    #[autosurgeon(hydrate = "crate::document::hydrate_sealed_map")]
+    pub revisions: BTreeMap<String, SessionRevision>,
+    #[autosurgeon(hydrate = "crate::document::hydrate_sealed_map")]
+    pub sign_offs: BTreeMap<String, SignOff>,
+    #[autosurgeon(hydrate = "crate::document::hydrate_sealed_map")]
+    pub addenda: BTreeMap<String, Addendum>,
 }
 
-/// A session record. Each edit before sign-off adds a revision (revisions are written once);
-/// a sign-off pins one revision, after which the record only takes addenda. Because nothing
-/// is overwritten, a merge can add to a signed-off record but never change what was signed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+/// A session record as people see it: its revisions (oldest first), sign-offs and addenda.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionRecord {
     pub id: SessionId,
+    /// When and by whom it was first logged.
     pub created: Stamp,
-    pub revisions: BTreeMap<String, SessionRevision>,
-    pub sign_offs: BTreeMap<String, SignOff>,
-    pub addenda: BTreeMap<String, Addendum>,
+    pub revisions: Vec<SessionRevision>,
+    pub sign_offs: Vec<SignOff>,
+    pub addenda: Vec<Addendum>,
+}
+
+impl Notes {
+    /// Every session, keyed by id.
+    pub fn sessions(&self) -> BTreeMap<SessionId, SessionRecord> {
+        let mut out: BTreeMap<SessionId, SessionRecord> = BTreeMap::new();
+        let mut revisions: Vec<&SessionRevision> = self.revisions.values().collect();
+        revisions.sort_by_key(|r| (r.created.at, r.id));
+        for r in revisions {
+            out.entry(r.session)
+                .or_insert_with(|| SessionRecord {
+                    id: r.session,
+                    created: r.created,
+                    revisions: Vec::new(),
+                    sign_offs: Vec::new(),
+                    addenda: Vec::new(),
+                })
+                .revisions
+                .push(r.clone());
+        }
+        let mut sign_offs: Vec<&SignOff> = self.sign_offs.values().collect();
+        sign_offs.sort_by_key(|s| (s.created.at, s.id));
+        for s in sign_offs {
+            if let Some(rec) = out.get_mut(&s.session) {
+                rec.sign_offs.push(s.clone());
+            }
+        }
+        let mut addenda: Vec<&Addendum> = self.addenda.values().collect();
+        addenda.sort_by_key(|a| (a.created.at, a.id));
+        for a in addenda {
+            if let Some(rec) = out.get_mut(&a.session) {
+                rec.addenda.push(a.clone());
+            }
+        }
+        out
+    }
+
+    /// One session, if it is here.
+    pub fn session(&self, id: SessionId) -> Option<SessionRecord> {
+        let revisions: Vec<SessionRevision> = {
+            let mut r: Vec<&SessionRevision> = self.revisions.values().filter(|r| r.session == id).collect();
+            r.sort_by_key(|r| (r.created.at, r.id));
+            r.into_iter().cloned().collect()
+        };
+        let created = revisions.first()?.created;
+        let mut sign_offs: Vec<SignOff> = self.sign_offs.values().filter(|s| s.session == id).cloned().collect();
+        sign_offs.sort_by_key(|s| (s.created.at, s.id));
+        let mut addenda: Vec<Addendum> = self.addenda.values().filter(|a| a.session == id).cloned().collect();
+        addenda.sort_by_key(|a| (a.created.at, a.id));
+        Some(SessionRecord { id, created, revisions, sign_offs, addenda })
+    }
 }
 
 /// One version of the session's content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionRevision {
     pub id: RevisionId,
+    pub session: SessionId,
     pub content: SessionContent,
     pub created: Stamp,
 }
@@ -258,6 +319,7 @@ pub struct SessionContent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignOff {
     pub id: SignOffId,
+    pub session: SessionId,
     pub revision: RevisionId,
     pub created: Stamp,
 }
@@ -266,6 +328,7 @@ pub struct SignOff {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Addendum {
     pub id: AddendumId,
+    pub session: SessionId,
     pub text: String,
     pub created: Stamp,
 }
@@ -274,18 +337,18 @@ impl SessionRecord {
     /// The sign-off that counts: the earliest (by time, then id). Later or concurrent
     /// sign-offs stay in the history.
     pub fn sign_off(&self) -> Option<&SignOff> {
-        self.sign_offs.values().min_by_key(|s| (s.created.at, s.id))
+        self.sign_offs.first()
     }
 
     /// The latest revision (by time, then id).
     pub fn latest_revision(&self) -> Option<&SessionRevision> {
-        self.revisions.values().max_by_key(|r| (r.created.at, r.id))
+        self.revisions.last()
     }
 
     /// The content that stands: the signed revision once signed off, else the latest.
     pub fn current(&self) -> Option<&SessionContent> {
         match self.sign_off() {
-            Some(s) => self.revisions.get(&s.revision.to_string()).map(|r| &r.content),
+            Some(s) => self.revisions.iter().find(|r| r.id == s.revision).map(|r| &r.content),
             None => self.latest_revision().map(|r| &r.content),
         }
     }

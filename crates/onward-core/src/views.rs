@@ -131,7 +131,8 @@ pub fn participant_rows(
         .collect();
     let mut unsigned = Vec::new();
     let mut last_contact = None;
-    for s in notes.map(|n| n.sessions.values()).into_iter().flatten() {
+    let sessions = notes.map(|n| n.sessions()).unwrap_or_default();
+    for s in sessions.values() {
         let Some(c) = s.current() else { continue };
         if !s.is_signed_off() {
             unsigned.push(UnsignedRow { session: s.id, participant: p, started_at: c.started_at });

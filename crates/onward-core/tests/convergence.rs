@@ -136,7 +136,7 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
     let notes = rep.docs.notes.read().clone();
     let restricted = rep.docs.restricted.read().clone();
     let goals: Vec<&Goal> = plan.goals.values().collect();
-    let sessions: Vec<SessionId> = notes.sessions.values().map(|s| s.id).collect();
+    let sessions: Vec<SessionId> = notes.sessions().keys().copied().collect();
     match op {
         Op::AddGoal => {
             let id = ops::plan::add_goal(&mut rep.docs.plan, &ctx, &NewGoal {
@@ -223,7 +223,7 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
                     session_type: None, attendance: None, absence_reason: None, mood_before: None,
                     mood_after: None, summary: None, next_steps: None, private_notes: Some(format!("edited {step}")),
                 })).is_some() {
-                    let rec = &rep.docs.notes.read().sessions[&s.to_string()];
+                    let rec = rep.docs.notes.read().session(s).unwrap();
                     exp.revisions.insert(rec.latest_revision().unwrap().id);
                 }
             }
@@ -282,22 +282,22 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
 
 /// Signed-off sessions as a replica sees them: session -> (sign-off ids, current content).
 fn signed(rep: &Replica) -> BTreeMap<SessionId, (BTreeSet<SignOffId>, SessionContent)> {
-    rep.docs.notes.read().sessions.values()
+    rep.docs.notes.read().sessions().values()
         .filter(|s| s.is_signed_off())
-        .map(|s| (s.id, (s.sign_offs.values().map(|x| x.id).collect(), s.current().unwrap().clone())))
+        .map(|s| (s.id, (s.sign_offs.iter().map(|x| x.id).collect(), s.current().unwrap().clone())))
         .collect()
 }
 
 fn check_signed_unchanged(before: &BTreeMap<SessionId, (BTreeSet<SignOffId>, SessionContent)>, rep: &Replica) {
     let now = rep.docs.notes.read();
     for (id, (sign_offs, content)) in before {
-        let rec = now.sessions.get(&id.to_string()).expect("a signed session never disappears");
+        let rec = now.session(*id).expect("a signed session never disappears");
         assert!(rec.is_signed_off(), "a signed session never becomes unsigned");
-        let now_ids: BTreeSet<SignOffId> = rec.sign_offs.values().map(|x| x.id).collect();
+        let now_ids: BTreeSet<SignOffId> = rec.sign_offs.iter().map(|x| x.id).collect();
         assert!(now_ids.is_superset(sign_offs), "sign-offs are never lost");
         // Every pinned revision is still exactly there.
-        for s in rec.sign_offs.values() {
-            assert!(rec.revisions.contains_key(&s.revision.to_string()) || !now_ids.contains(&s.id));
+        for s in &rec.sign_offs {
+            assert!(rec.revisions.iter().any(|r| r.id == s.revision), "a pinned revision is missing");
         }
         if now_ids.len() == 1 {
             assert_eq!(rec.current().unwrap(), content, "a merge changed a signed-off session");
@@ -392,13 +392,13 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
     assert_eq!(reviews, exp.reviews);
     let apps: BTreeSet<AppointmentId> = plan.appointments.values().map(|a| a.id).collect();
     assert_eq!(apps, exp.appointments);
-    let sessions: BTreeSet<SessionId> = notes.sessions.values().map(|s| s.id).collect();
+    let sessions: BTreeSet<SessionId> = notes.sessions().keys().copied().collect();
     assert_eq!(sessions, exp.sessions);
-    let revisions: BTreeSet<RevisionId> = notes.sessions.values().flat_map(|s| s.revisions.values().map(|r| r.id)).collect();
+    let revisions: BTreeSet<RevisionId> = notes.revisions.values().map(|r| r.id).collect();
     assert!(revisions.is_superset(&exp.revisions));
-    let sign_offs: BTreeSet<SignOffId> = notes.sessions.values().flat_map(|s| s.sign_offs.values().map(|r| r.id)).collect();
+    let sign_offs: BTreeSet<SignOffId> = notes.sign_offs.values().map(|r| r.id).collect();
     assert_eq!(sign_offs, exp.sign_offs);
-    let addenda: BTreeSet<AddendumId> = notes.sessions.values().flat_map(|s| s.addenda.values().map(|r| r.id)).collect();
+    let addenda: BTreeSet<AddendumId> = notes.addenda.values().map(|r| r.id).collect();
     assert_eq!(addenda, exp.addenda);
     let concerns: BTreeSet<ConcernId> = restricted.concerns.values().map(|c| c.id).collect();
     assert_eq!(concerns, exp.concerns);
@@ -409,7 +409,7 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
     let achievements: BTreeSet<AchievementId> = plan.achievements.values().map(|c| c.id).collect();
     assert_eq!(achievements, exp.achievements);
     // Every session keeps a summary in the plan and the content that stands is valid.
-    for s in notes.sessions.values() {
+    for s in notes.sessions().values() {
         assert!(plan.summaries.contains_key(&s.id.to_string()));
         let c = s.current().expect("every session has content");
         assert!((1..=720).contains(&c.duration_minutes));
@@ -442,7 +442,7 @@ fn concurrent_edit_after_sign_off_does_not_change_the_signed_record() {
     }).unwrap();
     let mut two = one.clone();
     ops::notes::sign_off_session(&mut one.notes, &ca, &SessionSignOff { session: s }).unwrap();
-    let signed_content = one.notes.read().sessions[&s.to_string()].current().unwrap().clone();
+    let signed_content = one.notes.read().session(s).unwrap().current().unwrap().clone();
     // Meanwhile, offline, the other device edits the unsigned copy.
     ops::notes::edit_session(&mut two.notes, &mut two.plan, &cb, &SessionEdit {
         session: s, started_at: None, duration_minutes: Some(5), mode: None, session_type: None,
@@ -450,7 +450,7 @@ fn concurrent_edit_after_sign_off_does_not_change_the_signed_record() {
         next_steps: None, private_notes: Some("changed later".into()),
     }).unwrap();
     one.notes.merge(&mut two.notes).unwrap();
-    let rec = &one.notes.read().sessions[&s.to_string()];
+    let rec = one.notes.read().session(s).unwrap();
     assert_eq!(rec.current().unwrap(), &signed_content);
     assert_eq!(rec.revisions.len(), 2, "the later edit is kept in the history");
     // And editing the signed record is refused, with the way forward in the message.

@@ -71,15 +71,8 @@ pub fn log_session(
     })?;
     let id = SessionId::new();
     let summary = summary_entry(id, input.started_at, &input.summary, &input.next_steps, ctx)?;
-    let revision = SessionRevision { id: RevisionId::new(), content, created: ctx.stamp() };
-    let record = SessionRecord {
-        id,
-        created: ctx.stamp(),
-        revisions: [(revision.id.to_string(), revision)].into(),
-        sign_offs: Default::default(),
-        addenda: Default::default(),
-    };
-    notes.insert_entry(ctx, "log_session", "sessions", &id.to_string(), &record)?;
+    let revision = SessionRevision { id: RevisionId::new(), session: id, content, created: ctx.stamp() };
+    notes.insert_entry(ctx, "log_session", "revisions", &revision.id.to_string(), &revision)?;
     if let Some(s) = summary {
         plan.insert_entry(ctx, "log_session", "summaries", &id.to_string(), &s)?;
     }
@@ -94,7 +87,7 @@ pub fn edit_session(
     input: &SessionEdit,
 ) -> Result<(), OpError> {
     let key = input.session.to_string();
-    let record: SessionRecord = notes.entry("sessions", &key)?.ok_or(OpError::NotFound("session"))?;
+    let record = notes.read().session(input.session).ok_or(OpError::NotFound("session"))?;
     if record.is_signed_off() {
         return Err(OpError::SignedOff);
     }
@@ -135,11 +128,8 @@ pub fn edit_session(
     } else {
         None
     };
-    let revision = SessionRevision { id: RevisionId::new(), content, created: ctx.stamp() };
-    notes.update_entry(ctx, "edit_session", "sessions", &key, "session", |r: &mut SessionRecord| {
-        r.revisions.insert(revision.id.to_string(), revision);
-        Ok(())
-    })?;
+    let revision = SessionRevision { id: RevisionId::new(), session: input.session, content, created: ctx.stamp() };
+    notes.insert_entry(ctx, "edit_session", "revisions", &revision.id.to_string(), &revision)?;
     if let Some(s) = summary {
         plan.insert_entry(ctx, "edit_session", "summaries", &key, &s)?;
     }
@@ -148,26 +138,25 @@ pub fn edit_session(
 
 /// Signs off a session, pinning its current revision. Signing twice is refused.
 pub fn sign_off_session(notes: &mut Doc<Notes>, ctx: &Ctx, input: &SessionSignOff) -> Result<SignOffId, OpError> {
+    let record = notes.read().session(input.session).ok_or(OpError::NotFound("session"))?;
+    if record.is_signed_off() {
+        return Err(OpError::invalid("session", "has already been signed off"));
+    }
+    let revision = record.latest_revision().ok_or(OpError::NotFound("session content"))?.id;
     let id = SignOffId::new();
-    let stamp = ctx.stamp();
-    notes.update_entry(ctx, "sign_off_session", "sessions", &input.session.to_string(), "session", |r: &mut SessionRecord| {
-        if r.is_signed_off() {
-            return Err(OpError::invalid("session", "has already been signed off"));
-        }
-        let revision = r.latest_revision().ok_or(OpError::NotFound("session content"))?.id;
-        r.sign_offs.insert(id.to_string(), SignOff { id, revision, created: stamp });
-        Ok(())
-    })?;
+    let sign_off = SignOff { id, session: input.session, revision, created: ctx.stamp() };
+    notes.insert_entry(ctx, "sign_off_session", "sign_offs", &id.to_string(), &sign_off)?;
     Ok(id)
 }
 
 /// Adds an addendum to a session (the way to correct a signed-off record).
 pub fn add_addendum(notes: &mut Doc<Notes>, ctx: &Ctx, input: &NewAddendum) -> Result<AddendumId, OpError> {
+    let text = validate::required_long("addendum", &input.text)?;
+    if notes.read().session(input.session).is_none() {
+        return Err(OpError::NotFound("session"));
+    }
     let id = AddendumId::new();
-    let addendum = Addendum { id, text: validate::required_long("addendum", &input.text)?, created: ctx.stamp() };
-    notes.update_entry(ctx, "add_addendum", "sessions", &input.session.to_string(), "session", |r: &mut SessionRecord| {
-        r.addenda.insert(id.to_string(), addendum);
-        Ok(())
-    })?;
+    let addendum = Addendum { id, session: input.session, text, created: ctx.stamp() };
+    notes.insert_entry(ctx, "add_addendum", "addenda", &id.to_string(), &addendum)?;
     Ok(id)
 }
