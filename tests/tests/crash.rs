@@ -19,10 +19,22 @@ const RUNS: usize = 250;
 fn acknowledged_sessions_survive_sigkill_at_random_moments() {
     let dir = tempfile::tempdir().unwrap();
     let key = StoreKey::from_bytes([9; 32]);
-    let me = Identity { user: UserId::new(), device: DeviceId::new(), role: Role::Mentor, display_name: "Crash".into() };
+    let me = Identity {
+        user: UserId::new(),
+        device: DeviceId::new(),
+        role: Role::Mentor,
+        display_name: "Crash".into(),
+    };
     let participant = {
         let mut app = App::create(dir.path(), &key, me).unwrap();
-        app.handle(CreateParticipant { input: NewParticipant { preferred_name: "Crash Test".into(), programme: String::new(), pathways: vec![] } }).unwrap()
+        app.handle(CreateParticipant {
+            input: NewParticipant {
+                preferred_name: "Crash Test".into(),
+                programme: String::new(),
+                pathways: vec![],
+            },
+        })
+        .unwrap()
     };
     let mut rng = fastrand::Rng::with_seed(0x0a11_2026);
     let mut acked: BTreeSet<String> = BTreeSet::new();
@@ -47,30 +59,54 @@ fn acknowledged_sessions_survive_sigkill_at_random_moments() {
         // in ten while it loads the record, the rest in the middle of a stream of writes.
         let moment = rng.u8(..10);
         if moment >= 1 {
-            let ready = rx.recv_timeout(Duration::from_secs(20)).expect("the writer started");
+            let ready = rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the writer started");
             assert_eq!(ready, "ready");
         }
         if moment >= 2 {
-            let first = rx.recv_timeout(Duration::from_secs(20)).expect("the writer wrote");
+            let first = rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the writer wrote");
             acked.extend(first.strip_prefix("ack ").map(str::to_string));
         }
         std::thread::sleep(Duration::from_micros(rng.u64(0..20_000)));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         reader.join().unwrap();
-        acked.extend(rx.try_iter().filter_map(|l| l.strip_prefix("ack ").map(str::to_string)));
+        acked.extend(
+            rx.try_iter()
+                .filter_map(|l| l.strip_prefix("ack ").map(str::to_string)),
+        );
 
-        let mut app = App::open(dir.path(), &key).unwrap_or_else(|e| panic!("run {run}: the store did not reopen: {e}"));
+        let mut app = App::open(dir.path(), &key)
+            .unwrap_or_else(|e| panic!("run {run}: the store did not reopen: {e}"));
         let view = app.handle(GetParticipant { participant }).unwrap();
-        let present: BTreeSet<String> = view.notes.unwrap().sessions().keys().map(|k| k.to_string()).collect();
+        let present: BTreeSet<String> = view
+            .notes
+            .unwrap()
+            .sessions()
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
         let lost: Vec<_> = acked.difference(&present).collect();
-        assert!(lost.is_empty(), "run {run}: acknowledged sessions lost: {lost:?}");
+        assert!(
+            lost.is_empty(),
+            "run {run}: acknowledged sessions lost: {lost:?}"
+        );
         if run % 50 == 49 {
             drop(app);
             let store = onward_store::Store::open(&dir.path().join("onward.db"), &key).unwrap();
             store.integrity_check().unwrap();
         }
     }
-    println!("{RUNS} kills, {} acknowledged sessions all present, in {:?}", acked.len(), started.elapsed());
-    assert!(acked.len() > RUNS, "the child should have written sessions before most kills");
+    println!(
+        "{RUNS} kills, {} acknowledged sessions all present, in {:?}",
+        acked.len(),
+        started.elapsed()
+    );
+    assert!(
+        acked.len() > RUNS,
+        "the child should have written sessions before most kills"
+    );
 }

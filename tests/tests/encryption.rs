@@ -15,18 +15,43 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn no_plaintext_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let key = StoreKey::from_bytes([3; 32]);
-    let me = Identity { user: UserId::new(), device: DeviceId::new(), role: Role::Mentor, display_name: "Enc".into() };
+    let me = Identity {
+        user: UserId::new(),
+        device: DeviceId::new(),
+        role: Role::Mentor,
+        display_name: "Enc".into(),
+    };
     let mut app = App::create(dir.path(), &key, me).unwrap();
     let name = "Zebedee Canaryname";
     let note = "CANARY-NOTE-7f3a: synthetic private note that must never be on disk in clear";
-    let p = app.handle(CreateParticipant { input: NewParticipant { preferred_name: name.into(), programme: "Canary Programme".into(), pathways: vec![] } }).unwrap();
+    let p = app
+        .handle(CreateParticipant {
+            input: NewParticipant {
+                preferred_name: name.into(),
+                programme: "Canary Programme".into(),
+                pathways: vec![],
+            },
+        })
+        .unwrap();
     for i in 0..20 {
-        app.handle(LogSession { participant: p, input: NewSession {
-            started_at: "2026-11-23T10:00:00Z".parse().unwrap(), duration_minutes: 30 + i,
-            mode: SessionMode::Phone, session_type: SessionType::OneToOne, attendance: Attendance::Attended,
-            absence_reason: String::new(), topics: vec![], mood_before: None, mood_after: None,
-            summary: note.into(), next_steps: note.into(), private_notes: note.into(),
-        } }).unwrap();
+        app.handle(LogSession {
+            participant: p,
+            input: NewSession {
+                started_at: "2026-11-23T10:00:00Z".parse().unwrap(),
+                duration_minutes: 30 + i,
+                mode: SessionMode::Phone,
+                session_type: SessionType::OneToOne,
+                attendance: Attendance::Attended,
+                absence_reason: String::new(),
+                topics: vec![],
+                mood_before: None,
+                mood_after: None,
+                summary: note.into(),
+                next_steps: note.into(),
+                private_notes: note.into(),
+            },
+        })
+        .unwrap();
     }
     let check = |when: &str| {
         let mut files = 0;
@@ -37,14 +62,29 @@ fn no_plaintext_on_disk() {
                 continue;
             }
             files += 1;
-            for needle in [note.as_bytes(), name.as_bytes(), b"Canary Programme", b"SQLite format 3"] {
-                assert!(!contains(&bytes, needle), "{when}: {} holds {:?} in clear", path.display(), String::from_utf8_lossy(needle));
+            for needle in [
+                note.as_bytes(),
+                name.as_bytes(),
+                b"Canary Programme",
+                b"SQLite format 3",
+            ] {
+                assert!(
+                    !contains(&bytes, needle),
+                    "{when}: {} holds {:?} in clear",
+                    path.display(),
+                    String::from_utf8_lossy(needle)
+                );
             }
         }
         files
     };
     let wal = dir.path().join("onward.db-wal");
-    assert!(std::fs::metadata(&wal).map(|m| m.len() > 0).unwrap_or(false), "the WAL holds the recent writes");
+    assert!(
+        std::fs::metadata(&wal)
+            .map(|m| m.len() > 0)
+            .unwrap_or(false),
+        "the WAL holds the recent writes"
+    );
     assert!(check("while running") >= 2);
     drop(app);
     check("after closing");

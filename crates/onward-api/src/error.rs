@@ -35,12 +35,20 @@ pub struct ApiError {
 impl ApiError {
     /// A new error.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), field: None }
+        Self {
+            kind,
+            message: message.into(),
+            field: None,
+        }
     }
 
     /// Invalid input in `field`.
     pub fn invalid(field: &str, problem: &str) -> Self {
-        Self { kind: ErrorKind::Invalid, message: format!("{field} {problem}"), field: Some(field.to_string()) }
+        Self {
+            kind: ErrorKind::Invalid,
+            message: format!("{field} {problem}"),
+            field: Some(field.to_string()),
+        }
     }
 
     /// Not allowed for this user.
@@ -58,6 +66,10 @@ impl From<onward_core::OpError> for ApiError {
             E::SignedOff => ErrorKind::Conflict,
             E::NewerSchema { .. } | E::WrongKind { .. } | E::Corrupt(_) => ErrorKind::Storage,
         };
-        Self { kind, message: e.to_string(), field: e.field().map(str::to_string) }
+        Self {
+            kind,
+            message: e.to_string(),
+            field: e.field().map(str::to_string),
+        }
     }
 }

@@ -16,8 +16,8 @@ mod requests;
 pub use error::{ApiError, ErrorKind};
 pub use requests::*;
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// A command or query of the app core.
 pub trait Request: Serialize + DeserializeOwned {

@@ -6,11 +6,22 @@ use onward_api::{ApiError, Request};
 use onward_core::vocab::Role;
 
 /// Commands a participant may run on their own plan.
-const PARTICIPANT_COMMANDS: &[&str] = &["tick_step", "review_goal", "sign_off_goal", "record_checkin", "save_disclosure"];
+const PARTICIPANT_COMMANDS: &[&str] = &[
+    "tick_step",
+    "review_goal",
+    "sign_off_goal",
+    "record_checkin",
+    "save_disclosure",
+];
 
 /// Commands that read or write restricted information (referral, consent, contacts,
 /// responses to concerns). Raising a concern is not among them: anyone may raise one.
-const RESTRICTED_COMMANDS: &[&str] = &["record_referral", "record_consent", "add_key_contact", "respond_to_concern"];
+const RESTRICTED_COMMANDS: &[&str] = &[
+    "record_referral",
+    "record_consent",
+    "add_key_contact",
+    "respond_to_concern",
+];
 
 /// Commands only coordinators may run.
 const COORDINATOR_COMMANDS: &[&str] = &["respond_to_concern"];
@@ -25,15 +36,19 @@ pub(crate) fn check_name(role: Role, name: &str, changes: bool) -> Result<(), Ap
         Role::Coordinator => true,
         Role::Mentor => !COORDINATOR_COMMANDS.contains(&name),
         Role::PeerMentor => !RESTRICTED_COMMANDS.contains(&name),
-        Role::Participant => !changes && !matches!(name, "history" | "export" | "today" | "status")
-            || PARTICIPANT_COMMANDS.contains(&name),
+        Role::Participant => {
+            !changes && !matches!(name, "history" | "export" | "today" | "status")
+                || PARTICIPANT_COMMANDS.contains(&name)
+        }
     };
     if allowed {
         Ok(())
     } else {
         Err(ApiError::forbidden(match role {
             Role::Participant => "this is not available while the tablet is handed over",
-            Role::PeerMentor => "peer mentors cannot see or change restricted information; ask your coordinator",
+            Role::PeerMentor => {
+                "peer mentors cannot see or change restricted information; ask your coordinator"
+            }
             _ => "only a coordinator can do this",
         }))
     }
@@ -57,12 +72,21 @@ mod tests {
     fn roles_are_limited_to_their_commands() {
         for name in onward_api::REQUEST_NAMES {
             let changes = onward_api::changes(name);
-            assert!(check_name(Role::Coordinator, name, changes).is_ok(), "{name}");
+            assert!(
+                check_name(Role::Coordinator, name, changes).is_ok(),
+                "{name}"
+            );
             if RESTRICTED_COMMANDS.contains(name) {
-                assert!(check_name(Role::PeerMentor, name, changes).is_err(), "{name}");
+                assert!(
+                    check_name(Role::PeerMentor, name, changes).is_err(),
+                    "{name}"
+                );
             }
             if changes && !PARTICIPANT_COMMANDS.contains(name) {
-                assert!(check_name(Role::Participant, name, changes).is_err(), "{name}");
+                assert!(
+                    check_name(Role::Participant, name, changes).is_err(),
+                    "{name}"
+                );
             }
         }
         assert!(check_name(Role::PeerMentor, "raise_concern", true).is_ok());

@@ -1,20 +1,24 @@
 //! The app core's answer to every request in `onward-api`.
 
 use onward_api::*;
+use onward_core::OpError;
 use onward_core::document::Doc;
 use onward_core::export::ParticipantExport;
 use onward_core::model::{Notes, Plan, Restricted};
 use onward_core::ops::{self, notes, plan, restricted};
-use onward_core::OpError;
 
-use crate::{access, storage, App, Loaded, Origin};
+use crate::{App, Loaded, Origin, access, storage};
 
 fn notes_of(l: &mut Loaded) -> Result<&mut Doc<Notes>, ApiError> {
-    l.notes.as_mut().ok_or_else(|| OpError::NotFound("session notes").into())
+    l.notes
+        .as_mut()
+        .ok_or_else(|| OpError::NotFound("session notes").into())
 }
 
 fn restricted_of(l: &mut Loaded) -> Result<&mut Doc<Restricted>, ApiError> {
-    l.restricted.as_mut().ok_or_else(|| OpError::NotFound("restricted record").into())
+    l.restricted
+        .as_mut()
+        .ok_or_else(|| OpError::NotFound("restricted record").into())
 }
 
 /// Implements a participant command as an operation on one document.
@@ -66,7 +70,10 @@ doc_commands! {
 }
 
 impl Handle<CreateParticipant> for App {
-    fn handle(&mut self, r: CreateParticipant) -> Result<onward_core::ids::ParticipantId, ApiError> {
+    fn handle(
+        &mut self,
+        r: CreateParticipant,
+    ) -> Result<onward_core::ids::ParticipantId, ApiError> {
         access::check::<CreateParticipant>(self.me.role)?;
         let docs = ops::create_participant(&self.ctx(), &r.input)?;
         self.insert_new(docs, Origin::Local)
@@ -93,7 +100,12 @@ impl Handle<Status> for App {
 impl Handle<Caseload> for App {
     fn handle(&mut self, r: Caseload) -> Result<Vec<onward_core::views::CaseloadRow>, ApiError> {
         access::check::<Caseload>(self.me.role)?;
-        let search = r.search.as_deref().map(str::trim).unwrap_or("").to_lowercase();
+        let search = r
+            .search
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("")
+            .to_lowercase();
         let mut rows = self.store.caseload(self.now()).map_err(storage)?;
         rows.retain(|c| {
             (search.is_empty() || c.preferred_name.to_lowercase().contains(&search))
@@ -108,24 +120,40 @@ impl Handle<Today> for App {
     fn handle(&mut self, r: Today) -> Result<TodayView, ApiError> {
         access::check::<Today>(self.me.role)?;
         let day = r.day.unwrap_or_else(|| self.now().london_day());
-        let (start, tomorrow, week_end) =
-            (day.start_in_london(), day.plus_days(1).start_in_london(), day.plus_days(7).start_in_london());
+        let (start, tomorrow, week_end) = (
+            day.start_in_london(),
+            day.plus_days(1).start_in_london(),
+            day.plus_days(7).start_in_london(),
+        );
         let s = &self.store;
         Ok(TodayView {
             day,
             appointments_today: s.appointments_between(start, tomorrow).map_err(storage)?,
-            appointments_this_week: s.appointments_between(tomorrow, week_end).map_err(storage)?,
+            appointments_this_week: s
+                .appointments_between(tomorrow, week_end)
+                .map_err(storage)?,
             goals_due: s.goals_due(day.plus_days(7)).map_err(storage)?,
             follow_ups_due: s.follow_ups_due(day).map_err(storage)?,
-            unsigned_sessions: if access::sees_notes(self.me.role) { s.unsigned_sessions().map_err(storage)? } else { vec![] },
-            open_concerns: if access::sees_restricted(self.me.role) { s.open_concerns().map_err(storage)? } else { vec![] },
+            unsigned_sessions: if access::sees_notes(self.me.role) {
+                s.unsigned_sessions().map_err(storage)?
+            } else {
+                vec![]
+            },
+            open_concerns: if access::sees_restricted(self.me.role) {
+                s.open_concerns().map_err(storage)?
+            } else {
+                vec![]
+            },
         })
     }
 }
 
 impl App {
     /// Reads what the signed-in role may see of a participant.
-    fn read_visible(&mut self, p: onward_core::ids::ParticipantId) -> Result<(Plan, Option<Notes>, Option<Restricted>), ApiError> {
+    fn read_visible(
+        &mut self,
+        p: onward_core::ids::ParticipantId,
+    ) -> Result<(Plan, Option<Notes>, Option<Restricted>), ApiError> {
         let role = self.me.role;
         let l = self.load(p)?;
         let plan = l.plan.read().clone();
@@ -158,7 +186,12 @@ impl Handle<GetParticipant> for App {
         if restricted.is_none() {
             summary.open_concerns = 0;
         }
-        Ok(ParticipantView { summary, plan, notes, restricted })
+        Ok(ParticipantView {
+            summary,
+            plan,
+            notes,
+            restricted,
+        })
     }
 }
 
@@ -175,12 +208,26 @@ impl Handle<History> for App {
         access::check::<History>(self.me.role)?;
         let role = self.me.role;
         let l = self.load(r.participant)?;
-        let mut items: Vec<HistoryItem> = l.plan.history().into_iter().map(|entry| HistoryItem { document: onward_core::vocab::DocKind::Plan, entry }).collect();
+        let mut items: Vec<HistoryItem> = l
+            .plan
+            .history()
+            .into_iter()
+            .map(|entry| HistoryItem {
+                document: onward_core::vocab::DocKind::Plan,
+                entry,
+            })
+            .collect();
         if let (Some(n), true) = (l.notes.as_mut(), access::sees_notes(role)) {
-            items.extend(n.history().into_iter().map(|entry| HistoryItem { document: onward_core::vocab::DocKind::Notes, entry }));
+            items.extend(n.history().into_iter().map(|entry| HistoryItem {
+                document: onward_core::vocab::DocKind::Notes,
+                entry,
+            }));
         }
         if let (Some(d), true) = (l.restricted.as_mut(), access::sees_restricted(role)) {
-            items.extend(d.history().into_iter().map(|entry| HistoryItem { document: onward_core::vocab::DocKind::Restricted, entry }));
+            items.extend(d.history().into_iter().map(|entry| HistoryItem {
+                document: onward_core::vocab::DocKind::Restricted,
+                entry,
+            }));
         }
         items.sort_by_key(|i| i.entry.at);
         Ok(items)
@@ -189,7 +236,11 @@ impl Handle<History> for App {
 
 impl App {
     /// Runs a request given by wire name and JSON (the shells' entry point).
-    pub fn dispatch(&mut self, name: &str, args: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    pub fn dispatch(
+        &mut self,
+        name: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
         onward_api::dispatch(self, name, args)
     }
 }

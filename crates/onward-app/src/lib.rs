@@ -27,12 +27,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use onward_api::{ApiError, ErrorKind, Identity};
+use onward_core::OpError;
 use onward_core::document::{Ctx, Doc, DocId};
 use onward_core::ids::ParticipantId;
 use onward_core::model::{Author, Notes, Plan, Restricted};
 use onward_core::ops::ParticipantDocs;
 use onward_core::time::Timestamp;
-use onward_core::OpError;
 use onward_store::{Store, StoreError, Write};
 
 pub use onward_store::StoreKey;
@@ -82,7 +82,10 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("store", &self.store).field("role", &self.me.role).finish_non_exhaustive()
+        f.debug_struct("App")
+            .field("store", &self.store)
+            .field("role", &self.me.role)
+            .finish_non_exhaustive()
     }
 }
 
@@ -97,8 +100,12 @@ pub(crate) fn storage(e: StoreError) -> ApiError {
 impl App {
     /// Creates a new profile in `dir` for `identity`, encrypted with `key`.
     pub fn create(dir: &Path, key: &StoreKey, identity: Identity) -> Result<Self, ApiError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| ApiError::new(ErrorKind::Storage, format!("could not create the data folder: {e}")))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ApiError::new(
+                ErrorKind::Storage,
+                format!("could not create the data folder: {e}"),
+            )
+        })?;
         let path = dir.join(STORE_FILE);
         if path.exists() {
             return Err(ApiError::new(
@@ -107,7 +114,8 @@ impl App {
             ));
         }
         let mut store = Store::open(&path, key).map_err(storage)?;
-        let json = serde_json::to_string(&identity).map_err(|e| ApiError::new(ErrorKind::Storage, e.to_string()))?;
+        let json = serde_json::to_string(&identity)
+            .map_err(|e| ApiError::new(ErrorKind::Storage, e.to_string()))?;
         store.set_meta("identity", &json).map_err(storage)?;
         Self::with_store(store, key, identity)
     }
@@ -118,15 +126,22 @@ impl App {
         if !path.exists() {
             return Err(ApiError::new(
                 ErrorKind::NotFound,
-                format!("there is no Onward profile in {}: create one first", dir.display()),
+                format!(
+                    "there is no Onward profile in {}: create one first",
+                    dir.display()
+                ),
             ));
         }
         let store = Store::open(&path, key).map_err(storage)?;
         let json = store.meta("identity").map_err(storage)?.ok_or_else(|| {
-            ApiError::new(ErrorKind::Storage, "this profile has no signed-in user: create it again")
+            ApiError::new(
+                ErrorKind::Storage,
+                "this profile has no signed-in user: create it again",
+            )
         })?;
-        let identity: Identity = serde_json::from_str(&json)
-            .map_err(|_| ApiError::new(ErrorKind::Storage, "this profile's user record is damaged"))?;
+        let identity: Identity = serde_json::from_str(&json).map_err(|_| {
+            ApiError::new(ErrorKind::Storage, "this profile's user record is damaged")
+        })?;
         Self::with_store(store, key, identity)
     }
 
@@ -166,12 +181,21 @@ impl App {
     }
 
     fn notify(&mut self, participants: Vec<ParticipantId>, origin: Origin) {
-        let event = ChangeEvent { participants, origin };
+        let event = ChangeEvent {
+            participants,
+            origin,
+        };
         self.listeners.retain(|l| l.send(event.clone()).is_ok());
     }
 
     fn ctx(&self) -> Ctx {
-        Ctx::new(Author { user: self.me.user, device: self.me.device }, self.now())
+        Ctx::new(
+            Author {
+                user: self.me.user,
+                device: self.me.device,
+            },
+            self.now(),
+        )
     }
 
     /// The store, read-only (for benchmarks and checks).
@@ -189,7 +213,15 @@ impl App {
                 .ok_or_else(|| ApiError::from(OpError::NotFound("participant")))?;
             let notes = self.store.load::<Notes>(p).map_err(storage)?;
             let restricted = self.store.load::<Restricted>(p).map_err(storage)?;
-            self.loaded.insert(p, Loaded { plan, notes, restricted, rows: None });
+            self.loaded.insert(
+                p,
+                Loaded {
+                    plan,
+                    notes,
+                    restricted,
+                    rows: None,
+                },
+            );
         }
         Ok(self.loaded.get_mut(&p).expect("just loaded"))
     }
@@ -205,7 +237,10 @@ impl App {
     ) -> Result<R, ApiError> {
         let ctx = self.ctx();
         self.load(p)?;
-        let (store, loaded) = (&mut self.store, self.loaded.get_mut(&p).expect("just loaded"));
+        let (store, loaded) = (
+            &mut self.store,
+            self.loaded.get_mut(&p).expect("just loaded"),
+        );
         let result = f(loaded, &ctx);
         if result.is_err() {
             self.loaded.remove(&p);
@@ -215,7 +250,12 @@ impl App {
             return result;
         };
         let committed = rows_of(loaded).and_then(|rows| {
-            let write = Write { new_docs: vec![], changes, rows: Some(&rows), old_rows: loaded.rows.as_ref() };
+            let write = Write {
+                new_docs: vec![],
+                changes,
+                rows: Some(&rows),
+                old_rows: loaded.rows.as_ref(),
+            };
             let due = store.commit(&[write]).map_err(storage)?;
             loaded.rows = Some(rows);
             Ok(due)
@@ -249,16 +289,32 @@ impl App {
     }
 
     /// Stores a participant's new documents (created here, or received whole).
-    fn insert_new(&mut self, mut docs: ParticipantDocs, origin: Origin) -> Result<ParticipantId, ApiError> {
+    fn insert_new(
+        &mut self,
+        mut docs: ParticipantDocs,
+        origin: Origin,
+    ) -> Result<ParticipantId, ApiError> {
         let p = docs.plan.id().participant;
         let new_docs: Vec<(DocId, Vec<u8>)> = vec![
             (docs.plan.id(), docs.plan.save()),
             (docs.notes.id(), docs.notes.save()),
             (docs.restricted.id(), docs.restricted.save()),
         ];
-        let mut loaded = Loaded { plan: docs.plan, notes: Some(docs.notes), restricted: Some(docs.restricted), rows: None };
+        let mut loaded = Loaded {
+            plan: docs.plan,
+            notes: Some(docs.notes),
+            restricted: Some(docs.restricted),
+            rows: None,
+        };
         let rows = rows_of(&loaded)?;
-        self.store.commit(&[Write { new_docs, changes: vec![], rows: Some(&rows), old_rows: None }]).map_err(storage)?;
+        self.store
+            .commit(&[Write {
+                new_docs,
+                changes: vec![],
+                rows: Some(&rows),
+                old_rows: None,
+            }])
+            .map_err(storage)?;
         loaded.rows = Some(rows);
         self.loaded.insert(p, loaded);
         self.notify(vec![p], origin);
@@ -280,7 +336,10 @@ impl App {
         if let Some(c) = self.compactor.take() {
             c.finish();
         }
-        self.compactor = Some(Compactor::start(self.store.path().to_path_buf(), self.key.clone()));
+        self.compactor = Some(Compactor::start(
+            self.store.path().to_path_buf(),
+            self.key.clone(),
+        ));
     }
 }
 
@@ -322,7 +381,11 @@ impl Compactor {
                 }
             })
             .ok();
-        Compactor { tx: Some(tx), handle, last_error }
+        Compactor {
+            tx: Some(tx),
+            handle,
+            last_error,
+        }
     }
 
     fn request(&self, due: Vec<DocId>) {
@@ -353,6 +416,8 @@ impl Drop for Compactor {
 impl App {
     /// The last background compaction error, if any.
     pub fn compaction_error(&self) -> Option<String> {
-        self.compactor.as_ref().and_then(|c| c.last_error.lock().ok().and_then(|e| e.clone()))
+        self.compactor
+            .as_ref()
+            .and_then(|c| c.last_error.lock().ok().and_then(|e| e.clone()))
     }
 }

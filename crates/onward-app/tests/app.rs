@@ -17,7 +17,12 @@ fn key() -> StoreKey {
 }
 
 fn identity(role: Role) -> Identity {
-    Identity { user: UserId::new(), device: DeviceId::new(), role, display_name: "Test user".into() }
+    Identity {
+        user: UserId::new(),
+        device: DeviceId::new(),
+        role,
+        display_name: "Test user".into(),
+    }
 }
 
 fn session(minutes: u32) -> NewSession {
@@ -39,7 +44,11 @@ fn session(minutes: u32) -> NewSession {
 
 fn new_participant(app: &mut App, name: &str) -> ParticipantId {
     app.handle(CreateParticipant {
-        input: NewParticipant { preferred_name: name.into(), programme: "Next Steps".into(), pathways: vec![Pathway::Employment] },
+        input: NewParticipant {
+            preferred_name: name.into(),
+            programme: "Next Steps".into(),
+            pathways: vec![Pathway::Employment],
+        },
     })
     .unwrap()
 }
@@ -50,11 +59,24 @@ fn edits_survive_reopening_and_notify_subscribers() {
     let mut app = App::create(dir.path(), &key(), identity(Role::Mentor)).unwrap();
     let events = app.subscribe();
     let p = new_participant(&mut app, "Robin");
-    let s = app.handle(LogSession { participant: p, input: session(45) }).unwrap();
-    let g = app.handle(AddGoal { participant: p, input: NewGoal {
-        title: "Get my CSCS card".into(), pathway: Pathway::Employment, why_it_matters: String::new(),
-        target_date: None, review_due: Some("2026-11-25".parse().unwrap()),
-    } }).unwrap();
+    let s = app
+        .handle(LogSession {
+            participant: p,
+            input: session(45),
+        })
+        .unwrap();
+    let g = app
+        .handle(AddGoal {
+            participant: p,
+            input: NewGoal {
+                title: "Get my CSCS card".into(),
+                pathway: Pathway::Employment,
+                why_it_matters: String::new(),
+                target_date: None,
+                review_due: Some("2026-11-25".parse().unwrap()),
+            },
+        })
+        .unwrap();
     assert_eq!(events.try_iter().count(), 3);
     drop(app);
 
@@ -63,9 +85,21 @@ fn edits_survive_reopening_and_notify_subscribers() {
     assert_eq!(view.plan.profile.preferred_name, "Robin");
     assert!(view.plan.goals.contains_key(&g.to_string()));
     let notes = view.notes.unwrap();
-    assert_eq!(notes.session(s).unwrap().current().unwrap().duration_minutes, 45);
+    assert_eq!(
+        notes
+            .session(s)
+            .unwrap()
+            .current()
+            .unwrap()
+            .duration_minutes,
+        45
+    );
     assert_eq!(view.summary.unsigned_sessions, 1);
-    let today = app.handle(Today { day: Some("2026-11-20".parse().unwrap()) }).unwrap();
+    let today = app
+        .handle(Today {
+            day: Some("2026-11-20".parse().unwrap()),
+        })
+        .unwrap();
     assert_eq!(today.goals_due.len(), 1);
     assert_eq!(today.unsigned_sessions.len(), 1);
 }
@@ -77,48 +111,137 @@ fn bad_input_is_refused_with_the_field_and_changes_nothing() {
     let p = new_participant(&mut app, "Sky");
     let before = app.handle(History { participant: p }).unwrap().len();
     for (minutes, field) in [(0, "duration in minutes"), (721, "duration in minutes")] {
-        let err = app.handle(LogSession { participant: p, input: session(minutes) }).unwrap_err();
+        let err = app
+            .handle(LogSession {
+                participant: p,
+                input: session(minutes),
+            })
+            .unwrap_err();
         assert_eq!(err.kind, ErrorKind::Invalid);
         assert_eq!(err.field.as_deref(), Some(field));
     }
     let mut long = session(30);
     long.private_notes = "x".repeat(20_001);
-    assert!(app.handle(LogSession { participant: p, input: long }).unwrap_err().message.contains("shorten it"));
-    let err = app.handle(PlanAppointment { participant: p, input: NewAppointment {
-        starts_at: "2026-11-20T10:00:00Z".parse().unwrap(), ends_at: Some("2026-11-20T09:00:00Z".parse().unwrap()),
-        kind: AppointmentKind::Bank, with_whom: String::new(), location: String::new(), reminder: false,
-        travel_arranged: false, accompanied_by: None,
-    } }).unwrap_err();
+    assert!(
+        app.handle(LogSession {
+            participant: p,
+            input: long
+        })
+        .unwrap_err()
+        .message
+        .contains("shorten it")
+    );
+    let err = app
+        .handle(PlanAppointment {
+            participant: p,
+            input: NewAppointment {
+                starts_at: "2026-11-20T10:00:00Z".parse().unwrap(),
+                ends_at: Some("2026-11-20T09:00:00Z".parse().unwrap()),
+                kind: AppointmentKind::Bank,
+                with_whom: String::new(),
+                location: String::new(),
+                reminder: false,
+                travel_arranged: false,
+                accompanied_by: None,
+            },
+        })
+        .unwrap_err();
     assert_eq!(err.message, "end time must be after the start time");
-    let a = app.handle(PlanAppointment { participant: p, input: NewAppointment {
-        starts_at: "2026-11-20T10:00:00Z".parse().unwrap(), ends_at: None, kind: AppointmentKind::Bank,
-        with_whom: String::new(), location: String::new(), reminder: false, travel_arranged: false, accompanied_by: None,
-    } }).unwrap();
-    let err = app.handle(RecordAppointmentOutcome { participant: p, input: AppointmentOutcome {
-        appointment: a, status: AppointmentStatus::Attended, outcome: String::new(), went_with_them: true,
-        follow_up: None, follow_up_due: None, expenses_pence: Some(-5),
-    } }).unwrap_err();
+    let a = app
+        .handle(PlanAppointment {
+            participant: p,
+            input: NewAppointment {
+                starts_at: "2026-11-20T10:00:00Z".parse().unwrap(),
+                ends_at: None,
+                kind: AppointmentKind::Bank,
+                with_whom: String::new(),
+                location: String::new(),
+                reminder: false,
+                travel_arranged: false,
+                accompanied_by: None,
+            },
+        })
+        .unwrap();
+    let err = app
+        .handle(RecordAppointmentOutcome {
+            participant: p,
+            input: AppointmentOutcome {
+                appointment: a,
+                status: AppointmentStatus::Attended,
+                outcome: String::new(),
+                went_with_them: true,
+                follow_up: None,
+                follow_up_due: None,
+                expenses_pence: Some(-5),
+            },
+        })
+        .unwrap_err();
     assert!(err.message.contains("cannot be negative"));
-    let err = app.handle(AddGoal { participant: p, input: NewGoal {
-        title: "   ".into(), pathway: Pathway::Employment, why_it_matters: String::new(), target_date: None, review_due: None,
-    } }).unwrap_err();
+    let err = app
+        .handle(AddGoal {
+            participant: p,
+            input: NewGoal {
+                title: "   ".into(),
+                pathway: Pathway::Employment,
+                why_it_matters: String::new(),
+                target_date: None,
+                review_due: None,
+            },
+        })
+        .unwrap_err();
     assert_eq!(err.message, "title cannot be empty");
-    let s = app.handle(LogSession { participant: p, input: session(30) }).unwrap();
-    app.handle(SignOffSession { participant: p, input: SessionSignOff { session: s } }).unwrap();
-    let err = app.handle(EditSession { participant: p, input: SessionEdit {
-        session: s, started_at: None, duration_minutes: Some(40), mode: None, session_type: None, attendance: None,
-        absence_reason: None, mood_before: None, mood_after: None, summary: None, next_steps: None, private_notes: None,
-    } }).unwrap_err();
+    let s = app
+        .handle(LogSession {
+            participant: p,
+            input: session(30),
+        })
+        .unwrap();
+    app.handle(SignOffSession {
+        participant: p,
+        input: SessionSignOff { session: s },
+    })
+    .unwrap();
+    let err = app
+        .handle(EditSession {
+            participant: p,
+            input: SessionEdit {
+                session: s,
+                started_at: None,
+                duration_minutes: Some(40),
+                mode: None,
+                session_type: None,
+                attendance: None,
+                absence_reason: None,
+                mood_before: None,
+                mood_after: None,
+                summary: None,
+                next_steps: None,
+                private_notes: None,
+            },
+        })
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Conflict);
     // Only the three successful edits reached the history.
     let after = app.handle(History { participant: p }).unwrap().len();
-    assert_eq!(after, before + 3 + 1, "plan appointment, log session (2 docs), sign-off");
+    assert_eq!(
+        after,
+        before + 3 + 1,
+        "plan appointment, log session (2 docs), sign-off"
+    );
     // Unknown participants and malformed requests get clear errors.
-    let err = app.handle(GetParticipant { participant: ParticipantId::new() }).unwrap_err();
+    let err = app
+        .handle(GetParticipant {
+            participant: ParticipantId::new(),
+        })
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound);
-    let err = app.dispatch("log_session", serde_json::json!({"participant": "nope"})).unwrap_err();
+    let err = app
+        .dispatch("log_session", serde_json::json!({"participant": "nope"}))
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::BadRequest);
-    let err = app.dispatch("drop_tables", serde_json::json!({})).unwrap_err();
+    let err = app
+        .dispatch("drop_tables", serde_json::json!({}))
+        .unwrap_err();
     assert!(err.message.contains("no command called"));
 }
 
@@ -127,30 +250,61 @@ fn roles_see_only_what_they_may() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = App::create(dir.path(), &key(), identity(Role::Mentor)).unwrap();
     let p = new_participant(&mut app, "Kit");
-    app.handle(LogSession { participant: p, input: session(30) }).unwrap();
-    app.handle(RaiseConcern { participant: p, input: NewConcern {
-        category: ConcernCategory::Housing, urgency: Urgency::High, description: "Synthetic concern".into(),
-    } }).unwrap();
+    app.handle(LogSession {
+        participant: p,
+        input: session(30),
+    })
+    .unwrap();
+    app.handle(RaiseConcern {
+        participant: p,
+        input: NewConcern {
+            category: ConcernCategory::Housing,
+            urgency: Urgency::High,
+            description: "Synthetic concern".into(),
+        },
+    })
+    .unwrap();
     drop(app);
 
     // The same store opened as each role (the server will decide roles; here we set them).
-    for (role, notes, restricted) in [(Role::Mentor, true, true), (Role::PeerMentor, true, false), (Role::Participant, false, false)] {
+    for (role, notes, restricted) in [
+        (Role::Mentor, true, true),
+        (Role::PeerMentor, true, false),
+        (Role::Participant, false, false),
+    ] {
         let sub = tempfile::tempdir().unwrap();
         std::fs::copy(dir.path().join("onward.db"), sub.path().join("onward.db")).unwrap();
         let mut store = Store::open(&sub.path().join("onward.db"), &key()).unwrap();
-        store.set_meta("identity", &serde_json::to_string(&identity(role)).unwrap()).unwrap();
+        store
+            .set_meta("identity", &serde_json::to_string(&identity(role)).unwrap())
+            .unwrap();
         drop(store);
         let mut app = App::open(sub.path(), &key()).unwrap();
         let view = app.handle(GetParticipant { participant: p }).unwrap();
         assert_eq!(view.notes.is_some(), notes, "{role}");
         assert_eq!(view.restricted.is_some(), restricted, "{role}");
-        let refused = app.handle(RecordReferral { participant: p, input: NewReferral {
-            source: ReferralSource::Probation, referrer: String::new(), date: "2026-01-01".parse().unwrap(),
-            reason: String::new(), supervision_end: None, risk_level: RiskLevel::Low,
-        } });
+        let refused = app.handle(RecordReferral {
+            participant: p,
+            input: NewReferral {
+                source: ReferralSource::Probation,
+                referrer: String::new(),
+                date: "2026-01-01".parse().unwrap(),
+                reason: String::new(),
+                supervision_end: None,
+                risk_level: RiskLevel::Low,
+            },
+        });
         assert_eq!(refused.is_err(), role != Role::Mentor, "{role}");
         if role == Role::Participant {
-            assert_eq!(app.handle(LogSession { participant: p, input: session(30) }).unwrap_err().kind, ErrorKind::Forbidden);
+            assert_eq!(
+                app.handle(LogSession {
+                    participant: p,
+                    input: session(30)
+                })
+                .unwrap_err()
+                .kind,
+                ErrorKind::Forbidden
+            );
             assert!(app.handle(Export { participant: p }).is_err());
         }
     }
@@ -162,7 +316,15 @@ fn derived_tables_always_match_a_rebuild_from_the_documents() {
     let mut app = App::create(dir.path(), &key(), identity(Role::Coordinator)).unwrap();
     let now: Timestamp = "2026-11-23T12:00:00Z".parse().unwrap();
     app.set_clock(Arc::new(move || now));
-    let org = onward_core::demo::organisation(7, onward_core::demo::DemoSize { participants: 6, max_history_days: 120 }, now).unwrap();
+    let org = onward_core::demo::organisation(
+        7,
+        onward_core::demo::DemoSize {
+            participants: 6,
+            max_history_days: 120,
+        },
+        now,
+    )
+    .unwrap();
     let mut ids = Vec::new();
     for (_, docs) in org.participants {
         ids.push(app.import(docs).unwrap());
@@ -171,13 +333,54 @@ fn derived_tables_always_match_a_rebuild_from_the_documents() {
     for (i, p) in ids.iter().enumerate() {
         let view = app.handle(GetParticipant { participant: *p }).unwrap();
         let goal = view.plan.goals.values().next().unwrap().id;
-        app.handle(ReviewGoal { participant: *p, input: NewReview { goal, rating: 7, comment: String::new(), next_review: Some(now.london_day().plus_days(i as i64)) } }).unwrap();
-        app.handle(UpdateGoal { participant: *p, input: GoalChange { goal, title: None, why_it_matters: None, target_date: None, review_due: None, status: Some(GoalStatus::Achieved) } }).unwrap();
-        let c = app.handle(RaiseConcern { participant: *p, input: NewConcern { category: ConcernCategory::Health, urgency: Urgency::Low, description: "Synthetic".into() } }).unwrap();
+        app.handle(ReviewGoal {
+            participant: *p,
+            input: NewReview {
+                goal,
+                rating: 7,
+                comment: String::new(),
+                next_review: Some(now.london_day().plus_days(i as i64)),
+            },
+        })
+        .unwrap();
+        app.handle(UpdateGoal {
+            participant: *p,
+            input: GoalChange {
+                goal,
+                title: None,
+                why_it_matters: None,
+                target_date: None,
+                review_due: None,
+                status: Some(GoalStatus::Achieved),
+            },
+        })
+        .unwrap();
+        let c = app
+            .handle(RaiseConcern {
+                participant: *p,
+                input: NewConcern {
+                    category: ConcernCategory::Health,
+                    urgency: Urgency::Low,
+                    description: "Synthetic".into(),
+                },
+            })
+            .unwrap();
         if i % 2 == 0 {
-            app.handle(RespondToConcern { participant: *p, input: ConcernReply { concern: c, text: "Done".into(), status: ConcernStatus::Closed } }).unwrap();
+            app.handle(RespondToConcern {
+                participant: *p,
+                input: ConcernReply {
+                    concern: c,
+                    text: "Done".into(),
+                    status: ConcernStatus::Closed,
+                },
+            })
+            .unwrap();
         }
-        app.handle(LogSession { participant: *p, input: session(20) }).unwrap();
+        app.handle(LogSession {
+            participant: *p,
+            input: session(20),
+        })
+        .unwrap();
     }
     let incremental = app.store().derived_tables().unwrap();
     assert_eq!(incremental.caseload.len(), 6);
@@ -194,16 +397,29 @@ fn compaction_folds_changes_without_losing_any() {
     let mut app = App::create(dir.path(), &key(), identity(Role::Mentor)).unwrap();
     let p = new_participant(&mut app, "Lee");
     for m in 1..=100 {
-        app.handle(LogSession { participant: p, input: session(m) }).unwrap();
+        app.handle(LogSession {
+            participant: p,
+            input: session(m),
+        })
+        .unwrap();
     }
     app.flush_compaction();
     assert_eq!(app.compaction_error(), None);
     let pending = app.store().pending_changes().unwrap();
-    assert!(pending < onward_store::COMPACT_AFTER * 2, "compaction ran ({pending} changes left)");
+    assert!(
+        pending < onward_store::COMPACT_AFTER * 2,
+        "compaction ran ({pending} changes left)"
+    );
     drop(app);
     let mut app = App::open(dir.path(), &key()).unwrap();
     let view = app.handle(GetParticipant { participant: p }).unwrap();
-    let mut minutes: Vec<u32> = view.notes.unwrap().sessions().values().map(|s| s.current().unwrap().duration_minutes).collect();
+    let mut minutes: Vec<u32> = view
+        .notes
+        .unwrap()
+        .sessions()
+        .values()
+        .map(|s| s.current().unwrap().duration_minutes)
+        .collect();
     minutes.sort();
     assert_eq!(minutes, (1..=100).collect::<Vec<_>>());
 }
@@ -235,11 +451,18 @@ fn a_wrong_key_a_damaged_file_or_a_foreign_file_is_a_clear_error() {
     assert_eq!(err.kind, ErrorKind::Storage);
     // And a folder with no profile says so.
     let empty = tempfile::tempdir().unwrap();
-    assert_eq!(App::open(empty.path(), &key()).unwrap_err().kind, ErrorKind::NotFound);
+    assert_eq!(
+        App::open(empty.path(), &key()).unwrap_err().kind,
+        ErrorKind::NotFound
+    );
 }
 
 fn plain_sqlite(path: &Path) {
-    std::fs::write(path, b"SQLite format 3\0 but not really a database at all, padded..........").unwrap();
+    std::fs::write(
+        path,
+        b"SQLite format 3\0 but not really a database at all, padded..........",
+    )
+    .unwrap();
 }
 
 #[test]
@@ -248,13 +471,21 @@ fn an_edit_after_reopening_appends_only_its_own_change() {
     let mut app = App::create(dir.path(), &key(), identity(Role::Mentor)).unwrap();
     let p = new_participant(&mut app, "Noor");
     for m in 1..=10 {
-        app.handle(LogSession { participant: p, input: session(m) }).unwrap();
+        app.handle(LogSession {
+            participant: p,
+            input: session(m),
+        })
+        .unwrap();
     }
     drop(app);
     let mut app = App::open(dir.path(), &key()).unwrap();
     let before = app.store().size_on_disk();
     let pending_before = app.store().pending_changes().unwrap();
-    app.handle(LogSession { participant: p, input: session(11) }).unwrap();
+    app.handle(LogSession {
+        participant: p,
+        input: session(11),
+    })
+    .unwrap();
     // One new change row per document touched (notes and plan), not the whole history again.
     assert_eq!(app.store().pending_changes().unwrap(), pending_before + 2);
     assert!(app.store().size_on_disk() < before + 64 * 1024);

@@ -9,17 +9,22 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use onward_api::{ApiError, Call, ErrorKind, Identity};
 use onward_app::App;
+use onward_app::StoreKey;
 use onward_core::ids::{DeviceId, UserId};
 use onward_core::time::Timestamp;
 use onward_core::vocab::Role;
-use onward_app::StoreKey;
 
 /// Onward on the command line: a device profile's records, every command and query.
 #[derive(Debug, Parser)]
 #[command(name = "onward", version, propagate_version = true)]
 struct Cli {
     /// The profile's data folder.
-    #[arg(long, global = true, env = "ONWARD_DATA", default_value = "onward-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "ONWARD_DATA",
+        default_value = "onward-data"
+    )]
     data: PathBuf,
     /// A file holding the store key (64 hex digits). Alternatively set ONWARD_KEY.
     #[arg(long, global = true, env = "ONWARD_KEY_FILE")]
@@ -77,7 +82,9 @@ fn main() -> ExitCode {
         Err(e) => {
             let api = e.downcast_ref::<ApiError>().cloned();
             if cli.json {
-                let body = api.clone().unwrap_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("{e:#}")));
+                let body = api
+                    .clone()
+                    .unwrap_or_else(|| ApiError::new(ErrorKind::BadRequest, format!("{e:#}")));
                 eprintln!("{}", serde_json::to_string(&body).unwrap_or_default());
             } else {
                 eprintln!("onward: {e:#}");
@@ -96,7 +103,10 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Init(a) => {
             if a.new_key {
-                let path = cli.key_file.as_deref().context("--new-key needs --key-file to say where to write it")?;
+                let path = cli
+                    .key_file
+                    .as_deref()
+                    .context("--new-key needs --key-file to say where to write it")?;
                 if !path.exists() {
                     write_new_key(path)?;
                 }
@@ -113,7 +123,10 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::SeedDemo(a) => {
             let mut app = App::open(&cli.data, &load_key(cli)?)?;
-            let size = onward_core::demo::DemoSize { participants: a.participants, ..Default::default() };
+            let size = onward_core::demo::DemoSize {
+                participants: a.participants,
+                ..Default::default()
+            };
             let org = onward_core::demo::organisation(a.seed, size, Timestamp::now())?;
             let n = org.participants.len();
             for (_, docs) in org.participants {
@@ -142,7 +155,9 @@ fn load_key(cli: &Cli) -> anyhow::Result<StoreKey> {
         (Some(path), _) => std::fs::read_to_string(path)
             .with_context(|| format!("could not read the key file {}", path.display()))?,
         (None, Ok(hex)) => hex,
-        (None, Err(_)) => anyhow::bail!("no store key: give --key-file PATH or set ONWARD_KEY to 64 hex digits"),
+        (None, Err(_)) => {
+            anyhow::bail!("no store key: give --key-file PATH or set ONWARD_KEY to 64 hex digits")
+        }
     };
     Ok(StoreKey::from_hex(&hex)?)
 }
@@ -157,7 +172,9 @@ fn write_new_key(path: &Path) -> anyhow::Result<()> {
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(path).with_context(|| format!("could not create {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("could not create {}", path.display()))?;
     f.write_all(StoreKey::from_bytes(bytes).to_hex().as_bytes())?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use automerge::transaction::CommitOptions;
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, Value, ROOT};
+use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
@@ -71,7 +71,12 @@ pub struct Writer<'a> {
 
 impl Writer<'_> {
     /// Writes one entry of a top-level map (adding it, or updating only what changed).
-    pub fn put_entry<V: Reconcile>(&mut self, map: &'static str, key: &str, value: &V) -> Result<(), OpError> {
+    pub fn put_entry<V: Reconcile>(
+        &mut self,
+        map: &'static str,
+        key: &str,
+        value: &V,
+    ) -> Result<(), OpError> {
         let obj = container(self.am, map)?;
         autosurgeon::reconcile_prop(&mut *self.am, &obj, key, value)?;
         self.touched.push(Touched::Entry(map, key.to_string()));
@@ -79,7 +84,11 @@ impl Writer<'_> {
     }
 
     /// Writes a top-level field.
-    pub fn put_field<V: Reconcile>(&mut self, field: &'static str, value: &V) -> Result<(), OpError> {
+    pub fn put_field<V: Reconcile>(
+        &mut self,
+        field: &'static str,
+        value: &V,
+    ) -> Result<(), OpError> {
         autosurgeon::reconcile_prop(&mut *self.am, ROOT, field, value)?;
         self.touched.push(Touched::Field(field));
         Ok(())
@@ -90,7 +99,9 @@ impl Writer<'_> {
 fn container(am: &AutoCommit, name: &str) -> Result<ObjId, OpError> {
     match am.get(ROOT, name)? {
         Some((Value::Object(ObjType::Map), id)) => Ok(id),
-        _ => Err(OpError::Corrupt(format!("the document has no {name} section"))),
+        _ => Err(OpError::Corrupt(format!(
+            "the document has no {name} section"
+        ))),
     }
 }
 
@@ -103,7 +114,12 @@ pub(crate) fn hydrate_sealed_map<D: autosurgeon::ReadDoc, V: Hydrate>(
 ) -> Result<std::collections::BTreeMap<String, V>, autosurgeon::HydrateError> {
     let map = match doc.get(obj, &prop)? {
         Some((Value::Object(ObjType::Map), id)) => id,
-        Some(_) => return Err(autosurgeon::HydrateError::unexpected("a map", "something else".into())),
+        Some(_) => {
+            return Err(autosurgeon::HydrateError::unexpected(
+                "a map",
+                "something else".into(),
+            ));
+        }
         None => return Ok(Default::default()),
     };
     let mut out = std::collections::BTreeMap::new();
@@ -159,7 +175,10 @@ impl Ctx {
 
     /// The stamp for records made in this context.
     pub fn stamp(&self) -> crate::model::Stamp {
-        crate::model::Stamp { at: self.now, by: self.author.user }
+        crate::model::Stamp {
+            at: self.now,
+            by: self.author.user,
+        }
     }
 }
 
@@ -184,23 +203,26 @@ pub fn author_of(actor: &ActorId) -> Option<Author> {
     })
 }
 
-
 /// Checks a document says what it is supposed to be.
 fn check<T: Record>(am: &AutoCommit, id: DocId) -> Result<(), OpError> {
     let kind: Option<String> = autosurgeon::hydrate_prop(am, ROOT, "kind")?;
     let kind = kind.ok_or_else(|| OpError::Corrupt("the document has no kind".into()))?;
     if kind != T::KIND.as_str() {
-        return Err(OpError::WrongKind { expected: T::KIND.as_str(), found: kind });
+        return Err(OpError::WrongKind {
+            expected: T::KIND.as_str(),
+            found: kind,
+        });
     }
     let schema: Option<u64> = autosurgeon::hydrate_prop(am, ROOT, "schema")?;
     let schema = schema.ok_or_else(|| OpError::Corrupt("the document has no schema".into()))?;
     if schema > SCHEMA_VERSION {
         return Err(OpError::NewerSchema { found: schema });
     }
-    let participant: Option<ParticipantId> =
-        autosurgeon::hydrate_prop(am, ROOT, "participant")?;
+    let participant: Option<ParticipantId> = autosurgeon::hydrate_prop(am, ROOT, "participant")?;
     if participant != Some(id.participant) {
-        return Err(OpError::Corrupt("the document belongs to another participant".into()));
+        return Err(OpError::Corrupt(
+            "the document belongs to another participant".into(),
+        ));
     }
     Ok(())
 }
@@ -233,13 +255,20 @@ pub struct Doc<T: Record> {
 
 impl<T: Record> fmt::Debug for Doc<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Doc").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("Doc")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
 impl<T: Record> Clone for Doc<T> {
     fn clone(&self) -> Self {
-        Self { id: self.id, am: self.am.clone(), state: self.state.clone(), saved: self.saved.clone() }
+        Self {
+            id: self.id,
+            am: self.am.clone(),
+            state: self.state.clone(),
+            saved: self.saved.clone(),
+        }
     }
 }
 
@@ -254,7 +283,10 @@ impl<T: Record> Doc<T> {
         let mut record = T::empty(participant, ctx.stamp());
         init(&mut record);
         let mut doc = Self {
-            id: DocId { participant, kind: T::KIND },
+            id: DocId {
+                participant,
+                kind: T::KIND,
+            },
             am: AutoCommit::new(),
             state: record.clone(),
             saved: Vec::new(),
@@ -275,7 +307,12 @@ impl<T: Record> Doc<T> {
         check::<T>(&am, id)?;
         let state = autosurgeon::hydrate(&am)?;
         let saved = am.get_heads();
-        Ok(Self { id, am, state, saved })
+        Ok(Self {
+            id,
+            am,
+            state,
+            saved,
+        })
     }
 
     /// The document's id.
@@ -333,7 +370,10 @@ impl<T: Record> Doc<T> {
     ) -> Result<R, OpError> {
         self.am.set_actor(actor_for(&ctx.author));
         let mut touched = Vec::new();
-        let result = f(&mut Writer { am: &mut self.am, touched: &mut touched });
+        let result = f(&mut Writer {
+            am: &mut self.am,
+            touched: &mut touched,
+        });
         match result {
             Ok(r) => {
                 self.am.commit_with(
@@ -374,7 +414,8 @@ impl<T: Record> Doc<T> {
     pub fn apply(&mut self, bytes: &[u8]) -> Result<(), OpError> {
         let before = self.am.get_heads();
         self.am.load_incremental(bytes)?;
-        let refreshed = check::<T>(&self.am, self.id).and_then(|()| Ok(autosurgeon::hydrate(&self.am)?));
+        let refreshed =
+            check::<T>(&self.am, self.id).and_then(|()| Ok(autosurgeon::hydrate(&self.am)?));
         match refreshed {
             Ok(state) => {
                 self.state = state;
@@ -402,7 +443,11 @@ impl<T: Record> Doc<T> {
 
     /// Encoded changes this document has that are not in `have` (the heads of another copy).
     pub fn changes_since(&mut self, have: &[ChangeHash]) -> Vec<Vec<u8>> {
-        self.am.get_changes(have).into_iter().map(|mut c| c.bytes().to_vec()).collect()
+        self.am
+            .get_changes(have)
+            .into_iter()
+            .map(|mut c| c.bytes().to_vec())
+            .collect()
     }
 
     /// Who changed the document, when, and with which operation, oldest first.

@@ -6,19 +6,29 @@
 pub enum OpError {
     /// An input value is not acceptable.
     #[error("{field} {problem}")]
-    Invalid { field: &'static str, problem: String },
+    Invalid {
+        field: &'static str,
+        problem: String,
+    },
     /// The record named does not exist in this document.
     #[error("{0} not found: it may have been removed, or not reached this device yet")]
     NotFound(&'static str),
     /// A signed-off session cannot be edited.
-    #[error("this session has been signed off and can no longer be edited: add an addendum instead")]
+    #[error(
+        "this session has been signed off and can no longer be edited: add an addendum instead"
+    )]
     SignedOff,
     /// The document was written by a newer version of Onward.
-    #[error("this record was written by a newer version of Onward (schema {found}); update the app to open it")]
+    #[error(
+        "this record was written by a newer version of Onward (schema {found}); update the app to open it"
+    )]
     NewerSchema { found: u64 },
     /// The document is not of the kind expected.
     #[error("this is a {found} document, not a {expected} document")]
-    WrongKind { expected: &'static str, found: String },
+    WrongKind {
+        expected: &'static str,
+        found: String,
+    },
     /// The document's bytes or structure could not be read.
     #[error("the record could not be read ({0}); it may be damaged")]
     Corrupt(String),
@@ -27,7 +37,10 @@ pub enum OpError {
 impl OpError {
     /// An invalid value for `field`.
     pub fn invalid(field: &'static str, problem: impl Into<String>) -> Self {
-        OpError::Invalid { field, problem: problem.into() }
+        OpError::Invalid {
+            field,
+            problem: problem.into(),
+        }
     }
 
     /// The field at fault, when the error is about one field.

@@ -29,7 +29,12 @@ pub struct ParticipantExport {
 
 impl ParticipantExport {
     /// Wraps the records in the export envelope.
-    pub fn new(plan: Plan, notes: Option<Notes>, restricted: Option<Restricted>, exported_at: Timestamp) -> Self {
+    pub fn new(
+        plan: Plan,
+        notes: Option<Notes>,
+        restricted: Option<Restricted>,
+        exported_at: Timestamp,
+    ) -> Self {
         Self {
             format: EXPORT_FORMAT.to_string(),
             version: EXPORT_VERSION,

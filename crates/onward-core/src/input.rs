@@ -321,9 +321,9 @@ pub struct PathwayScore {
 impl FromStr for PathwayScore {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (p, n) = s
-            .split_once('=')
-            .ok_or_else(|| format!("'{s}' is not a score: write it as pathway=score, e.g. employment=6"))?;
+        let (p, n) = s.split_once('=').ok_or_else(|| {
+            format!("'{s}' is not a score: write it as pathway=score, e.g. employment=6")
+        })?;
         let pathway = p.parse::<Pathway>().map_err(|e| e.to_string())?;
         let score = n
             .trim()

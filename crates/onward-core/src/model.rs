@@ -276,16 +276,36 @@ impl Notes {
     /// One session, if it is here.
     pub fn session(&self, id: SessionId) -> Option<SessionRecord> {
         let revisions: Vec<SessionRevision> = {
-            let mut r: Vec<&SessionRevision> = self.revisions.values().filter(|r| r.session == id).collect();
+            let mut r: Vec<&SessionRevision> = self
+                .revisions
+                .values()
+                .filter(|r| r.session == id)
+                .collect();
             r.sort_by_key(|r| (r.created.at, r.id));
             r.into_iter().cloned().collect()
         };
         let created = revisions.first()?.created;
-        let mut sign_offs: Vec<SignOff> = self.sign_offs.values().filter(|s| s.session == id).cloned().collect();
+        let mut sign_offs: Vec<SignOff> = self
+            .sign_offs
+            .values()
+            .filter(|s| s.session == id)
+            .cloned()
+            .collect();
         sign_offs.sort_by_key(|s| (s.created.at, s.id));
-        let mut addenda: Vec<Addendum> = self.addenda.values().filter(|a| a.session == id).cloned().collect();
+        let mut addenda: Vec<Addendum> = self
+            .addenda
+            .values()
+            .filter(|a| a.session == id)
+            .cloned()
+            .collect();
         addenda.sort_by_key(|a| (a.created.at, a.id));
-        Some(SessionRecord { id, created, revisions, sign_offs, addenda })
+        Some(SessionRecord {
+            id,
+            created,
+            revisions,
+            sign_offs,
+            addenda,
+        })
     }
 }
 
@@ -348,7 +368,11 @@ impl SessionRecord {
     /// The content that stands: the signed revision once signed off, else the latest.
     pub fn current(&self) -> Option<&SessionContent> {
         match self.sign_off() {
-            Some(s) => self.revisions.iter().find(|r| r.id == s.revision).map(|r| &r.content),
+            Some(s) => self
+                .revisions
+                .iter()
+                .find(|r| r.id == s.revision)
+                .map(|r| &r.content),
             None => self.latest_revision().map(|r| &r.content),
         }
     }
@@ -453,4 +477,15 @@ macro_rules! sealed {
     )+};
 }
 
-sealed!(Stamp, SessionSummary, CheckIn, DisclosureDraft, SessionRevision, SignOff, Addendum, Review, ConcernResponse, SustainCheck);
+sealed!(
+    Stamp,
+    SessionSummary,
+    CheckIn,
+    DisclosureDraft,
+    SessionRevision,
+    SignOff,
+    Addendum,
+    Review,
+    ConcernResponse,
+    SustainCheck
+);

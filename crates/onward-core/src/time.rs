@@ -8,7 +8,9 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::London;
 
 /// A point in time, UTC, millisecond precision.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Timestamp(DateTime<Utc>);
 
@@ -20,7 +22,11 @@ impl Timestamp {
 
     /// From milliseconds since the Unix epoch (clamped to chrono's range).
     pub fn from_millis(ms: i64) -> Self {
-        Self(Utc.timestamp_millis_opt(ms).single().unwrap_or(DateTime::<Utc>::MIN_UTC))
+        Self(
+            Utc.timestamp_millis_opt(ms)
+                .single()
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
+        )
     }
 
     /// Milliseconds since the Unix epoch.
@@ -45,7 +51,10 @@ impl Timestamp {
 
     /// Local (London) wall-clock time, `YYYY-MM-DD HH:MM`.
     pub fn london_display(&self) -> String {
-        self.0.with_timezone(&London).format("%Y-%m-%d %H:%M").to_string()
+        self.0
+            .with_timezone(&London)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 }
 
@@ -100,7 +109,9 @@ impl autosurgeon::Hydrate for Timestamp {
 }
 
 /// A calendar day (no time of day), such as a target date or a date of birth.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Day(NaiveDate);
 
@@ -166,7 +177,8 @@ impl autosurgeon::Reconcile for Day {
 
 impl autosurgeon::Hydrate for Day {
     fn hydrate_string(s: &str) -> Result<Self, autosurgeon::HydrateError> {
-        s.parse().map_err(|_| autosurgeon::HydrateError::unexpected("a date", s.to_string()))
+        s.parse()
+            .map_err(|_| autosurgeon::HydrateError::unexpected("a date", s.to_string()))
     }
 }
 

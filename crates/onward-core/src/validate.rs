@@ -65,7 +65,10 @@ pub fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
 /// Money in pence: never negative.
 pub fn pence(field: &'static str, value: i64) -> Result<i64, OpError> {
     if value < 0 {
-        return Err(OpError::invalid(field, "cannot be negative: enter the amount spent in pence"));
+        return Err(OpError::invalid(
+            field,
+            "cannot be negative: enter the amount spent in pence",
+        ));
     }
     in_range(field, value, 0, 10_000_000)
 }

@@ -126,7 +126,12 @@ pub fn participant_rows(
         .values()
         .filter_map(|a| {
             let f = a.follow_up.as_ref().filter(|f| !f.done)?;
-            Some(FollowUpRow { appointment: a.id, participant: p, text: f.text.clone(), due: f.due })
+            Some(FollowUpRow {
+                appointment: a.id,
+                participant: p,
+                text: f.text.clone(),
+                due: f.due,
+            })
         })
         .collect();
     let mut unsigned = Vec::new();
@@ -135,7 +140,11 @@ pub fn participant_rows(
     for s in sessions.values() {
         let Some(c) = s.current() else { continue };
         if !s.is_signed_off() {
-            unsigned.push(UnsignedRow { session: s.id, participant: p, started_at: c.started_at });
+            unsigned.push(UnsignedRow {
+                session: s.id,
+                participant: p,
+                started_at: c.started_at,
+            });
         }
         if c.attendance != Attendance::DidNotAttend {
             last_contact = last_contact.max(Some(c.started_at));

@@ -252,8 +252,14 @@ mod tests {
         for p in Pathway::ALL {
             assert_eq!(p.as_str().parse::<Pathway>().unwrap(), *p);
         }
-        let err = "jobcentre".parse::<AppointmentKind>().unwrap_err().to_string();
+        let err = "jobcentre"
+            .parse::<AppointmentKind>()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("job-centre"), "{err}");
-        assert_eq!(serde_json::to_string(&SessionMode::InPerson).unwrap(), "\"in-person\"");
+        assert_eq!(
+            serde_json::to_string(&SessionMode::InPerson).unwrap(),
+            "\"in-person\""
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use onward_core::OpError;
 use onward_core::document::{Ctx, Doc, Record};
 use onward_core::ids::*;
 use onward_core::input::*;
@@ -11,7 +12,6 @@ use onward_core::model::*;
 use onward_core::ops::{self, ParticipantDocs};
 use onward_core::time::{Day, Timestamp};
 use onward_core::vocab::*;
-use onward_core::OpError;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -101,7 +101,11 @@ fn allowed(r: Result<impl Sized, OpError>) -> Option<()> {
     }
 }
 
-fn new_changes<T: Record>(doc: &mut Doc<T>, before: &[automerge::ChangeHash], out: &mut Vec<Vec<u8>>) {
+fn new_changes<T: Record>(
+    doc: &mut Doc<T>,
+    before: &[automerge::ChangeHash],
+    out: &mut Vec<Vec<u8>>,
+) {
     out.extend(doc.changes_since(before));
 }
 
@@ -131,7 +135,10 @@ mod fastrand_like {
 }
 
 fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
-    let ctx = Ctx::new(rep.ctx.author, Timestamp::from_millis(1_760_000_000_000 + step * 60_000));
+    let ctx = Ctx::new(
+        rep.ctx.author,
+        Timestamp::from_millis(1_760_000_000_000 + step * 60_000),
+    );
     let plan = rep.docs.plan.read().clone();
     let notes = rep.docs.notes.read().clone();
     let restricted = rep.docs.restricted.read().clone();
@@ -139,90 +146,157 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
     let sessions: Vec<SessionId> = notes.sessions().keys().copied().collect();
     match op {
         Op::AddGoal => {
-            let id = ops::plan::add_goal(&mut rep.docs.plan, &ctx, &NewGoal {
-                title: format!("goal {step}"),
-                pathway: Pathway::ALL[step as usize % Pathway::ALL.len()],
-                why_it_matters: String::new(),
-                target_date: Day::from_ymd(2027, 1, 1),
-                review_due: None,
-            })
+            let id = ops::plan::add_goal(
+                &mut rep.docs.plan,
+                &ctx,
+                &NewGoal {
+                    title: format!("goal {step}"),
+                    pathway: Pathway::ALL[step as usize % Pathway::ALL.len()],
+                    why_it_matters: String::new(),
+                    target_date: Day::from_ymd(2027, 1, 1),
+                    review_due: None,
+                },
+            )
             .unwrap();
             exp.goals.insert(id);
         }
         Op::AddStep(i) => {
             if let Some(g) = pick(&goals, *i) {
-                let id = ops::plan::add_step(&mut rep.docs.plan, &ctx, &NewStep {
-                    goal: g.id, text: format!("step {step}"), by_whom: "me".into(), due: None,
-                }).unwrap();
+                let id = ops::plan::add_step(
+                    &mut rep.docs.plan,
+                    &ctx,
+                    &NewStep {
+                        goal: g.id,
+                        text: format!("step {step}"),
+                        by_whom: "me".into(),
+                        due: None,
+                    },
+                )
+                .unwrap();
                 exp.steps.insert(id);
             }
         }
         Op::TickStep(i, j, done) => {
             if let Some(g) = pick(&goals, *i) {
                 if let Some(s) = pick(&g.steps, *j) {
-                    ops::plan::tick_step(&mut rep.docs.plan, &ctx, &StepTick { goal: g.id, step: s.id, done: *done }).unwrap();
+                    ops::plan::tick_step(
+                        &mut rep.docs.plan,
+                        &ctx,
+                        &StepTick {
+                            goal: g.id,
+                            step: s.id,
+                            done: *done,
+                        },
+                    )
+                    .unwrap();
                 }
             }
         }
         Op::Review(i, rating) => {
             if let Some(g) = pick(&goals, *i) {
-                let id = ops::plan::review_goal(&mut rep.docs.plan, &ctx, &NewReview {
-                    goal: g.id, rating: *rating, comment: "ok".into(), next_review: None,
-                }).unwrap();
+                let id = ops::plan::review_goal(
+                    &mut rep.docs.plan,
+                    &ctx,
+                    &NewReview {
+                        goal: g.id,
+                        rating: *rating,
+                        comment: "ok".into(),
+                        next_review: None,
+                    },
+                )
+                .unwrap();
                 exp.reviews.insert(id);
             }
         }
         Op::SignOffGoal(i) => {
             if let Some(g) = pick(&goals, *i) {
-                ops::plan::sign_off_goal(&mut rep.docs.plan, &ctx, &GoalSignOff { goal: g.id }).unwrap();
+                ops::plan::sign_off_goal(&mut rep.docs.plan, &ctx, &GoalSignOff { goal: g.id })
+                    .unwrap();
             }
         }
         Op::PlanAppointment(mins) => {
-            let id = ops::plan::plan_appointment(&mut rep.docs.plan, &ctx, &NewAppointment {
-                starts_at: ctx.now.plus_minutes(*mins),
-                ends_at: None,
-                kind: AppointmentKind::JobCentre,
-                with_whom: "work coach".into(),
-                location: String::new(),
-                reminder: true,
-                travel_arranged: false,
-                accompanied_by: None,
-            }).unwrap();
+            let id = ops::plan::plan_appointment(
+                &mut rep.docs.plan,
+                &ctx,
+                &NewAppointment {
+                    starts_at: ctx.now.plus_minutes(*mins),
+                    ends_at: None,
+                    kind: AppointmentKind::JobCentre,
+                    with_whom: "work coach".into(),
+                    location: String::new(),
+                    reminder: true,
+                    travel_arranged: false,
+                    accompanied_by: None,
+                },
+            )
+            .unwrap();
             exp.appointments.insert(id);
         }
         Op::Outcome(i, went) => {
             let apps: Vec<AppointmentId> = plan.appointments.values().map(|a| a.id).collect();
             if let Some(a) = pick(&apps, *i) {
-                ops::plan::record_appointment_outcome(&mut rep.docs.plan, &ctx, &AppointmentOutcome {
-                    appointment: a, status: AppointmentStatus::Attended, outcome: "went well".into(),
-                    went_with_them: *went, follow_up: None, follow_up_due: None, expenses_pence: Some(420),
-                }).unwrap();
+                ops::plan::record_appointment_outcome(
+                    &mut rep.docs.plan,
+                    &ctx,
+                    &AppointmentOutcome {
+                        appointment: a,
+                        status: AppointmentStatus::Attended,
+                        outcome: "went well".into(),
+                        went_with_them: *went,
+                        follow_up: None,
+                        follow_up_due: None,
+                        expenses_pence: Some(420),
+                    },
+                )
+                .unwrap();
             }
         }
         Op::LogSession(minutes) => {
-            let id = ops::notes::log_session(&mut rep.docs.notes, &mut rep.docs.plan, &ctx, &NewSession {
-                started_at: ctx.now,
-                duration_minutes: *minutes,
-                mode: SessionMode::InPerson,
-                session_type: SessionType::OneToOne,
-                attendance: Attendance::Attended,
-                absence_reason: String::new(),
-                topics: vec![Pathway::Employment],
-                mood_before: Some(2),
-                mood_after: Some(4),
-                summary: "we talked".into(),
-                next_steps: "call college".into(),
-                private_notes: format!("note {step}"),
-            }).unwrap();
+            let id = ops::notes::log_session(
+                &mut rep.docs.notes,
+                &mut rep.docs.plan,
+                &ctx,
+                &NewSession {
+                    started_at: ctx.now,
+                    duration_minutes: *minutes,
+                    mode: SessionMode::InPerson,
+                    session_type: SessionType::OneToOne,
+                    attendance: Attendance::Attended,
+                    absence_reason: String::new(),
+                    topics: vec![Pathway::Employment],
+                    mood_before: Some(2),
+                    mood_after: Some(4),
+                    summary: "we talked".into(),
+                    next_steps: "call college".into(),
+                    private_notes: format!("note {step}"),
+                },
+            )
+            .unwrap();
             exp.sessions.insert(id);
         }
         Op::EditSession(i, minutes) => {
             if let Some(s) = pick(&sessions, *i) {
-                if allowed(ops::notes::edit_session(&mut rep.docs.notes, &mut rep.docs.plan, &ctx, &SessionEdit {
-                    session: s, started_at: None, duration_minutes: Some(*minutes), mode: None,
-                    session_type: None, attendance: None, absence_reason: None, mood_before: None,
-                    mood_after: None, summary: None, next_steps: None, private_notes: Some(format!("edited {step}")),
-                })).is_some() {
+                if allowed(ops::notes::edit_session(
+                    &mut rep.docs.notes,
+                    &mut rep.docs.plan,
+                    &ctx,
+                    &SessionEdit {
+                        session: s,
+                        started_at: None,
+                        duration_minutes: Some(*minutes),
+                        mode: None,
+                        session_type: None,
+                        attendance: None,
+                        absence_reason: None,
+                        mood_before: None,
+                        mood_after: None,
+                        summary: None,
+                        next_steps: None,
+                        private_notes: Some(format!("edited {step}")),
+                    },
+                ))
+                .is_some()
+                {
                     let rec = rep.docs.notes.read().session(s).unwrap();
                     exp.revisions.insert(rec.latest_revision().unwrap().id);
                 }
@@ -230,51 +304,102 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
         }
         Op::SignOff(i) => {
             if let Some(s) = pick(&sessions, *i) {
-                if let Ok(id) = ops::notes::sign_off_session(&mut rep.docs.notes, &ctx, &SessionSignOff { session: s }) {
+                if let Ok(id) = ops::notes::sign_off_session(
+                    &mut rep.docs.notes,
+                    &ctx,
+                    &SessionSignOff { session: s },
+                ) {
                     exp.sign_offs.insert(id);
                 }
             }
         }
         Op::Addendum(i) => {
             if let Some(s) = pick(&sessions, *i) {
-                let id = ops::notes::add_addendum(&mut rep.docs.notes, &ctx, &NewAddendum { session: s, text: "also".into() }).unwrap();
+                let id = ops::notes::add_addendum(
+                    &mut rep.docs.notes,
+                    &ctx,
+                    &NewAddendum {
+                        session: s,
+                        text: "also".into(),
+                    },
+                )
+                .unwrap();
                 exp.addenda.insert(id);
             }
         }
         Op::RaiseConcern => {
-            let id = ops::restricted::raise_concern(&mut rep.docs.restricted, &ctx, &NewConcern {
-                category: ConcernCategory::Housing, urgency: Urgency::High, description: "no bed tonight".into(),
-            }).unwrap();
+            let id = ops::restricted::raise_concern(
+                &mut rep.docs.restricted,
+                &ctx,
+                &NewConcern {
+                    category: ConcernCategory::Housing,
+                    urgency: Urgency::High,
+                    description: "no bed tonight".into(),
+                },
+            )
+            .unwrap();
             exp.concerns.insert(id);
         }
         Op::Respond(i) => {
             let cs: Vec<ConcernId> = restricted.concerns.values().map(|c| c.id).collect();
             if let Some(c) = pick(&cs, *i) {
-                let id = ops::restricted::respond_to_concern(&mut rep.docs.restricted, &ctx, &ConcernReply {
-                    concern: c, text: "called the council".into(), status: ConcernStatus::Acknowledged,
-                }).unwrap();
+                let id = ops::restricted::respond_to_concern(
+                    &mut rep.docs.restricted,
+                    &ctx,
+                    &ConcernReply {
+                        concern: c,
+                        text: "called the council".into(),
+                        status: ConcernStatus::Acknowledged,
+                    },
+                )
+                .unwrap();
                 exp.responses.insert(id);
             }
         }
         Op::CheckIn(score) => {
-            let id = ops::plan::record_checkin(&mut rep.docs.plan, &ctx, &NewCheckIn {
-                scores: vec![PathwayScore { pathway: Pathway::Accommodation, score: *score }],
-                comment: String::new(),
-            }).unwrap();
+            let id = ops::plan::record_checkin(
+                &mut rep.docs.plan,
+                &ctx,
+                &NewCheckIn {
+                    scores: vec![PathwayScore {
+                        pathway: Pathway::Accommodation,
+                        score: *score,
+                    }],
+                    comment: String::new(),
+                },
+            )
+            .unwrap();
             exp.checkins.insert(id);
         }
         Op::Achievement => {
-            let id = ops::plan::record_achievement(&mut rep.docs.plan, &ctx, &NewAchievement {
-                kind: AchievementKind::Qualification, title: "Food hygiene".into(),
-                date: Day::from_ymd(2026, 5, 1).unwrap(), organisation: "Highfield".into(),
-                level: "Level 2".into(), certificate: true, hours: None,
-            }).unwrap();
+            let id = ops::plan::record_achievement(
+                &mut rep.docs.plan,
+                &ctx,
+                &NewAchievement {
+                    kind: AchievementKind::Qualification,
+                    title: "Food hygiene".into(),
+                    date: Day::from_ymd(2026, 5, 1).unwrap(),
+                    organisation: "Highfield".into(),
+                    level: "Level 2".into(),
+                    certificate: true,
+                    hours: None,
+                },
+            )
+            .unwrap();
             exp.achievements.insert(id);
         }
         Op::Rename(n) => {
-            ops::plan::update_profile(&mut rep.docs.plan, &ctx, &ProfileChange {
-                preferred_name: Some(format!("Name {n}")), programme: None, status: None, pathways: vec![],
-            }).unwrap();
+            ops::plan::update_profile(
+                &mut rep.docs.plan,
+                &ctx,
+                &ProfileChange {
+                    preferred_name: Some(format!("Name {n}")),
+                    programme: None,
+                    status: None,
+                    pathways: vec![],
+                },
+            )
+            .unwrap();
         }
         Op::Deliver(_) => unreachable!("handled by the driver"),
     }
@@ -282,39 +407,78 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
 
 /// Signed-off sessions as a replica sees them: session -> (sign-off ids, current content).
 fn signed(rep: &Replica) -> BTreeMap<SessionId, (BTreeSet<SignOffId>, SessionContent)> {
-    rep.docs.notes.read().sessions().values()
+    rep.docs
+        .notes
+        .read()
+        .sessions()
+        .values()
         .filter(|s| s.is_signed_off())
-        .map(|s| (s.id, (s.sign_offs.iter().map(|x| x.id).collect(), s.current().unwrap().clone())))
+        .map(|s| {
+            (
+                s.id,
+                (
+                    s.sign_offs.iter().map(|x| x.id).collect(),
+                    s.current().unwrap().clone(),
+                ),
+            )
+        })
         .collect()
 }
 
-fn check_signed_unchanged(before: &BTreeMap<SessionId, (BTreeSet<SignOffId>, SessionContent)>, rep: &Replica) {
+fn check_signed_unchanged(
+    before: &BTreeMap<SessionId, (BTreeSet<SignOffId>, SessionContent)>,
+    rep: &Replica,
+) {
     let now = rep.docs.notes.read();
     for (id, (sign_offs, content)) in before {
         let rec = now.session(*id).expect("a signed session never disappears");
-        assert!(rec.is_signed_off(), "a signed session never becomes unsigned");
+        assert!(
+            rec.is_signed_off(),
+            "a signed session never becomes unsigned"
+        );
         let now_ids: BTreeSet<SignOffId> = rec.sign_offs.iter().map(|x| x.id).collect();
         assert!(now_ids.is_superset(sign_offs), "sign-offs are never lost");
         // Every pinned revision is still exactly there.
         for s in &rec.sign_offs {
-            assert!(rec.revisions.iter().any(|r| r.id == s.revision), "a pinned revision is missing");
+            assert!(
+                rec.revisions.iter().any(|r| r.id == s.revision),
+                "a pinned revision is missing"
+            );
         }
         if now_ids.len() == 1 {
-            assert_eq!(rec.current().unwrap(), content, "a merge changed a signed-off session");
+            assert_eq!(
+                rec.current().unwrap(),
+                content,
+                "a merge changed a signed-off session"
+            );
         }
     }
 }
 
 fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
-    let authors: Vec<_> = (0..3).map(|_| Author { user: UserId::new(), device: DeviceId::new() }).collect();
+    let authors: Vec<_> = (0..3)
+        .map(|_| Author {
+            user: UserId::new(),
+            device: DeviceId::new(),
+        })
+        .collect();
     let ctx0 = Ctx::new(authors[0], Timestamp::from_millis(1_760_000_000_000));
-    let origin = ops::create_participant(&ctx0, &NewParticipant {
-        preferred_name: "Alex".into(), programme: "Next Steps".into(), pathways: vec![Pathway::Employment],
-    }).unwrap();
-    let mut reps: Vec<Replica> = authors.iter().map(|a| Replica {
-        docs: origin.clone(),
-        ctx: Ctx::new(*a, ctx0.now),
-    }).collect();
+    let origin = ops::create_participant(
+        &ctx0,
+        &NewParticipant {
+            preferred_name: "Alex".into(),
+            programme: "Next Steps".into(),
+            pathways: vec![Pathway::Employment],
+        },
+    )
+    .unwrap();
+    let mut reps: Vec<Replica> = authors
+        .iter()
+        .map(|a| Replica {
+            docs: origin.clone(),
+            ctx: Ctx::new(*a, ctx0.now),
+        })
+        .collect();
     let mut net = Network::default();
     let mut exp = Expected::default();
     let mut rng = fastrand_like::Rng(seed | 1);
@@ -329,15 +493,31 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
             deliver(&mut rep.docs.notes, &net.notes, &mut rng);
             deliver(&mut rep.docs.restricted, &net.restricted, &mut rng);
         } else {
-            let (hp, hn, hr) = (rep.docs.plan.heads(), rep.docs.notes.heads(), rep.docs.restricted.heads());
+            let (hp, hn, hr) = (
+                rep.docs.plan.heads(),
+                rep.docs.notes.heads(),
+                rep.docs.restricted.heads(),
+            );
             apply(rep, op, step as i64, &mut exp);
             // The record kept in memory after a local change equals a fresh read.
             let fresh: Plan = autosurgeon::hydrate(rep.docs.plan.automerge()).unwrap();
-            assert_eq!(&fresh, rep.docs.plan.read(), "plan out of step after {op:?}");
+            assert_eq!(
+                &fresh,
+                rep.docs.plan.read(),
+                "plan out of step after {op:?}"
+            );
             let fresh: Notes = autosurgeon::hydrate(rep.docs.notes.automerge()).unwrap();
-            assert_eq!(&fresh, rep.docs.notes.read(), "notes out of step after {op:?}");
+            assert_eq!(
+                &fresh,
+                rep.docs.notes.read(),
+                "notes out of step after {op:?}"
+            );
             let fresh: Restricted = autosurgeon::hydrate(rep.docs.restricted.automerge()).unwrap();
-            assert_eq!(&fresh, rep.docs.restricted.read(), "restricted out of step after {op:?}");
+            assert_eq!(
+                &fresh,
+                rep.docs.restricted.read(),
+                "restricted out of step after {op:?}"
+            );
             new_changes(&mut rep.docs.plan, &hp, &mut net.plan);
             new_changes(&mut rep.docs.notes, &hn, &mut net.notes);
             new_changes(&mut rep.docs.restricted, &hr, &mut net.restricted);
@@ -356,16 +536,27 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
             for i in order {
                 let c = &pool[i];
                 // Each change applies to the document of its kind; the others are ignored.
-                if std::ptr::eq(pool, &net.plan) { rep.docs.plan.apply(c).unwrap(); }
-                else if std::ptr::eq(pool, &net.notes) { rep.docs.notes.apply(c).unwrap(); }
-                else { rep.docs.restricted.apply(c).unwrap(); }
+                if std::ptr::eq(pool, &net.plan) {
+                    rep.docs.plan.apply(c).unwrap();
+                } else if std::ptr::eq(pool, &net.notes) {
+                    rep.docs.notes.apply(c).unwrap();
+                } else {
+                    rep.docs.restricted.apply(c).unwrap();
+                }
             }
         }
         check_signed_unchanged(&before_signed, rep);
     }
 
-    let states: Vec<(Plan, Notes, Restricted)> = reps.iter()
-        .map(|r| (r.docs.plan.read().clone(), r.docs.notes.read().clone(), r.docs.restricted.read().clone()))
+    let states: Vec<(Plan, Notes, Restricted)> = reps
+        .iter()
+        .map(|r| {
+            (
+                r.docs.plan.read().clone(),
+                r.docs.notes.read().clone(),
+                r.docs.restricted.read().clone(),
+            )
+        })
         .collect();
     // The in-memory records kept in step with each change equal a fresh read of the document.
     for r in reps.iter_mut() {
@@ -386,9 +577,17 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
     let (plan, notes, restricted) = &states[0];
     let goals: BTreeSet<GoalId> = plan.goals.values().map(|g| g.id).collect();
     assert_eq!(goals, exp.goals);
-    let steps: BTreeSet<StepId> = plan.goals.values().flat_map(|g| g.steps.iter().map(|s| s.id)).collect();
+    let steps: BTreeSet<StepId> = plan
+        .goals
+        .values()
+        .flat_map(|g| g.steps.iter().map(|s| s.id))
+        .collect();
     assert_eq!(steps, exp.steps);
-    let reviews: BTreeSet<ReviewId> = plan.goals.values().flat_map(|g| g.reviews.values().map(|s| s.id)).collect();
+    let reviews: BTreeSet<ReviewId> = plan
+        .goals
+        .values()
+        .flat_map(|g| g.reviews.values().map(|s| s.id))
+        .collect();
     assert_eq!(reviews, exp.reviews);
     let apps: BTreeSet<AppointmentId> = plan.appointments.values().map(|a| a.id).collect();
     assert_eq!(apps, exp.appointments);
@@ -402,7 +601,11 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
     assert_eq!(addenda, exp.addenda);
     let concerns: BTreeSet<ConcernId> = restricted.concerns.values().map(|c| c.id).collect();
     assert_eq!(concerns, exp.concerns);
-    let responses: BTreeSet<ResponseId> = restricted.concerns.values().flat_map(|c| c.responses.values().map(|r| r.id)).collect();
+    let responses: BTreeSet<ResponseId> = restricted
+        .concerns
+        .values()
+        .flat_map(|c| c.responses.values().map(|r| r.id))
+        .collect();
     assert_eq!(responses, exp.responses);
     let checkins: BTreeSet<CheckInId> = plan.checkins.values().map(|c| c.id).collect();
     assert_eq!(checkins, exp.checkins);
@@ -430,34 +633,104 @@ proptest! {
 
 #[test]
 fn concurrent_edit_after_sign_off_does_not_change_the_signed_record() {
-    let a = Author { user: UserId::new(), device: DeviceId::new() };
-    let b = Author { user: UserId::new(), device: DeviceId::new() };
+    let a = Author {
+        user: UserId::new(),
+        device: DeviceId::new(),
+    };
+    let b = Author {
+        user: UserId::new(),
+        device: DeviceId::new(),
+    };
     let t = Timestamp::from_millis(1_760_000_000_000);
     let (ca, cb) = (Ctx::new(a, t), Ctx::new(b, t.plus_minutes(1)));
-    let mut one = ops::create_participant(&ca, &NewParticipant { preferred_name: "Jo".into(), programme: String::new(), pathways: vec![] }).unwrap();
-    let s = ops::notes::log_session(&mut one.notes, &mut one.plan, &ca, &NewSession {
-        started_at: t, duration_minutes: 60, mode: SessionMode::Phone, session_type: SessionType::OneToOne,
-        attendance: Attendance::Attended, absence_reason: String::new(), topics: vec![], mood_before: None,
-        mood_after: None, summary: String::new(), next_steps: String::new(), private_notes: "original".into(),
-    }).unwrap();
+    let mut one = ops::create_participant(
+        &ca,
+        &NewParticipant {
+            preferred_name: "Jo".into(),
+            programme: String::new(),
+            pathways: vec![],
+        },
+    )
+    .unwrap();
+    let s = ops::notes::log_session(
+        &mut one.notes,
+        &mut one.plan,
+        &ca,
+        &NewSession {
+            started_at: t,
+            duration_minutes: 60,
+            mode: SessionMode::Phone,
+            session_type: SessionType::OneToOne,
+            attendance: Attendance::Attended,
+            absence_reason: String::new(),
+            topics: vec![],
+            mood_before: None,
+            mood_after: None,
+            summary: String::new(),
+            next_steps: String::new(),
+            private_notes: "original".into(),
+        },
+    )
+    .unwrap();
     let mut two = one.clone();
     ops::notes::sign_off_session(&mut one.notes, &ca, &SessionSignOff { session: s }).unwrap();
-    let signed_content = one.notes.read().session(s).unwrap().current().unwrap().clone();
+    let signed_content = one
+        .notes
+        .read()
+        .session(s)
+        .unwrap()
+        .current()
+        .unwrap()
+        .clone();
     // Meanwhile, offline, the other device edits the unsigned copy.
-    ops::notes::edit_session(&mut two.notes, &mut two.plan, &cb, &SessionEdit {
-        session: s, started_at: None, duration_minutes: Some(5), mode: None, session_type: None,
-        attendance: None, absence_reason: None, mood_before: None, mood_after: None, summary: None,
-        next_steps: None, private_notes: Some("changed later".into()),
-    }).unwrap();
+    ops::notes::edit_session(
+        &mut two.notes,
+        &mut two.plan,
+        &cb,
+        &SessionEdit {
+            session: s,
+            started_at: None,
+            duration_minutes: Some(5),
+            mode: None,
+            session_type: None,
+            attendance: None,
+            absence_reason: None,
+            mood_before: None,
+            mood_after: None,
+            summary: None,
+            next_steps: None,
+            private_notes: Some("changed later".into()),
+        },
+    )
+    .unwrap();
     one.notes.merge(&mut two.notes).unwrap();
     let rec = one.notes.read().session(s).unwrap();
     assert_eq!(rec.current().unwrap(), &signed_content);
-    assert_eq!(rec.revisions.len(), 2, "the later edit is kept in the history");
+    assert_eq!(
+        rec.revisions.len(),
+        2,
+        "the later edit is kept in the history"
+    );
     // And editing the signed record is refused, with the way forward in the message.
-    let err = ops::notes::edit_session(&mut one.notes, &mut one.plan, &ca, &SessionEdit {
-        session: s, started_at: None, duration_minutes: Some(5), mode: None, session_type: None,
-        attendance: None, absence_reason: None, mood_before: None, mood_after: None, summary: None,
-        next_steps: None, private_notes: None,
-    }).unwrap_err();
+    let err = ops::notes::edit_session(
+        &mut one.notes,
+        &mut one.plan,
+        &ca,
+        &SessionEdit {
+            session: s,
+            started_at: None,
+            duration_minutes: Some(5),
+            mode: None,
+            session_type: None,
+            attendance: None,
+            absence_reason: None,
+            mood_before: None,
+            mood_after: None,
+            summary: None,
+            next_steps: None,
+            private_notes: None,
+        },
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("add an addendum"));
 }

@@ -4,15 +4,23 @@
 use onward_core::ids::ParticipantId;
 use onward_core::time::{Day, Timestamp};
 use onward_core::views::*;
-use rusqlite::{params, Row, Transaction};
+use rusqlite::{Row, Transaction, params};
 
 use crate::{Store, StoreError};
 
-const TABLES: &[&str] = &["q_caseload", "q_appointments", "q_goals", "q_follow_ups", "q_unsigned_sessions", "q_concerns"];
+const TABLES: &[&str] = &[
+    "q_caseload",
+    "q_appointments",
+    "q_goals",
+    "q_follow_ups",
+    "q_unsigned_sessions",
+    "q_concerns",
+];
 
 pub(crate) fn delete_rows(tx: &Transaction<'_>, participant: &str) -> Result<(), StoreError> {
     for t in TABLES {
-        tx.prepare_cached(&format!("DELETE FROM {t} WHERE participant_id = ?1"))?.execute([participant])?;
+        tx.prepare_cached(&format!("DELETE FROM {t} WHERE participant_id = ?1"))?
+            .execute([participant])?;
     }
     Ok(())
 }
@@ -26,11 +34,17 @@ pub(crate) fn clear_all(tx: &Transaction<'_>) -> Result<(), StoreError> {
 
 /// Replaces a participant's rows. With `old` (the rows last written), tables whose rows did
 /// not change are left alone, so an edit costs only what it changed.
-pub(crate) fn replace_rows(tx: &Transaction<'_>, rows: &ParticipantRows, old: Option<&ParticipantRows>) -> Result<(), StoreError> {
+pub(crate) fn replace_rows(
+    tx: &Transaction<'_>,
+    rows: &ParticipantRows,
+    old: Option<&ParticipantRows>,
+) -> Result<(), StoreError> {
     let p = rows.caseload.participant.to_string();
-    let changed = |same: fn(&ParticipantRows, &ParticipantRows) -> bool| old.is_none_or(|o| !same(o, rows));
+    let changed =
+        |same: fn(&ParticipantRows, &ParticipantRows) -> bool| old.is_none_or(|o| !same(o, rows));
     let clear = |table: &str| -> Result<(), StoreError> {
-        tx.prepare_cached(&format!("DELETE FROM {table} WHERE participant_id = ?1"))?.execute([&p])?;
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE participant_id = ?1"))?
+            .execute([&p])?;
         Ok(())
     };
     if changed(|a, b| a.caseload == b.caseload) {
@@ -81,7 +95,11 @@ fn insert_caseload(tx: &Transaction<'_>, p: &str, c: &CaseloadRow) -> Result<(),
     Ok(())
 }
 
-fn insert_appointments(tx: &Transaction<'_>, p: &str, appointments: &[AppointmentRow]) -> Result<(), StoreError> {
+fn insert_appointments(
+    tx: &Transaction<'_>,
+    p: &str,
+    appointments: &[AppointmentRow],
+) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO q_appointments (appointment_id, participant_id, starts_at, kind, status, with_whom, accompanied_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -118,17 +136,30 @@ fn insert_goals(tx: &Transaction<'_>, p: &str, goals: &[GoalRow]) -> Result<(), 
     Ok(())
 }
 
-fn insert_follow_ups(tx: &Transaction<'_>, p: &str, follow_ups: &[FollowUpRow]) -> Result<(), StoreError> {
+fn insert_follow_ups(
+    tx: &Transaction<'_>,
+    p: &str,
+    follow_ups: &[FollowUpRow],
+) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO q_follow_ups (appointment_id, participant_id, text, due) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for f in follow_ups {
-        stmt.execute(params![f.appointment.to_string(), p, f.text, f.due.map(|d| d.to_string())])?;
+        stmt.execute(params![
+            f.appointment.to_string(),
+            p,
+            f.text,
+            f.due.map(|d| d.to_string())
+        ])?;
     }
     Ok(())
 }
 
-fn insert_unsigned(tx: &Transaction<'_>, p: &str, unsigned: &[UnsignedRow]) -> Result<(), StoreError> {
+fn insert_unsigned(
+    tx: &Transaction<'_>,
+    p: &str,
+    unsigned: &[UnsignedRow],
+) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO q_unsigned_sessions (session_id, participant_id, started_at) VALUES (?1, ?2, ?3)",
     )?;
@@ -138,7 +169,11 @@ fn insert_unsigned(tx: &Transaction<'_>, p: &str, unsigned: &[UnsignedRow]) -> R
     Ok(())
 }
 
-fn insert_concerns(tx: &Transaction<'_>, p: &str, concerns: &[ConcernRow]) -> Result<(), StoreError> {
+fn insert_concerns(
+    tx: &Transaction<'_>,
+    p: &str,
+    concerns: &[ConcernRow],
+) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO q_concerns (concern_id, participant_id, category, urgency, status, raised_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -163,7 +198,11 @@ where
 {
     let s: String = row.get(i)?;
     s.parse().map_err(|e: T::Err| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.to_string().into())
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            e.to_string().into(),
+        )
     })
 }
 
@@ -221,11 +260,20 @@ fn goal_row(r: &Row<'_>) -> rusqlite::Result<GoalRow> {
 }
 
 fn follow_up_row(r: &Row<'_>) -> rusqlite::Result<FollowUpRow> {
-    Ok(FollowUpRow { appointment: parse(r, 0)?, participant: parse(r, 1)?, text: r.get(2)?, due: parse_opt(r, 3)? })
+    Ok(FollowUpRow {
+        appointment: parse(r, 0)?,
+        participant: parse(r, 1)?,
+        text: r.get(2)?,
+        due: parse_opt(r, 3)?,
+    })
 }
 
 fn unsigned_row(r: &Row<'_>) -> rusqlite::Result<UnsignedRow> {
-    Ok(UnsignedRow { session: parse(r, 0)?, participant: parse(r, 1)?, started_at: Timestamp::from_millis(r.get(2)?) })
+    Ok(UnsignedRow {
+        session: parse(r, 0)?,
+        participant: parse(r, 1)?,
+        started_at: Timestamp::from_millis(r.get(2)?),
+    })
 }
 
 fn concern_row(r: &Row<'_>) -> rusqlite::Result<ConcernRow> {
@@ -239,7 +287,8 @@ fn concern_row(r: &Row<'_>) -> rusqlite::Result<ConcernRow> {
     })
 }
 
-const CASELOAD_SQL: &str = "SELECT c.participant_id, preferred_name, programme, c.status, pathways, last_contact,
+const CASELOAD_SQL: &str =
+    "SELECT c.participant_id, preferred_name, programme, c.status, pathways, last_contact,
         open_goals, unsigned_sessions, open_concerns,
         (SELECT min(starts_at) FROM q_appointments a
           WHERE a.participant_id = c.participant_id AND a.status = 'planned' AND a.starts_at >= ?1)
@@ -257,7 +306,12 @@ pub struct DerivedTables {
 }
 
 impl Store {
-    fn rows<T>(&self, sql: &str, params: impl rusqlite::Params, f: fn(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>, StoreError> {
+    fn rows<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
         let mut stmt = self.conn().prepare_cached(sql)?;
         let rows = stmt.query_map(params, f)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -266,18 +320,34 @@ impl Store {
     /// The caseload list, by preferred name, with each participant's next planned
     /// appointment after `now`.
     pub fn caseload(&self, now: Timestamp) -> Result<Vec<CaseloadRow>, StoreError> {
-        self.rows(&format!("{CASELOAD_SQL} ORDER BY preferred_name COLLATE NOCASE, c.participant_id"), [now.millis()], caseload_row)
+        self.rows(
+            &format!("{CASELOAD_SQL} ORDER BY preferred_name COLLATE NOCASE, c.participant_id"),
+            [now.millis()],
+            caseload_row,
+        )
     }
 
     /// One participant's caseload line.
-    pub fn caseload_row(&self, p: ParticipantId, now: Timestamp) -> Result<Option<CaseloadRow>, StoreError> {
+    pub fn caseload_row(
+        &self,
+        p: ParticipantId,
+        now: Timestamp,
+    ) -> Result<Option<CaseloadRow>, StoreError> {
         Ok(self
-            .rows(&format!("{CASELOAD_SQL} WHERE c.participant_id = ?2"), params![now.millis(), p.to_string()], caseload_row)?
+            .rows(
+                &format!("{CASELOAD_SQL} WHERE c.participant_id = ?2"),
+                params![now.millis(), p.to_string()],
+                caseload_row,
+            )?
             .pop())
     }
 
     /// Appointments starting in `[from, to)`, earliest first.
-    pub fn appointments_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<AppointmentRow>, StoreError> {
+    pub fn appointments_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AppointmentRow>, StoreError> {
         self.rows(
             "SELECT appointment_id, participant_id, starts_at, kind, status, with_whom, accompanied_by
                FROM q_appointments WHERE starts_at >= ?1 AND starts_at < ?2 ORDER BY starts_at, appointment_id",

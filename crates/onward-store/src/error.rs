@@ -1,20 +1,24 @@
 //! The store's error: what went wrong with the data on this device, in words a person can act on.
 
-use onward_core::document::DocId;
 use onward_core::OpError;
+use onward_core::document::DocId;
 use rusqlite::ErrorCode;
 
 /// Why the store could not do what was asked. A failed write changed nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Wrong key, or a file damaged so badly its header cannot be read.
-    #[error("could not unlock the data on this device: the key is wrong or the file is damaged. Check the PIN; if it is right, the office copy can be restored by enrolling this device again")]
+    #[error(
+        "could not unlock the data on this device: the key is wrong or the file is damaged. Check the PIN; if it is right, the office copy can be restored by enrolling this device again"
+    )]
     CannotUnlock,
     /// The file is not one of ours.
     #[error("this file is not an Onward store: choose another data folder")]
     NotOnward,
     /// The file was written by a newer version.
-    #[error("this data was written by a newer version of Onward (store version {found}); update the app")]
+    #[error(
+        "this data was written by a newer version of Onward (store version {found}); update the app"
+    )]
     NewerVersion { found: usize },
     /// Part of the file is damaged.
     #[error("the data on this device is damaged ({0}); sync with the office to restore it")]
@@ -46,7 +50,9 @@ impl StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Damaged(e.to_string()),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+                StoreError::Damaged(e.to_string())
+            }
             _ => StoreError::Sqlite(e),
         }
     }

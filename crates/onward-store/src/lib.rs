@@ -27,7 +27,7 @@ use onward_core::document::{Doc, DocId, Record};
 use onward_core::ids::ParticipantId;
 use onward_core::model::{Notes, Plan, Restricted};
 use onward_core::views::ParticipantRows;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use derived::DerivedTables;
 pub use error::StoreError;
@@ -89,7 +89,9 @@ pub struct Store {
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -98,10 +100,16 @@ impl Store {
     /// file or a file that is not an Onward store is an error; an existing file never opens
     /// as an empty store.
     pub fn open(path: &Path, key: &StoreKey) -> Result<Self, StoreError> {
-        let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let existed = path.exists()
+            && std::fs::metadata(path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false);
         let conn = Connection::open(path).map_err(StoreError::from_open)?;
-        conn.execute_batch(&format!("PRAGMA cipher_log_level = NONE; PRAGMA key = \"x'{}'\";", key.to_hex()))
-            .map_err(StoreError::from_open)?;
+        conn.execute_batch(&format!(
+            "PRAGMA cipher_log_level = NONE; PRAGMA key = \"x'{}'\";",
+            key.to_hex()
+        ))
+        .map_err(StoreError::from_open)?;
         // The first read decrypts page one: a wrong key or a damaged header fails here.
         let app_id: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
@@ -118,20 +126,30 @@ impl Store {
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;",
         )?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.migrate()?;
         Ok(store)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: usize = self.conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        let version: usize =
+            self.conn
+                .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
         if version > MIGRATIONS.len() {
             return Err(StoreError::NewerVersion { found: version });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(sql)?;
-            tx.execute_batch(&format!("PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};", i + 1))?;
+            tx.execute_batch(&format!(
+                "PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};",
+                i + 1
+            ))?;
             tx.commit()?;
         }
         Ok(())
@@ -144,8 +162,14 @@ impl Store {
 
     /// Checks every page of the file. Slow on large stores; for tests and repair tools.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if result == "ok" { Ok(()) } else { Err(StoreError::Damaged(result)) }
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Damaged(result))
+        }
     }
 
     /// A setting or identity value.
@@ -168,10 +192,16 @@ impl Store {
 
     /// Every participant with at least one document on this device.
     pub fn participants(&self) -> Result<Vec<ParticipantId>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT participant_id FROM documents ORDER BY participant_id")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT participant_id FROM documents ORDER BY participant_id",
+        )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|r| Ok(r?.parse().map_err(|e: onward_core::ids::IdParseError| StoreError::Damaged(e.to_string()))?))
-            .collect()
+        rows.map(|r| {
+            Ok(r?
+                .parse()
+                .map_err(|e: onward_core::ids::IdParseError| StoreError::Damaged(e.to_string()))?)
+        })
+        .collect()
     }
 
     /// The stored bytes of a document (snapshot followed by later changes), if present.
@@ -182,8 +212,12 @@ impl Store {
             .prepare_cached("SELECT snapshot FROM documents WHERE doc_id = ?1")?
             .query_row([&key], |r| r.get(0))
             .optional()?;
-        let Some(mut bytes) = snapshot else { return Ok(None) };
-        let mut stmt = self.conn.prepare_cached("SELECT data FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+        let Some(mut bytes) = snapshot else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT data FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
         let mut rows = stmt.query([&key])?;
         while let Some(row) = rows.next()? {
             bytes.extend_from_slice(row.get_ref(0)?.as_blob()?);
@@ -192,8 +226,14 @@ impl Store {
     }
 
     /// Loads a document, if present.
-    pub fn load<T: Record>(&self, participant: ParticipantId) -> Result<Option<Doc<T>>, StoreError> {
-        let id = DocId { participant, kind: T::KIND };
+    pub fn load<T: Record>(
+        &self,
+        participant: ParticipantId,
+    ) -> Result<Option<Doc<T>>, StoreError> {
+        let id = DocId {
+            participant,
+            kind: T::KIND,
+        };
         match self.load_bytes(id)? {
             Some(bytes) => Ok(Some(Doc::load(id, &bytes)?)),
             None => Ok(None),
@@ -204,7 +244,9 @@ impl Store {
     /// returns, they survive a crash or power loss. Returns the documents that are due for
     /// compaction.
     pub fn commit(&mut self, writes: &[Write<'_>]) -> Result<Vec<DocId>, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut due = Vec::new();
         for w in writes {
             for (id, bytes) in &w.new_docs {
@@ -243,7 +285,9 @@ impl Store {
 
     /// Deletes a participant's documents and rows from this device (reassignment, erasure).
     pub fn remove_participant(&mut self, participant: ParticipantId) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let p = participant.to_string();
         tx.execute("DELETE FROM changes WHERE doc_id IN (SELECT doc_id FROM documents WHERE participant_id = ?1)", [&p])?;
         tx.execute("DELETE FROM documents WHERE participant_id = ?1", [&p])?;
@@ -255,17 +299,24 @@ impl Store {
     /// Folds a document's appended changes into a fresh snapshot. Safe to run on a second
     /// connection while edits continue: only the changes it read are removed.
     pub fn compact(&mut self, id: DocId) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let key = id.to_string();
         let Some(mut bytes): Option<Vec<u8>> = tx
-            .query_row("SELECT snapshot FROM documents WHERE doc_id = ?1", [&key], |r| r.get(0))
+            .query_row(
+                "SELECT snapshot FROM documents WHERE doc_id = ?1",
+                [&key],
+                |r| r.get(0),
+            )
             .optional()?
         else {
             return Ok(());
         };
         let mut max_seq = 0i64;
         {
-            let mut stmt = tx.prepare_cached("SELECT seq, data FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+            let mut stmt =
+                tx.prepare_cached("SELECT seq, data FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
             let mut rows = stmt.query([&key])?;
             while let Some(row) = rows.next()? {
                 max_seq = row.get(0)?;
@@ -276,8 +327,14 @@ impl Store {
             return Ok(());
         }
         let snapshot = onward_core::document::compact_bytes(&bytes)?;
-        tx.execute("UPDATE documents SET snapshot = ?2, pending_changes = 0 WHERE doc_id = ?1", params![key, snapshot])?;
-        tx.execute("DELETE FROM changes WHERE doc_id = ?1 AND seq <= ?2", params![key, max_seq])?;
+        tx.execute(
+            "UPDATE documents SET snapshot = ?2, pending_changes = 0 WHERE doc_id = ?1",
+            params![key, snapshot],
+        )?;
+        tx.execute(
+            "DELETE FROM changes WHERE doc_id = ?1 AND seq <= ?2",
+            params![key, max_seq],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -288,7 +345,9 @@ impl Store {
         for p in self.participants()? {
             all.push(self.rows_from_documents(p)?);
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         derived::clear_all(&tx)?;
         for rows in all.iter().flatten() {
             derived::replace_rows(&tx, rows, None)?;
@@ -298,8 +357,13 @@ impl Store {
     }
 
     /// A participant's rows, computed from the stored documents.
-    pub fn rows_from_documents(&self, p: ParticipantId) -> Result<Option<ParticipantRows>, StoreError> {
-        let Some(plan) = self.load::<Plan>(p)? else { return Ok(None) };
+    pub fn rows_from_documents(
+        &self,
+        p: ParticipantId,
+    ) -> Result<Option<ParticipantRows>, StoreError> {
+        let Some(plan) = self.load::<Plan>(p)? else {
+            return Ok(None);
+        };
         let notes = self.load::<Notes>(p)?;
         let restricted = self.load::<Restricted>(p)?;
         Ok(Some(onward_core::views::participant_rows(
@@ -311,13 +375,19 @@ impl Store {
 
     /// How many appended changes are waiting to be folded into snapshots.
     pub fn pending_changes(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?)
     }
 
     /// Size of the database file and its WAL, in bytes.
     pub fn size_on_disk(&self) -> u64 {
         let wal = PathBuf::from(format!("{}-wal", self.path.display()));
-        [&self.path, &wal].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
+        [&self.path, &wal]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
     }
 
     /// The connection, for the derived-table queries in this crate.

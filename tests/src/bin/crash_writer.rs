@@ -10,7 +10,9 @@ use onward_core::vocab::*;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let dir = args.next().ok_or_else(|| anyhow::anyhow!("usage: crash-writer DIR KEY-HEX PARTICIPANT"))?;
+    let dir = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: crash-writer DIR KEY-HEX PARTICIPANT"))?;
     let key = StoreKey::from_hex(&args.next().unwrap_or_default())?;
     let participant = args.next().unwrap_or_default().parse()?;
     let mut app = App::open(std::path::Path::new(&dir), &key)?;

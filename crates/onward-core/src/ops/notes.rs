@@ -46,7 +46,13 @@ fn summary_entry(
     if summary.is_empty() && next_steps.is_empty() {
         return Ok(None);
     }
-    Ok(Some(SessionSummary { session, started_at, summary, next_steps, updated: ctx.stamp() }))
+    Ok(Some(SessionSummary {
+        session,
+        started_at,
+        summary,
+        next_steps,
+        updated: ctx.stamp(),
+    }))
 }
 
 /// Logs a session: the record goes to the Notes, the shared summary and next steps (if any) to
@@ -71,8 +77,19 @@ pub fn log_session(
     })?;
     let id = SessionId::new();
     let summary = summary_entry(id, input.started_at, &input.summary, &input.next_steps, ctx)?;
-    let revision = SessionRevision { id: RevisionId::new(), session: id, content, created: ctx.stamp() };
-    notes.insert_entry(ctx, "log_session", "revisions", &revision.id.to_string(), &revision)?;
+    let revision = SessionRevision {
+        id: RevisionId::new(),
+        session: id,
+        content,
+        created: ctx.stamp(),
+    };
+    notes.insert_entry(
+        ctx,
+        "log_session",
+        "revisions",
+        &revision.id.to_string(),
+        &revision,
+    )?;
     if let Some(s) = summary {
         plan.insert_entry(ctx, "log_session", "summaries", &id.to_string(), &s)?;
     }
@@ -87,11 +104,17 @@ pub fn edit_session(
     input: &SessionEdit,
 ) -> Result<(), OpError> {
     let key = input.session.to_string();
-    let record = notes.read().session(input.session).ok_or(OpError::NotFound("session"))?;
+    let record = notes
+        .read()
+        .session(input.session)
+        .ok_or(OpError::NotFound("session"))?;
     if record.is_signed_off() {
         return Err(OpError::SignedOff);
     }
-    let mut c = record.current().cloned().ok_or(OpError::NotFound("session content"))?;
+    let mut c = record
+        .current()
+        .cloned()
+        .ok_or(OpError::NotFound("session content"))?;
     if let Some(v) = input.started_at {
         c.started_at = v;
     }
@@ -120,16 +143,36 @@ pub fn edit_session(
         c.private_notes = v.clone();
     }
     let content = check_content(&c)?;
-    let summary = if input.summary.is_some() || input.next_steps.is_some() || input.started_at.is_some() {
-        let old: Option<SessionSummary> = plan.entry("summaries", &key)?;
-        let s = input.summary.clone().or_else(|| old.as_ref().map(|o| o.summary.clone())).unwrap_or_default();
-        let n = input.next_steps.clone().or_else(|| old.as_ref().map(|o| o.next_steps.clone())).unwrap_or_default();
-        summary_entry(input.session, content.started_at, &s, &n, ctx)?
-    } else {
-        None
+    let summary =
+        if input.summary.is_some() || input.next_steps.is_some() || input.started_at.is_some() {
+            let old: Option<SessionSummary> = plan.entry("summaries", &key)?;
+            let s = input
+                .summary
+                .clone()
+                .or_else(|| old.as_ref().map(|o| o.summary.clone()))
+                .unwrap_or_default();
+            let n = input
+                .next_steps
+                .clone()
+                .or_else(|| old.as_ref().map(|o| o.next_steps.clone()))
+                .unwrap_or_default();
+            summary_entry(input.session, content.started_at, &s, &n, ctx)?
+        } else {
+            None
+        };
+    let revision = SessionRevision {
+        id: RevisionId::new(),
+        session: input.session,
+        content,
+        created: ctx.stamp(),
     };
-    let revision = SessionRevision { id: RevisionId::new(), session: input.session, content, created: ctx.stamp() };
-    notes.insert_entry(ctx, "edit_session", "revisions", &revision.id.to_string(), &revision)?;
+    notes.insert_entry(
+        ctx,
+        "edit_session",
+        "revisions",
+        &revision.id.to_string(),
+        &revision,
+    )?;
     if let Some(s) = summary {
         plan.insert_entry(ctx, "edit_session", "summaries", &key, &s)?;
     }
@@ -137,26 +180,56 @@ pub fn edit_session(
 }
 
 /// Signs off a session, pinning its current revision. Signing twice is refused.
-pub fn sign_off_session(notes: &mut Doc<Notes>, ctx: &Ctx, input: &SessionSignOff) -> Result<SignOffId, OpError> {
-    let record = notes.read().session(input.session).ok_or(OpError::NotFound("session"))?;
+pub fn sign_off_session(
+    notes: &mut Doc<Notes>,
+    ctx: &Ctx,
+    input: &SessionSignOff,
+) -> Result<SignOffId, OpError> {
+    let record = notes
+        .read()
+        .session(input.session)
+        .ok_or(OpError::NotFound("session"))?;
     if record.is_signed_off() {
         return Err(OpError::invalid("session", "has already been signed off"));
     }
-    let revision = record.latest_revision().ok_or(OpError::NotFound("session content"))?.id;
+    let revision = record
+        .latest_revision()
+        .ok_or(OpError::NotFound("session content"))?
+        .id;
     let id = SignOffId::new();
-    let sign_off = SignOff { id, session: input.session, revision, created: ctx.stamp() };
-    notes.insert_entry(ctx, "sign_off_session", "sign_offs", &id.to_string(), &sign_off)?;
+    let sign_off = SignOff {
+        id,
+        session: input.session,
+        revision,
+        created: ctx.stamp(),
+    };
+    notes.insert_entry(
+        ctx,
+        "sign_off_session",
+        "sign_offs",
+        &id.to_string(),
+        &sign_off,
+    )?;
     Ok(id)
 }
 
 /// Adds an addendum to a session (the way to correct a signed-off record).
-pub fn add_addendum(notes: &mut Doc<Notes>, ctx: &Ctx, input: &NewAddendum) -> Result<AddendumId, OpError> {
+pub fn add_addendum(
+    notes: &mut Doc<Notes>,
+    ctx: &Ctx,
+    input: &NewAddendum,
+) -> Result<AddendumId, OpError> {
     let text = validate::required_long("addendum", &input.text)?;
     if notes.read().session(input.session).is_none() {
         return Err(OpError::NotFound("session"));
     }
     let id = AddendumId::new();
-    let addendum = Addendum { id, session: input.session, text, created: ctx.stamp() };
+    let addendum = Addendum {
+        id,
+        session: input.session,
+        text,
+        created: ctx.stamp(),
+    };
     notes.insert_entry(ctx, "add_addendum", "addenda", &id.to_string(), &addendum)?;
     Ok(id)
 }

@@ -10,7 +10,11 @@ use crate::validate;
 use crate::vocab::*;
 
 /// Changes the profile (name, programme, status, pathways).
-pub fn update_profile(doc: &mut Doc<Plan>, ctx: &Ctx, input: &ProfileChange) -> Result<(), OpError> {
+pub fn update_profile(
+    doc: &mut Doc<Plan>,
+    ctx: &Ctx,
+    input: &ProfileChange,
+) -> Result<(), OpError> {
     let mut profile = doc.read().profile.clone();
     if let Some(name) = &input.preferred_name {
         profile.preferred_name = validate::required("preferred name", name)?;
@@ -52,24 +56,31 @@ pub fn add_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewGoal) -> Result<GoalI
 
 /// Changes a goal's title, reason, dates or status.
 pub fn update_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &GoalChange) -> Result<(), OpError> {
-    doc.update_entry(ctx, "update_goal", "goals", &input.goal.to_string(), "goal", |g: &mut Goal| {
-        if let Some(t) = &input.title {
-            g.title = validate::required("title", t)?;
-        }
-        if let Some(w) = &input.why_it_matters {
-            g.why_it_matters = validate::long("why it matters", w)?;
-        }
-        if input.target_date.is_some() {
-            g.target_date = input.target_date;
-        }
-        if input.review_due.is_some() {
-            g.review_due = input.review_due;
-        }
-        if let Some(s) = input.status {
-            g.status = s;
-        }
-        Ok(())
-    })
+    doc.update_entry(
+        ctx,
+        "update_goal",
+        "goals",
+        &input.goal.to_string(),
+        "goal",
+        |g: &mut Goal| {
+            if let Some(t) = &input.title {
+                g.title = validate::required("title", t)?;
+            }
+            if let Some(w) = &input.why_it_matters {
+                g.why_it_matters = validate::long("why it matters", w)?;
+            }
+            if input.target_date.is_some() {
+                g.target_date = input.target_date;
+            }
+            if input.review_due.is_some() {
+                g.review_due = input.review_due;
+            }
+            if let Some(s) = input.status {
+                g.status = s;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Adds a step to a goal.
@@ -82,25 +93,39 @@ pub fn add_step(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewStep) -> Result<StepI
         done: None,
     };
     let id = step.id;
-    doc.update_entry(ctx, "add_step", "goals", &input.goal.to_string(), "goal", |g: &mut Goal| {
-        g.steps.push(step);
-        Ok(())
-    })?;
+    doc.update_entry(
+        ctx,
+        "add_step",
+        "goals",
+        &input.goal.to_string(),
+        "goal",
+        |g: &mut Goal| {
+            g.steps.push(step);
+            Ok(())
+        },
+    )?;
     Ok(id)
 }
 
 /// Ticks or unticks a step.
 pub fn tick_step(doc: &mut Doc<Plan>, ctx: &Ctx, input: &StepTick) -> Result<(), OpError> {
     let stamp = ctx.stamp();
-    doc.update_entry(ctx, "tick_step", "goals", &input.goal.to_string(), "goal", |g: &mut Goal| {
-        let step = g
-            .steps
-            .iter_mut()
-            .find(|s| s.id == input.step)
-            .ok_or(OpError::NotFound("step"))?;
-        step.done = input.done.then_some(stamp);
-        Ok(())
-    })
+    doc.update_entry(
+        ctx,
+        "tick_step",
+        "goals",
+        &input.goal.to_string(),
+        "goal",
+        |g: &mut Goal| {
+            let step = g
+                .steps
+                .iter_mut()
+                .find(|s| s.id == input.step)
+                .ok_or(OpError::NotFound("step"))?;
+            step.done = input.done.then_some(stamp);
+            Ok(())
+        },
+    )
 }
 
 /// Records a progress review (0–10) and, optionally, when to review next.
@@ -112,25 +137,39 @@ pub fn review_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewReview) -> Result<
         created: ctx.stamp(),
     };
     let id = review.id;
-    doc.update_entry(ctx, "review_goal", "goals", &input.goal.to_string(), "goal", |g: &mut Goal| {
-        g.reviews.insert(review.id.to_string(), review);
-        if input.next_review.is_some() {
-            g.review_due = input.next_review;
-        }
-        Ok(())
-    })?;
+    doc.update_entry(
+        ctx,
+        "review_goal",
+        "goals",
+        &input.goal.to_string(),
+        "goal",
+        |g: &mut Goal| {
+            g.reviews.insert(review.id.to_string(), review);
+            if input.next_review.is_some() {
+                g.review_due = input.next_review;
+            }
+            Ok(())
+        },
+    )?;
     Ok(id)
 }
 
 /// The participant signs off a goal as theirs.
 pub fn sign_off_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &GoalSignOff) -> Result<(), OpError> {
     let stamp = ctx.stamp();
-    doc.update_entry(ctx, "sign_off_goal", "goals", &input.goal.to_string(), "goal", |g: &mut Goal| {
-        if g.sign_off.is_none() {
-            g.sign_off = Some(stamp);
-        }
-        Ok(())
-    })
+    doc.update_entry(
+        ctx,
+        "sign_off_goal",
+        "goals",
+        &input.goal.to_string(),
+        "goal",
+        |g: &mut Goal| {
+            if g.sign_off.is_none() {
+                g.sign_off = Some(stamp);
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Plans an appointment.
@@ -163,7 +202,13 @@ pub fn plan_appointment(
         expenses_pence: 0,
         created: ctx.stamp(),
     };
-    doc.insert_entry(ctx, "plan_appointment", "appointments", &id.to_string(), &appointment)?;
+    doc.insert_entry(
+        ctx,
+        "plan_appointment",
+        "appointments",
+        &id.to_string(),
+        &appointment,
+    )?;
     Ok(id)
 }
 
@@ -182,7 +227,10 @@ pub fn record_appointment_outcome(
         }),
         _ => None,
     };
-    let expenses = input.expenses_pence.map(|p| validate::pence("expenses", p)).transpose()?;
+    let expenses = input
+        .expenses_pence
+        .map(|p| validate::pence("expenses", p))
+        .transpose()?;
     let me = ctx.author.user;
     doc.update_entry(
         ctx,
@@ -208,7 +256,11 @@ pub fn record_appointment_outcome(
 }
 
 /// Marks an appointment's follow-up as done.
-pub fn complete_follow_up(doc: &mut Doc<Plan>, ctx: &Ctx, input: &FollowUpDone) -> Result<(), OpError> {
+pub fn complete_follow_up(
+    doc: &mut Doc<Plan>,
+    ctx: &Ctx,
+    input: &FollowUpDone,
+) -> Result<(), OpError> {
     doc.update_entry(
         ctx,
         "complete_follow_up",
@@ -230,7 +282,10 @@ pub fn record_achievement(
     input: &NewAchievement,
 ) -> Result<AchievementId, OpError> {
     let id = AchievementId::new();
-    let hours = input.hours.map(|h| validate::in_range("hours", h, 0, 10_000)).transpose()?;
+    let hours = input
+        .hours
+        .map(|h| validate::in_range("hours", h, 0, 10_000))
+        .transpose()?;
     let a = Achievement {
         id,
         kind: input.kind,
@@ -242,7 +297,13 @@ pub fn record_achievement(
         hours,
         created: ctx.stamp(),
     };
-    doc.insert_entry(ctx, "record_achievement", "achievements", &id.to_string(), &a)?;
+    doc.insert_entry(
+        ctx,
+        "record_achievement",
+        "achievements",
+        &id.to_string(),
+        &a,
+    )?;
     Ok(id)
 }
 
@@ -263,16 +324,29 @@ pub fn record_progression(
         sustained_26_weeks: None,
         created: ctx.stamp(),
     };
-    doc.insert_entry(ctx, "record_progression", "progressions", &id.to_string(), &p)?;
+    doc.insert_entry(
+        ctx,
+        "record_progression",
+        "progressions",
+        &id.to_string(),
+        &p,
+    )?;
     Ok(id)
 }
 
 /// Records a 13- or 26-week sustainment check.
-pub fn check_sustained(doc: &mut Doc<Plan>, ctx: &Ctx, input: &SustainedCheck) -> Result<(), OpError> {
+pub fn check_sustained(
+    doc: &mut Doc<Plan>,
+    ctx: &Ctx,
+    input: &SustainedCheck,
+) -> Result<(), OpError> {
     if input.weeks != 13 && input.weeks != 26 {
         return Err(OpError::invalid("weeks", "must be 13 or 26"));
     }
-    let check = SustainCheck { sustained: input.sustained, checked: ctx.stamp() };
+    let check = SustainCheck {
+        sustained: input.sustained,
+        checked: ctx.stamp(),
+    };
     doc.update_entry(
         ctx,
         "check_sustained",
@@ -298,9 +372,16 @@ pub fn check_sustained(doc: &mut Doc<Plan>, ctx: &Ctx, input: &SustainedCheck) -
 }
 
 /// Records a self-assessment check-in.
-pub fn record_checkin(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewCheckIn) -> Result<CheckInId, OpError> {
+pub fn record_checkin(
+    doc: &mut Doc<Plan>,
+    ctx: &Ctx,
+    input: &NewCheckIn,
+) -> Result<CheckInId, OpError> {
     if input.scores.is_empty() {
-        return Err(OpError::invalid("scores", "need at least one pathway score"));
+        return Err(OpError::invalid(
+            "scores",
+            "need at least one pathway score",
+        ));
     }
     let mut scores = std::collections::BTreeMap::new();
     for s in &input.scores {
@@ -308,13 +389,27 @@ pub fn record_checkin(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewCheckIn) -> Res
         scores.insert(s.pathway.as_str().to_string(), s.score);
     }
     let id = CheckInId::new();
-    let c = CheckIn { id, scores, comment: validate::long("comment", &input.comment)?, created: ctx.stamp() };
+    let c = CheckIn {
+        id,
+        scores,
+        comment: validate::long("comment", &input.comment)?,
+        created: ctx.stamp(),
+    };
     doc.insert_entry(ctx, "record_checkin", "checkins", &id.to_string(), &c)?;
     Ok(id)
 }
 
 /// Saves the disclosure-statement draft.
-pub fn save_disclosure(doc: &mut Doc<Plan>, ctx: &Ctx, input: &DisclosureText) -> Result<(), OpError> {
-    let draft = DisclosureDraft { text: validate::long("disclosure", &input.text)?, updated: ctx.stamp() };
-    doc.change(ctx, "save_disclosure", |w| w.put_field("disclosure", &Some(draft)))
+pub fn save_disclosure(
+    doc: &mut Doc<Plan>,
+    ctx: &Ctx,
+    input: &DisclosureText,
+) -> Result<(), OpError> {
+    let draft = DisclosureDraft {
+        text: validate::long("disclosure", &input.text)?,
+        updated: ctx.stamp(),
+    };
+    doc.change(ctx, "save_disclosure", |w| {
+        w.put_field("disclosure", &Some(draft))
+    })
 }

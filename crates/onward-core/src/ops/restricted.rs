@@ -10,10 +10,17 @@ use crate::validate;
 use crate::vocab::*;
 
 /// Records (or replaces) the referral.
-pub fn record_referral(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewReferral) -> Result<(), OpError> {
+pub fn record_referral(
+    doc: &mut Doc<Restricted>,
+    ctx: &Ctx,
+    input: &NewReferral,
+) -> Result<(), OpError> {
     if let Some(end) = input.supervision_end {
         if end < input.date {
-            return Err(OpError::invalid("supervision end date", "cannot be before the referral date"));
+            return Err(OpError::invalid(
+                "supervision end date",
+                "cannot be before the referral date",
+            ));
         }
     }
     let referral = Referral {
@@ -25,11 +32,17 @@ pub fn record_referral(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewReferral
         risk_level: input.risk_level,
         recorded: ctx.stamp(),
     };
-    doc.change(ctx, "record_referral", |w| w.put_field("referral", &Some(referral)))
+    doc.change(ctx, "record_referral", |w| {
+        w.put_field("referral", &Some(referral))
+    })
 }
 
 /// Records consent given or withdrawn.
-pub fn record_consent(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewConsent) -> Result<ConsentId, OpError> {
+pub fn record_consent(
+    doc: &mut Doc<Restricted>,
+    ctx: &Ctx,
+    input: &NewConsent,
+) -> Result<ConsentId, OpError> {
     let id = ConsentId::new();
     let c = ConsentRecord {
         id,
@@ -44,10 +57,17 @@ pub fn record_consent(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewConsent) 
 }
 
 /// Adds a key contact.
-pub fn add_key_contact(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewContact) -> Result<ContactId, OpError> {
+pub fn add_key_contact(
+    doc: &mut Doc<Restricted>,
+    ctx: &Ctx,
+    input: &NewContact,
+) -> Result<ContactId, OpError> {
     let email = validate::short("email", &input.email)?;
     if !email.is_empty() && !email.contains('@') {
-        return Err(OpError::invalid("email", "does not look like an email address"));
+        return Err(OpError::invalid(
+            "email",
+            "does not look like an email address",
+        ));
     }
     let id = ContactId::new();
     let c = KeyContact {
@@ -64,7 +84,11 @@ pub fn add_key_contact(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewContact)
 }
 
 /// Raises a safeguarding concern.
-pub fn raise_concern(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewConcern) -> Result<ConcernId, OpError> {
+pub fn raise_concern(
+    doc: &mut Doc<Restricted>,
+    ctx: &Ctx,
+    input: &NewConcern,
+) -> Result<ConcernId, OpError> {
     let id = ConcernId::new();
     let c = Concern {
         id,
@@ -80,7 +104,11 @@ pub fn raise_concern(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &NewConcern) -
 }
 
 /// Responds to a concern and sets its status.
-pub fn respond_to_concern(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &ConcernReply) -> Result<ResponseId, OpError> {
+pub fn respond_to_concern(
+    doc: &mut Doc<Restricted>,
+    ctx: &Ctx,
+    input: &ConcernReply,
+) -> Result<ResponseId, OpError> {
     let id = ResponseId::new();
     let response = ConcernResponse {
         id,
@@ -88,10 +116,17 @@ pub fn respond_to_concern(doc: &mut Doc<Restricted>, ctx: &Ctx, input: &ConcernR
         status: input.status,
         created: ctx.stamp(),
     };
-    doc.update_entry(ctx, "respond_to_concern", "concerns", &input.concern.to_string(), "concern", |c: &mut Concern| {
-        c.status = input.status;
-        c.responses.insert(response.id.to_string(), response);
-        Ok(())
-    })?;
+    doc.update_entry(
+        ctx,
+        "respond_to_concern",
+        "concerns",
+        &input.concern.to_string(),
+        "concern",
+        |c: &mut Concern| {
+            c.status = input.status;
+            c.responses.insert(response.id.to_string(), response);
+            Ok(())
+        },
+    )?;
     Ok(id)
 }

@@ -1,0 +1,176 @@
+//! Checks the architecture invariants that ARCHITECTURE.md states and `cargo metadata` can see:
+//! the core does no IO and links no database or runtime; only the app core uses the store;
+//! the UI never links the store, the app core, rusqlite or tokio.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use serde_json::Value;
+
+struct Graph {
+    /// package id -> (name, normal dependency ids)
+    nodes: BTreeMap<String, (String, Vec<String>)>,
+    by_name: BTreeMap<String, String>,
+}
+
+fn graph() -> Graph {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: BTreeMap<String, String> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut nodes = BTreeMap::new();
+    for n in meta["resolve"]["nodes"].as_array().unwrap() {
+        let id = n["id"].as_str().unwrap().to_string();
+        let deps = n["deps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["dep_kinds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|k| k["kind"].is_null())
+            })
+            .map(|d| d["pkg"].as_str().unwrap().to_string())
+            .collect();
+        nodes.insert(id.clone(), (names[&id].clone(), deps));
+    }
+    let by_name = names
+        .iter()
+        .map(|(id, name)| (name.clone(), id.clone()))
+        .collect();
+    Graph { nodes, by_name }
+}
+
+impl Graph {
+    /// Names of everything `name` links, directly or not (normal dependencies only).
+    fn closure(&self, name: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![self.by_name[name].clone()];
+        while let Some(id) = stack.pop() {
+            for d in &self.nodes[&id].1 {
+                if seen.insert(self.nodes[d].0.clone()) {
+                    stack.push(d.clone());
+                }
+            }
+        }
+        seen
+    }
+
+    fn direct(&self, name: &str) -> BTreeSet<String> {
+        self.nodes[&self.by_name[name]]
+            .1
+            .iter()
+            .map(|d| self.nodes[d].0.clone())
+            .collect()
+    }
+}
+
+#[test]
+fn the_core_links_no_database_runtime_or_network() {
+    let g = graph();
+    let core = g.closure("onward-core");
+    for banned in [
+        "rusqlite",
+        "libsqlite3-sys",
+        "tokio",
+        "mio",
+        "hyper",
+        "reqwest",
+        "tauri",
+        "onward-store",
+        "onward-app",
+    ] {
+        assert!(
+            !core.contains(banned),
+            "onward-core must not depend on {banned}"
+        );
+    }
+}
+
+#[test]
+fn only_the_app_core_uses_the_store() {
+    let g = graph();
+    let users: BTreeSet<String> = g
+        .nodes
+        .values()
+        .filter(|(name, _)| name.starts_with("onward") || name == "xtask")
+        .filter(|(name, _)| g.direct(name).contains("onward-store"))
+        .map(|(name, _)| name.clone())
+        .collect();
+    // The workspace tests also open stores directly, to check files the app wrote.
+    let allowed: BTreeSet<String> = ["onward-app", "onward-tests"].map(String::from).into();
+    assert!(
+        users.is_subset(&allowed),
+        "only onward-app may depend on onward-store; found {users:?}"
+    );
+}
+
+#[test]
+fn the_ui_never_links_the_store_or_a_runtime() {
+    let g = graph();
+    let ui = g.closure("onward-ui");
+    for banned in [
+        "onward-store",
+        "onward-app",
+        "rusqlite",
+        "libsqlite3-sys",
+        "tokio",
+    ] {
+        assert!(
+            !ui.contains(banned),
+            "onward-ui must not depend on {banned}"
+        );
+    }
+    assert!(
+        ui.contains("onward-api"),
+        "the UI talks to the app through onward-api"
+    );
+}
+
+#[test]
+fn the_core_source_does_no_io() {
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/onward-core/src");
+    let mut stack = vec![std::path::PathBuf::from(src)];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        for banned in [
+            "std::fs",
+            "std::net",
+            "std::process",
+            "std::thread",
+            "std::env",
+            "println!",
+            "eprintln!",
+        ] {
+            assert!(
+                !text.contains(banned),
+                "{} uses {banned}: onward-core does no IO",
+                p.display()
+            );
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Repository automation, so the README's commands work the same on a laptop and in CI:
+//! `cargo xtask setup | demo | test | bench | build-ui`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// Debian packages the build needs: SQLCipher's OpenSSL, and Tauri's WebKitGTK stack.
+const APT_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "file",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "libsoup-3.0-dev",
+    "libjavascriptcoregtk-4.1-dev",
+];
+
+/// Must equal the `wasm-bindgen` crate version pinned in Cargo.toml.
+const WASM_BINDGEN: &str = "0.2.130";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("build-ui") => build_ui(&root),
+        Some("test") => test(&root),
+        Some("demo") => demo(&root, &args[1..]),
+        Some("bench") => bench(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 setup     install what the build needs (idempotent)\n\
+                 demo      run the demo: a device seeded with a synthetic caseload\n\
+                 test      run every test (installs what it needs first)\n\
+                 bench     print the performance figures\n\
+                 build-ui  build the web UI into dist/"
+            );
+            bail!("no command given")
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command, failing with its name if it fails.
+fn run(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    eprintln!("xtask: {shown}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn answers(program: &str, args: &[&str], expect: &str) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(expect))
+        .unwrap_or(false)
+}
+
+/// Installs, once, everything the build and tests need beyond the Rust toolchain.
+fn setup() -> Result<()> {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            !answers(
+                "dpkg-query",
+                &["-W", "-f=${Status}", p],
+                "install ok installed",
+            )
+        })
+        .collect();
+    if !missing.is_empty() {
+        eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
+        run(Command::new("apt-get").arg("update").arg("-q"))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    if !answers(
+        "rustup",
+        &["target", "list", "--installed"],
+        "wasm32-unknown-unknown",
+    ) {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    if !answers("wasm-bindgen", &["--version"], WASM_BINDGEN) {
+        // Not --locked: with it this version fails to resolve (see TOOLCHAIN.md).
+        run(cargo().args(["install", &format!("wasm-bindgen-cli@{WASM_BINDGEN}")]))?;
+    }
+    Ok(())
+}
+
+/// Builds the UI to WebAssembly and lays out dist/ (index.html, CSS, JS glue, wasm).
+fn build_ui(root: &Path) -> Result<()> {
+    run(cargo().args([
+        "build",
+        "--package",
+        "onward-ui",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]))?;
+    let target = target_dir(root);
+    let wasm = target.join("wasm32-unknown-unknown/release/onward_ui.wasm");
+    let dist = root.join("dist");
+    std::fs::create_dir_all(&dist)?;
+    run(Command::new("wasm-bindgen")
+        .arg(&wasm)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&dist))?;
+    for f in ["index.html", "app.css"] {
+        std::fs::copy(root.join("src-ui/static").join(f), dist.join(f))?;
+    }
+    Ok(())
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Everything the README's test command promises.
+fn test(root: &Path) -> Result<()> {
+    setup()?;
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    build_ui(root)?;
+    // The Tauri shell embeds dist/, so it builds after the UI.
+    run(cargo().args(["build", "--package", "onward-tauri"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--exclude",
+        "onward-ui",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "onward-ui",
+        "--exclude",
+        "onward-tauri",
+    ]))?;
+    Ok(())
+}
+
+/// The demo: a device profile with the synthetic 40-participant caseload, shown through the
+/// CLI. (The sync server and the app window join it as they land.)
+fn demo(root: &Path, args: &[String]) -> Result<()> {
+    setup()?;
+    run(cargo().args(["build", "--release", "--package", "onward-cli"]))?;
+    let onward = target_dir(root).join("release/onward");
+    let dir = root.join("target/demo");
+    let fresh = args.iter().any(|a| a == "--fresh");
+    if fresh && dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    let data = dir.join("mentor-tablet");
+    let key = dir.join("mentor-tablet.key");
+    let cli = |extra: &[&str]| {
+        let mut c = Command::new(&onward);
+        c.arg("--data")
+            .arg(&data)
+            .arg("--key-file")
+            .arg(&key)
+            .args(extra);
+        c
+    };
+    if !data.join("onward.db").exists() {
+        run(&mut cli(&[
+            "init",
+            "--role",
+            "coordinator",
+            "--name",
+            "Demo Coordinator",
+            "--new-key",
+        ]))?;
+        run(&mut cli(&["seed-demo", "--participants", "40"]))?;
+    }
+    println!("\n== Today ==");
+    run(&mut cli(&["today"]))?;
+    println!("\n== Caseload (first lines) ==");
+    let out = cli(&["caseload"]).output()?;
+    for line in String::from_utf8_lossy(&out.stdout).lines().take(24) {
+        println!("{line}");
+    }
+    println!(
+        "\nThe demo tablet's data is in {} (encrypted; key in {}).\nTry: {} --data {} --key-file {} --help",
+        data.display(),
+        key.display(),
+        onward.display(),
+        data.display(),
+        key.display()
+    );
+    Ok(())
+}
+
+fn bench() -> Result<()> {
+    run(cargo().args(["bench", "--package", "onward-app", "--bench", "store"]))
+}
