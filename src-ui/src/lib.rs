@@ -8,16 +8,35 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
-    let commands = onward_api::REQUEST_NAMES.len();
+    // The first screen names what the app will show; the screens arrive with the tablet app.
+    let pathways = onward_core_pathways();
     view! {
         <main class="shell">
             <h1>"Onward"</h1>
-            <p role="status">
-                "This tablet keeps its records here and works without signal. "
-                {format!("The app core answers {commands} commands.")}
-            </p>
+            <p role="status">"Records are kept on this tablet and work without signal."</p>
+            <p>"Pathways we support:"</p>
+            <ul>{pathways.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
         </main>
     }
+}
+
+/// Plain-English names for the pathways (the strings will move to the UI's string table).
+fn onward_core_pathways() -> Vec<&'static str> {
+    use onward_api::vocab::Pathway::*;
+    onward_api::vocab::Pathway::ALL
+        .iter()
+        .map(|p| match p {
+            Employment => "Work",
+            EducationTraining => "Education and training",
+            Volunteering => "Volunteering",
+            Accommodation => "Somewhere to live",
+            FinanceBenefits => "Money and benefits",
+            HealthWellbeing => "Health and wellbeing",
+            SubstanceUse => "Drugs and alcohol",
+            FamilyRelationships => "Family and friends",
+            AttitudesThinking => "Thinking and behaviour",
+        })
+        .collect()
 }
 
 /// Entry point called by the generated JavaScript.

@@ -16,6 +16,9 @@ mod requests;
 pub use error::{ApiError, ErrorKind};
 pub use requests::*;
 
+/// The core's types that requests carry, re-exported so the UI needs only this crate.
+pub use onward_core::{export, ids, input, model, time, views, vocab};
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

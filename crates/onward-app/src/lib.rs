@@ -100,6 +100,9 @@ pub(crate) fn storage(e: StoreError) -> ApiError {
 impl App {
     /// Creates a new profile in `dir` for `identity`, encrypted with `key`.
     pub fn create(dir: &Path, key: &StoreKey, identity: Identity) -> Result<Self, ApiError> {
+        if identity.display_name.trim().is_empty() {
+            return Err(ApiError::invalid("name", "cannot be empty"));
+        }
         std::fs::create_dir_all(dir).map_err(|e| {
             ApiError::new(
                 ErrorKind::Storage,
@@ -373,10 +376,10 @@ impl Compactor {
                     if store.is_none() {
                         store = Store::open(&path, &key).ok();
                     }
-                    if let Some(s) = store.as_mut() {
-                        if let Err(e) = s.compact(id) {
-                            *errors.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
-                        }
+                    if let Some(s) = store.as_mut()
+                        && let Err(e) = s.compact(id)
+                    {
+                        *errors.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
                     }
                 }
             })

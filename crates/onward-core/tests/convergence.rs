@@ -177,19 +177,19 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
             }
         }
         Op::TickStep(i, j, done) => {
-            if let Some(g) = pick(&goals, *i) {
-                if let Some(s) = pick(&g.steps, *j) {
-                    ops::plan::tick_step(
-                        &mut rep.docs.plan,
-                        &ctx,
-                        &StepTick {
-                            goal: g.id,
-                            step: s.id,
-                            done: *done,
-                        },
-                    )
-                    .unwrap();
-                }
+            if let Some(g) = pick(&goals, *i)
+                && let Some(s) = pick(&g.steps, *j)
+            {
+                ops::plan::tick_step(
+                    &mut rep.docs.plan,
+                    &ctx,
+                    &StepTick {
+                        goal: g.id,
+                        step: s.id,
+                        done: *done,
+                    },
+                )
+                .unwrap();
             }
         }
         Op::Review(i, rating) => {
@@ -275,8 +275,8 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
             exp.sessions.insert(id);
         }
         Op::EditSession(i, minutes) => {
-            if let Some(s) = pick(&sessions, *i) {
-                if allowed(ops::notes::edit_session(
+            if let Some(s) = pick(&sessions, *i)
+                && allowed(ops::notes::edit_session(
                     &mut rep.docs.notes,
                     &mut rep.docs.plan,
                     &ctx,
@@ -296,21 +296,20 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
                     },
                 ))
                 .is_some()
-                {
-                    let rec = rep.docs.notes.read().session(s).unwrap();
-                    exp.revisions.insert(rec.latest_revision().unwrap().id);
-                }
+            {
+                let rec = rep.docs.notes.read().session(s).unwrap();
+                exp.revisions.insert(rec.latest_revision().unwrap().id);
             }
         }
         Op::SignOff(i) => {
-            if let Some(s) = pick(&sessions, *i) {
-                if let Ok(id) = ops::notes::sign_off_session(
+            if let Some(s) = pick(&sessions, *i)
+                && let Ok(id) = ops::notes::sign_off_session(
                     &mut rep.docs.notes,
                     &ctx,
                     &SessionSignOff { session: s },
-                ) {
-                    exp.sign_offs.insert(id);
-                }
+                )
+            {
+                exp.sign_offs.insert(id);
             }
         }
         Op::Addendum(i) => {

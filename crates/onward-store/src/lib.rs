@@ -197,9 +197,8 @@ impl Store {
         )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         rows.map(|r| {
-            Ok(r?
-                .parse()
-                .map_err(|e: onward_core::ids::IdParseError| StoreError::Damaged(e.to_string()))?)
+            r?.parse()
+                .map_err(|e: onward_core::ids::IdParseError| StoreError::Damaged(e.to_string()))
         })
         .collect()
     }

@@ -178,10 +178,10 @@ pub fn plan_appointment(
     ctx: &Ctx,
     input: &NewAppointment,
 ) -> Result<AppointmentId, OpError> {
-    if let Some(end) = input.ends_at {
-        if end <= input.starts_at {
-            return Err(OpError::invalid("end time", "must be after the start time"));
-        }
+    if let Some(end) = input.ends_at
+        && end <= input.starts_at
+    {
+        return Err(OpError::invalid("end time", "must be after the start time"));
     }
     let id = AppointmentId::new();
     let appointment = Appointment {

@@ -15,13 +15,13 @@ pub fn record_referral(
     ctx: &Ctx,
     input: &NewReferral,
 ) -> Result<(), OpError> {
-    if let Some(end) = input.supervision_end {
-        if end < input.date {
-            return Err(OpError::invalid(
-                "supervision end date",
-                "cannot be before the referral date",
-            ));
-        }
+    if let Some(end) = input.supervision_end
+        && end < input.date
+    {
+        return Err(OpError::invalid(
+            "supervision end date",
+            "cannot be before the referral date",
+        ));
     }
     let referral = Referral {
         source: input.source,
