@@ -162,6 +162,16 @@ fn test(root: &Path) -> Result<()> {
         "warnings",
     ]))?;
     run(cargo().args([
+        "clippy",
+        "--package",
+        "onward-ui",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
         "test",
         "--workspace",
         "--exclude",
