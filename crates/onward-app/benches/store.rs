@@ -110,6 +110,41 @@ fn main() {
         ms(percentile(&loads, 0.5)),
         ms(percentile(&loads, 0.99))
     );
+    // Where a load goes: reading the bytes, and loading and reading each document.
+    let (mut bytes_t, mut plan_t, mut notes_t, mut restricted_t) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in &ids {
+        let store = app.store();
+        let t = Instant::now();
+        for kind in [DocKind::Plan, DocKind::Notes, DocKind::Restricted] {
+            store
+                .load_bytes(onward_core::DocId {
+                    participant: *p,
+                    kind,
+                })
+                .unwrap();
+        }
+        bytes_t.push(t.elapsed());
+        let t = Instant::now();
+        store.load::<onward_core::model::Plan>(*p).unwrap();
+        plan_t.push(t.elapsed());
+        let t = Instant::now();
+        store.load::<onward_core::model::Notes>(*p).unwrap();
+        notes_t.push(t.elapsed());
+        let t = Instant::now();
+        store.load::<onward_core::model::Restricted>(*p).unwrap();
+        restricted_t.push(t.elapsed());
+    }
+    for v in [&mut bytes_t, &mut plan_t, &mut notes_t, &mut restricted_t] {
+        v.sort();
+    }
+    println!(
+        "  of which (medians): read bytes {}, plan {}, notes {}, restricted {}",
+        ms(percentile(&bytes_t, 0.5)),
+        ms(percentile(&plan_t, 0.5)),
+        ms(percentile(&notes_t, 0.5)),
+        ms(percentile(&restricted_t, 0.5))
+    );
     let size = app.store().size_on_disk();
     drop(app);
 

@@ -81,6 +81,7 @@ pub struct Goal {
     pub status: GoalStatus,
     pub steps: Vec<Step>,
     /// Progress reviews, keyed by id (ordered by time when shown).
+    #[autosurgeon(hydrate = "crate::document::hydrate_sealed_map")]
     pub reviews: BTreeMap<String, Review>,
     /// The participant's sign-off: they agree this is their goal.
     pub sign_off: Option<Stamp>,
@@ -444,6 +445,7 @@ pub struct Concern {
     pub description: String,
     pub status: ConcernStatus,
     /// Responses, keyed by id (ordered by time when shown).
+    #[autosurgeon(hydrate = "crate::document::hydrate_sealed_map")]
     pub responses: BTreeMap<String, ConcernResponse>,
     pub raised: Stamp,
 }
