@@ -7,10 +7,13 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use onward_api::{ApiError, Call, ErrorKind, Identity};
+use std::collections::HashMap;
+
+use onward_api::views::{AppointmentRow, CaseloadRow};
+use onward_api::{ApiError, Call, ErrorKind, Handle, Identity, TodayView};
 use onward_app::App;
 use onward_app::StoreKey;
-use onward_core::ids::{DeviceId, UserId};
+use onward_core::ids::{DeviceId, ParticipantId, UserId};
 use onward_core::time::Timestamp;
 use onward_core::vocab::Role;
 
@@ -136,13 +139,19 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Call(call) => {
             let mut app = App::open(&cli.data, &load_key(cli)?)?;
-            let is_export = matches!(call, Call::Export(_));
-            let out = call.clone().run(&mut app)?;
-            if is_export {
-                // The export is JSON whatever the output mode: it is a file format.
-                println!("{}", serde_json::to_string_pretty(&out)?);
-            } else {
-                print(cli, &out);
+            match (call, cli.json) {
+                (Call::Export(r), _) => {
+                    // The export is JSON whatever the output mode: it is a file format.
+                    let out = app.handle(r.clone())?;
+                    println!("{}", serde_json::to_string_pretty(&out)?);
+                }
+                (Call::Caseload(r), false) => print!("{}", caseload_text(&app.handle(r.clone())?)),
+                (Call::Today(r), false) => {
+                    let today = app.handle(r.clone())?;
+                    let names = names(&mut app)?;
+                    print!("{}", today_text(&today, &names));
+                }
+                _ => print(cli, &call.clone().run(&mut app)?),
             }
         }
     }
@@ -177,6 +186,139 @@ fn write_new_key(path: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("could not create {}", path.display()))?;
     f.write_all(StoreKey::from_bytes(bytes).to_hex().as_bytes())?;
     Ok(())
+}
+
+/// Preferred names by participant, for lists that carry only ids.
+fn names(app: &mut App) -> anyhow::Result<HashMap<ParticipantId, String>> {
+    Ok(app
+        .handle(onward_api::Caseload::default())?
+        .into_iter()
+        .map(|c| (c.participant, c.preferred_name))
+        .collect())
+}
+
+fn london(t: Option<Timestamp>) -> String {
+    t.map(|t| t.london_display()).unwrap_or_else(|| "-".into())
+}
+
+/// The caseload as a table.
+fn caseload_text(rows: &[CaseloadRow]) -> String {
+    let mut out = format!(
+        "{:<22} {:<10} {:<17} {:<17} {:>5} {:>8} {:>8}\n",
+        "Name", "Status", "Last contact", "Next appointment", "Goals", "Unsigned", "Concerns"
+    );
+    for c in rows {
+        out.push_str(&format!(
+            "{:<22} {:<10} {:<17} {:<17} {:>5} {:>8} {:>8}\n",
+            c.preferred_name,
+            c.status,
+            london(c.last_contact),
+            london(c.next_appointment),
+            c.open_goals,
+            c.unsigned_sessions,
+            c.open_concerns
+        ));
+    }
+    out.push_str(&format!("{} participants\n", rows.len()));
+    out
+}
+
+/// What is due, in London time, with names.
+fn today_text(t: &TodayView, names: &HashMap<ParticipantId, String>) -> String {
+    let name = |p: &ParticipantId| names.get(p).cloned().unwrap_or_else(|| p.to_string());
+    let mut out = format!("Today, {}\n", t.day);
+    let mut section = |title: &str, lines: Vec<String>| {
+        out.push_str(&format!("\n{title} ({})\n", lines.len()));
+        if lines.is_empty() {
+            out.push_str("  nothing\n");
+        }
+        for l in lines {
+            out.push_str(&format!("  {l}\n"));
+        }
+    };
+    let appointment = |a: &AppointmentRow| {
+        let went = if a.accompanied_by.is_some() {
+            ", accompanied"
+        } else {
+            ""
+        };
+        format!(
+            "{}  {}  {} with {} ({}{went})",
+            a.starts_at.london_display(),
+            name(&a.participant),
+            a.kind,
+            a.with_whom,
+            a.status
+        )
+    };
+    section(
+        "Appointments today",
+        t.appointments_today.iter().map(appointment).collect(),
+    );
+    section(
+        "Appointments this week",
+        t.appointments_this_week.iter().map(appointment).collect(),
+    );
+    section(
+        "Goals due for review",
+        t.goals_due
+            .iter()
+            .map(|g| {
+                let due = g
+                    .review_due
+                    .or(g.target_date)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                format!("{due}  {}: {}", name(&g.participant), g.title)
+            })
+            .collect(),
+    );
+    section(
+        "Follow-ups",
+        t.follow_ups_due
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}  {}: {}",
+                    f.due
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "no date".into()),
+                    name(&f.participant),
+                    f.text
+                )
+            })
+            .collect(),
+    );
+    section(
+        "Sessions not signed off",
+        t.unsigned_sessions
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}  {}",
+                    s.started_at.london_display(),
+                    name(&s.participant)
+                )
+            })
+            .collect(),
+    );
+    section(
+        "Open safeguarding concerns",
+        t.open_concerns
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}  {}: {} ({}, {})",
+                    c.raised_at.london_display(),
+                    name(&c.participant),
+                    c.category,
+                    c.urgency,
+                    c.status
+                )
+            })
+            .collect(),
+    );
+    out
 }
 
 /// Prints a result: one JSON line with --json, otherwise readable text.

@@ -249,9 +249,14 @@ fn participant(
     } else {
         now
     };
-    let mut t = start.plus_minutes(24 * 60 + 10 * 60);
+    // Each week on a weekday-ish day, between 09:00 and 16:00 London time.
+    let mut day = start.london_day().plus_days(1);
     let mut week = 0;
-    while t < end {
+    loop {
+        let t = day.start_in_london().plus_minutes(rng.i64(9 * 60..16 * 60));
+        if t >= end {
+            break;
+        }
         let ctx = at(t);
         let attended = rng.u8(..10) != 0;
         let session = ops::notes::log_session(
@@ -361,7 +366,7 @@ fn participant(
             }
         }
         week += 1;
-        t = t.plus_minutes(7 * 24 * 60 + rng.i64(-120..120));
+        day = day.plus_days(7 + rng.i64(-1..=1));
     }
 
     // Something today and this week for the Today screen.
