@@ -33,6 +33,7 @@ use onward_core::ids::ParticipantId;
 use onward_core::model::{Author, Notes, Plan, Restricted};
 use onward_core::ops::ParticipantDocs;
 use onward_core::time::Timestamp;
+use onward_core::vocab::DocKind;
 use onward_store::{Store, StoreError, Write};
 
 pub use onward_store::StoreKey;
@@ -209,24 +210,45 @@ impl App {
     /// Loads a participant's documents into memory if they are not already.
     fn load(&mut self, p: ParticipantId) -> Result<&mut Loaded, ApiError> {
         if !self.loaded.contains_key(&p) {
-            let plan = self
-                .store
-                .load::<Plan>(p)
-                .map_err(storage)?
-                .ok_or_else(|| ApiError::from(OpError::NotFound("participant")))?;
-            let notes = self.store.load::<Notes>(p).map_err(storage)?;
-            let restricted = self.store.load::<Restricted>(p).map_err(storage)?;
-            self.loaded.insert(
-                p,
-                Loaded {
-                    plan,
-                    notes,
-                    restricted,
-                    rows: None,
-                },
-            );
+            let loaded = self.read_participant(p)?;
+            self.loaded.insert(p, loaded);
         }
         Ok(self.loaded.get_mut(&p).expect("just loaded"))
+    }
+
+    /// Reads a participant's documents from the store. The three are independent, so they are
+    /// decoded on both cores: the Plan here, the Notes and Restricted documents alongside.
+    fn read_participant(&self, p: ParticipantId) -> Result<Loaded, ApiError> {
+        let id = |kind| DocId {
+            participant: p,
+            kind,
+        };
+        let bytes = |kind| self.store.load_bytes(id(kind)).map_err(storage);
+        let plan_bytes = bytes(DocKind::Plan)?
+            .ok_or_else(|| ApiError::from(OpError::NotFound("participant")))?;
+        let notes_bytes = bytes(DocKind::Notes)?;
+        let restricted_bytes = bytes(DocKind::Restricted)?;
+        let (plan, others) = std::thread::scope(|s| {
+            let others = s.spawn(|| {
+                let notes = notes_bytes
+                    .map(|b| Doc::<Notes>::load_trusted(id(DocKind::Notes), &b))
+                    .transpose();
+                let restricted = restricted_bytes
+                    .map(|b| Doc::<Restricted>::load_trusted(id(DocKind::Restricted), &b))
+                    .transpose();
+                (notes, restricted)
+            });
+            let plan = Doc::<Plan>::load_trusted(id(DocKind::Plan), &plan_bytes);
+            (plan, others.join())
+        });
+        let (notes, restricted) = others
+            .map_err(|_| ApiError::new(ErrorKind::Storage, "the record could not be read"))?;
+        Ok(Loaded {
+            plan: plan?,
+            notes: notes?,
+            restricted: restricted?,
+            rows: None,
+        })
     }
 
     /// Runs an edit on one participant's documents and makes it durable: the changes and the
