@@ -225,18 +225,8 @@ fn build() -> ops::ParticipantDocs {
         &mut d.plan,
         &at("2026-03-03T15:00:00Z"),
         &SessionEdit {
-            session: s,
-            started_at: None,
             duration_minutes: Some(50),
-            mode: None,
-            session_type: None,
-            attendance: None,
-            absence_reason: None,
-            mood_before: None,
-            mood_after: None,
-            summary: None,
-            next_steps: None,
-            private_notes: None,
+            ..SessionEdit::of(s)
         },
     )
     .unwrap();

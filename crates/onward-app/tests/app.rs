@@ -205,18 +205,8 @@ fn bad_input_is_refused_with_the_field_and_changes_nothing() {
         .handle(EditSession {
             participant: p,
             input: SessionEdit {
-                session: s,
-                started_at: None,
                 duration_minutes: Some(40),
-                mode: None,
-                session_type: None,
-                attendance: None,
-                absence_reason: None,
-                mood_before: None,
-                mood_after: None,
-                summary: None,
-                next_steps: None,
-                private_notes: None,
+                ..SessionEdit::of(s)
             },
         })
         .unwrap_err();

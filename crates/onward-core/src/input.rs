@@ -311,6 +311,26 @@ inputs! {
     }
 }
 
+impl SessionEdit {
+    /// An edit of `session` that changes nothing yet: set the fields to change.
+    pub fn of(session: SessionId) -> Self {
+        Self {
+            session,
+            started_at: None,
+            duration_minutes: None,
+            mode: None,
+            session_type: None,
+            attendance: None,
+            absence_reason: None,
+            mood_before: None,
+            mood_after: None,
+            summary: None,
+            next_steps: None,
+            private_notes: None,
+        }
+    }
+}
+
 /// A self-assessment score for one pathway, written `employment=6` on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathwayScore {

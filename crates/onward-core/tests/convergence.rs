@@ -281,18 +281,9 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
                     &mut rep.docs.plan,
                     &ctx,
                     &SessionEdit {
-                        session: s,
-                        started_at: None,
                         duration_minutes: Some(*minutes),
-                        mode: None,
-                        session_type: None,
-                        attendance: None,
-                        absence_reason: None,
-                        mood_before: None,
-                        mood_after: None,
-                        summary: None,
-                        next_steps: None,
                         private_notes: Some(format!("edited {step}")),
+                        ..SessionEdit::of(s)
                     },
                 ))
                 .is_some()
@@ -687,18 +678,9 @@ fn concurrent_edit_after_sign_off_does_not_change_the_signed_record() {
         &mut two.plan,
         &cb,
         &SessionEdit {
-            session: s,
-            started_at: None,
             duration_minutes: Some(5),
-            mode: None,
-            session_type: None,
-            attendance: None,
-            absence_reason: None,
-            mood_before: None,
-            mood_after: None,
-            summary: None,
-            next_steps: None,
             private_notes: Some("changed later".into()),
+            ..SessionEdit::of(s)
         },
     )
     .unwrap();
@@ -716,18 +698,8 @@ fn concurrent_edit_after_sign_off_does_not_change_the_signed_record() {
         &mut one.plan,
         &ca,
         &SessionEdit {
-            session: s,
-            started_at: None,
             duration_minutes: Some(5),
-            mode: None,
-            session_type: None,
-            attendance: None,
-            absence_reason: None,
-            mood_before: None,
-            mood_after: None,
-            summary: None,
-            next_steps: None,
-            private_notes: None,
+            ..SessionEdit::of(s)
         },
     )
     .unwrap_err();
