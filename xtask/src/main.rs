@@ -6,12 +6,11 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-/// Debian packages the build needs: SQLCipher's OpenSSL, and Tauri's WebKitGTK stack.
-const APT_PACKAGES: &[&str] = &[
-    "build-essential",
-    "pkg-config",
-    "file",
-    "libssl-dev",
+/// Debian packages every native build needs (SQLCipher links OpenSSL).
+const APT_CORE: &[&str] = &["build-essential", "pkg-config", "file", "libssl-dev"];
+
+/// Debian packages the Tauri shell needs (WebKitGTK and friends).
+const APT_SHELL: &[&str] = &[
     "libwebkit2gtk-4.1-dev",
     "libgtk-3-dev",
     "librsvg2-dev",
@@ -28,7 +27,7 @@ fn main() -> Result<()> {
     let root = root();
     std::env::set_current_dir(&root)?;
     match args.first().map(String::as_str) {
-        Some("setup") => setup(),
+        Some("setup") => setup(Needs::Everything),
         Some("build-ui") => build_ui(&root),
         Some("test") => test(&root),
         Some("demo") => demo(&root, &args[1..]),
@@ -79,10 +78,25 @@ fn answers(program: &str, args: &[&str], expect: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Installs, once, everything the build and tests need beyond the Rust toolchain.
-fn setup() -> Result<()> {
-    let missing: Vec<&str> = APT_PACKAGES
+/// How much of the toolchain a command needs.
+#[derive(PartialEq)]
+enum Needs {
+    /// The CLI and the libraries: a C compiler and OpenSSL.
+    Core,
+    /// Also the UI (wasm32, wasm-bindgen) and the Tauri shell (WebKitGTK).
+    Everything,
+}
+
+/// Installs, once, what the build and tests need beyond the Rust toolchain.
+fn setup(needs: Needs) -> Result<()> {
+    let shell: &[&str] = if needs == Needs::Everything {
+        APT_SHELL
+    } else {
+        &[]
+    };
+    let missing: Vec<&str> = APT_CORE
         .iter()
+        .chain(shell)
         .copied()
         .filter(|p| {
             !answers(
@@ -146,7 +160,7 @@ fn target_dir(root: &Path) -> PathBuf {
 
 /// Everything the README's test command promises.
 fn test(root: &Path) -> Result<()> {
-    setup()?;
+    setup(Needs::Everything)?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     build_ui(root)?;
     // The Tauri shell embeds dist/, so it builds after the UI.
@@ -185,7 +199,7 @@ fn test(root: &Path) -> Result<()> {
 /// The demo: a device profile with the synthetic 40-participant caseload, shown through the
 /// CLI. (The sync server and the app window join it as they land.)
 fn demo(root: &Path, args: &[String]) -> Result<()> {
-    setup()?;
+    setup(Needs::Core)?;
     run(cargo().args(["build", "--release", "--package", "onward-cli"]))?;
     let onward = target_dir(root).join("release/onward");
     let dir = root.join("target/demo");
