@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[component]
 pub fn App() -> impl IntoView {
     // The first screen names what the app will show; the screens arrive with the tablet app.
-    let pathways = onward_core_pathways();
+    let pathways = pathway_names();
     view! {
         <main class="shell">
             <h1>"Onward"</h1>
@@ -21,7 +21,7 @@ pub fn App() -> impl IntoView {
 }
 
 /// Plain-English names for the pathways (the strings will move to the UI's string table).
-fn onward_core_pathways() -> Vec<&'static str> {
+fn pathway_names() -> Vec<&'static str> {
     use onward_api::vocab::Pathway::*;
     onward_api::vocab::Pathway::ALL
         .iter()

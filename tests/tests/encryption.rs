@@ -37,18 +37,11 @@ fn no_plaintext_on_disk() {
         app.handle(LogSession {
             participant: p,
             input: NewSession {
-                started_at: "2026-11-23T10:00:00Z".parse().unwrap(),
-                duration_minutes: 30 + i,
                 mode: SessionMode::Phone,
-                session_type: SessionType::OneToOne,
-                attendance: Attendance::Attended,
-                absence_reason: String::new(),
-                topics: vec![],
-                mood_before: None,
-                mood_after: None,
                 summary: note.into(),
                 next_steps: note.into(),
                 private_notes: note.into(),
+                ..NewSession::attended("2026-11-23T10:00:00Z".parse().unwrap(), 30 + i)
             },
         })
         .unwrap();

@@ -205,18 +205,13 @@ fn build() -> ops::ParticipantDocs {
         &mut d.plan,
         &at("2026-03-03T14:00:00Z"),
         &NewSession {
-            started_at: t("2026-03-03T13:00:00Z"),
-            duration_minutes: 60,
-            mode: SessionMode::InPerson,
-            session_type: SessionType::OneToOne,
-            attendance: Attendance::Attended,
-            absence_reason: String::new(),
             topics: vec![Pathway::Employment],
             mood_before: Some(2),
             mood_after: Some(4),
             summary: "We made a plan".into(),
             next_steps: "Book the test".into(),
             private_notes: "Fixture private note".into(),
+            ..NewSession::attended(t("2026-03-03T13:00:00Z"), 60)
         },
     )
     .unwrap();

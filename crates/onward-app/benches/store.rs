@@ -56,18 +56,13 @@ fn main() {
     for i in 0..600 {
         let p = ids[rng.usize(..ids.len())];
         let input = NewSession {
-            started_at: now,
-            duration_minutes: 30 + (i % 60),
-            mode: SessionMode::InPerson,
-            session_type: SessionType::OneToOne,
-            attendance: Attendance::Attended,
-            absence_reason: String::new(),
             topics: vec![Pathway::Employment],
             mood_before: Some(3),
             mood_after: Some(4),
             summary: "We looked at two jobs and filled in one form.".into(),
             next_steps: "Send the form on Monday.".into(),
             private_notes: "Synthetic benchmark note.".into(),
+            ..NewSession::attended(now, 30 + (i % 60))
         };
         let t = Instant::now();
         app.handle(LogSession {

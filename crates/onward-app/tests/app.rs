@@ -27,18 +27,13 @@ fn identity(role: Role) -> Identity {
 
 fn session(minutes: u32) -> NewSession {
     NewSession {
-        started_at: "2026-11-20T10:00:00Z".parse().unwrap(),
-        duration_minutes: minutes,
-        mode: SessionMode::InPerson,
-        session_type: SessionType::OneToOne,
-        attendance: Attendance::Attended,
-        absence_reason: String::new(),
         topics: vec![Pathway::Employment],
         mood_before: Some(2),
         mood_after: Some(4),
         summary: "We looked at jobs.".into(),
         next_steps: "Apply for two.".into(),
         private_notes: "Synthetic note.".into(),
+        ..NewSession::attended("2026-11-20T10:00:00Z".parse().unwrap(), minutes)
     }
 }
 

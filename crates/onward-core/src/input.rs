@@ -311,6 +311,26 @@ inputs! {
     }
 }
 
+impl NewSession {
+    /// An attended one-to-one in person, with nothing else filled in: set what else applies.
+    pub fn attended(started_at: Timestamp, duration_minutes: u32) -> Self {
+        Self {
+            started_at,
+            duration_minutes,
+            mode: SessionMode::InPerson,
+            session_type: SessionType::OneToOne,
+            attendance: Attendance::Attended,
+            absence_reason: String::new(),
+            topics: Vec::new(),
+            mood_before: None,
+            mood_after: None,
+            summary: String::new(),
+            next_steps: String::new(),
+            private_notes: String::new(),
+        }
+    }
+}
+
 impl SessionEdit {
     /// An edit of `session` that changes nothing yet: set the fields to change.
     pub fn of(session: SessionId) -> Self {

@@ -257,18 +257,13 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
                 &mut rep.docs.plan,
                 &ctx,
                 &NewSession {
-                    started_at: ctx.now,
-                    duration_minutes: *minutes,
-                    mode: SessionMode::InPerson,
-                    session_type: SessionType::OneToOne,
-                    attendance: Attendance::Attended,
-                    absence_reason: String::new(),
                     topics: vec![Pathway::Employment],
                     mood_before: Some(2),
                     mood_after: Some(4),
                     summary: "we talked".into(),
                     next_steps: "call college".into(),
                     private_notes: format!("note {step}"),
+                    ..NewSession::attended(ctx.now, *minutes)
                 },
             )
             .unwrap();
@@ -647,18 +642,9 @@ fn concurrent_edit_after_sign_off_does_not_change_the_signed_record() {
         &mut one.plan,
         &ca,
         &NewSession {
-            started_at: t,
-            duration_minutes: 60,
             mode: SessionMode::Phone,
-            session_type: SessionType::OneToOne,
-            attendance: Attendance::Attended,
-            absence_reason: String::new(),
-            topics: vec![],
-            mood_before: None,
-            mood_after: None,
-            summary: String::new(),
-            next_steps: String::new(),
             private_notes: "original".into(),
+            ..NewSession::attended(t, 60)
         },
     )
     .unwrap();

@@ -6,7 +6,6 @@ use std::io::Write;
 use onward_api::{Handle, LogSession};
 use onward_app::{App, StoreKey};
 use onward_core::input::NewSession;
-use onward_core::vocab::*;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -24,18 +23,8 @@ fn main() -> anyhow::Result<()> {
         let id = app.handle(LogSession {
             participant,
             input: NewSession {
-                started_at: "2026-11-23T10:00:00Z".parse()?,
-                duration_minutes: 1 + (n % 700) as u32,
-                mode: SessionMode::InPerson,
-                session_type: SessionType::OneToOne,
-                attendance: Attendance::Attended,
-                absence_reason: String::new(),
-                topics: vec![],
-                mood_before: None,
-                mood_after: None,
                 summary: format!("crash test session {n}"),
-                next_steps: String::new(),
-                private_notes: String::new(),
+                ..NewSession::attended("2026-11-23T10:00:00Z".parse()?, 1 + (n % 700) as u32)
             },
         })?;
         writeln!(out, "ack {id}")?;

@@ -145,7 +145,7 @@ pub fn edit_session(
     let content = check_content(&c)?;
     let summary =
         if input.summary.is_some() || input.next_steps.is_some() || input.started_at.is_some() {
-            let old: Option<SessionSummary> = plan.entry("summaries", &key)?;
+            let old = plan.read().summaries.get(&key).cloned();
             let s = input
                 .summary
                 .clone()
