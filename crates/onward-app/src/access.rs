@@ -1,30 +1,10 @@
-//! What each role may do on this device. The server decides roles and checks every change
-//! again (DESIGN.md); this is the device's own check, so a tablet handed to a participant, or
-//! used by a peer mentor, never shows or changes what that person may not.
+//! What each role may do on this device. The matrix lives in `onward_core::access`, where the
+//! server applies it again to every change it receives; this is the device's own check, so a
+//! tablet handed to a participant, or used by a peer mentor, never shows or changes what that
+//! person may not.
 
 use onward_api::{ApiError, Request};
 use onward_core::vocab::Role;
-
-/// Commands a participant may run on their own plan.
-const PARTICIPANT_COMMANDS: &[&str] = &[
-    "tick_step",
-    "review_goal",
-    "sign_off_goal",
-    "record_checkin",
-    "save_disclosure",
-];
-
-/// Commands that read or write restricted information (referral, consent, contacts,
-/// responses to concerns). Raising a concern is not among them: anyone may raise one.
-const RESTRICTED_COMMANDS: &[&str] = &[
-    "record_referral",
-    "record_consent",
-    "add_key_contact",
-    "respond_to_concern",
-];
-
-/// Commands only coordinators may run.
-const COORDINATOR_COMMANDS: &[&str] = &["respond_to_concern"];
 
 /// Whether `role` may run the request `R`.
 pub(crate) fn check<R: Request>(role: Role) -> Result<(), ApiError> {
@@ -32,26 +12,7 @@ pub(crate) fn check<R: Request>(role: Role) -> Result<(), ApiError> {
 }
 
 pub(crate) fn check_name(role: Role, name: &str, changes: bool) -> Result<(), ApiError> {
-    let allowed = match role {
-        Role::Coordinator => true,
-        Role::Mentor => !COORDINATOR_COMMANDS.contains(&name),
-        Role::PeerMentor => !RESTRICTED_COMMANDS.contains(&name),
-        Role::Participant => {
-            !changes && !matches!(name, "history" | "export" | "today" | "status")
-                || PARTICIPANT_COMMANDS.contains(&name)
-        }
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(match role {
-            Role::Participant => "this is not available while the tablet is handed over",
-            Role::PeerMentor => {
-                "peer mentors cannot see or change restricted information; ask your coordinator"
-            }
-            _ => "only a coordinator can do this",
-        }))
-    }
+    onward_core::access::may_run(role, name, changes).map_err(|e| ApiError::forbidden(e.0))
 }
 
 /// Whether `role` may read the Notes document.
@@ -67,6 +28,7 @@ pub(crate) fn sees_restricted(role: Role) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use onward_core::access::{PARTICIPANT_OPERATIONS, RESTRICTED_OPERATIONS};
 
     #[test]
     fn roles_are_limited_to_their_commands() {
@@ -76,13 +38,13 @@ mod tests {
                 check_name(Role::Coordinator, name, changes).is_ok(),
                 "{name}"
             );
-            if RESTRICTED_COMMANDS.contains(name) {
+            if RESTRICTED_OPERATIONS.contains(name) {
                 assert!(
                     check_name(Role::PeerMentor, name, changes).is_err(),
                     "{name}"
                 );
             }
-            if changes && !PARTICIPANT_COMMANDS.contains(name) {
+            if changes && !PARTICIPANT_OPERATIONS.contains(name) {
                 assert!(
                     check_name(Role::Participant, name, changes).is_err(),
                     "{name}"

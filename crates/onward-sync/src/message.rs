@@ -1,0 +1,213 @@
+//! The messages devices and the server exchange. Every message is one request and one reply;
+//! the server keeps no per-connection state, so any message may be repeated or lost.
+
+use onward_core::document::DocId;
+use onward_core::ids::{DeviceId, ParticipantId, UserId};
+use onward_core::vocab::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::scope::{Scope, ScopeDigest};
+
+/// What a device sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ClientMessage {
+    /// Redeem a one-time enrolment code for a device token.
+    Enrol(Enrol),
+    /// Sign in with a username and password for a device token.
+    Login(Login),
+    /// One round of sync.
+    Sync(SyncRequest),
+}
+
+/// What the server answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ServerMessage {
+    Enrolled(Enrolled),
+    Synced(SyncResponse),
+    Error(ServerError),
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enrol {
+    pub code: String,
+    /// A name for the tablet that the charity's admin will recognise ("Blue tablet").
+    pub device_name: String,
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+    pub device_name: String,
+}
+
+impl std::fmt::Debug for Enrol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrol").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login").finish_non_exhaustive()
+    }
+}
+
+/// A device token and who it belongs to.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enrolled {
+    pub device: DeviceId,
+    /// The secret the device presents in every sync. Shown once; the server keeps a hash.
+    pub token: String,
+    pub user: UserId,
+    pub role: Role,
+    pub display_name: String,
+    /// Whether a mentor may hold Restricted documents.
+    pub cleared: bool,
+    /// For a participant's own sign-in: their record.
+    pub participant: Option<ParticipantId>,
+    pub organisation: String,
+}
+
+impl std::fmt::Debug for Enrolled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrolled")
+            .field("device", &self.device)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One round of sync: the device's position and what it sends.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub token: String,
+    /// The highest change number of the organisation's log the device has stored.
+    pub cursor: u64,
+    /// The scope generation and digest of the documents the device holds.
+    pub scope_seq: u64,
+    /// The digest of the scope the device last received.
+    pub scope_digest: ScopeDigest,
+    /// Local changes not yet acknowledged, oldest first.
+    pub push: Vec<Pushed>,
+    /// Documents in scope the device does not hold yet: send them whole.
+    pub want: Vec<DocId>,
+}
+
+impl std::fmt::Debug for SyncRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncRequest")
+            .field("cursor", &self.cursor)
+            .field("scope_seq", &self.scope_seq)
+            .field("push", &self.push.len())
+            .field("want", &self.want.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Changes made on the device to one document: an outbox entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pushed {
+    /// The device's own number for this entry, echoed in the acknowledgement.
+    pub entry: u64,
+    pub doc: DocId,
+    /// Automerge changes (or a whole saved document for one created on the device).
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
+/// The server's answer to one round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// The device's new cursor: store it with everything below, in one transaction.
+    pub cursor: u64,
+    /// More changes wait beyond `cursor`: ask again.
+    pub more: bool,
+    /// The organisation's scope generation now.
+    pub scope_seq: u64,
+    /// The documents the device may hold, when they differ from what it said it holds.
+    pub scope: Option<Scope>,
+    /// Outbox entries the server has dealt with (stored, or refused below).
+    pub acked: Vec<u64>,
+    /// Entries refused, with the reason to show.
+    pub refused: Vec<Refusal>,
+    /// Changes to documents the device holds, in log order.
+    pub changes: Vec<DocChanges>,
+    /// Whole documents the device asked for.
+    pub docs: Vec<WholeDoc>,
+    /// Documents the device asked for that it may not hold.
+    pub gone: Vec<DocId>,
+}
+
+/// A pushed entry the server would not store. The device discards its copy of the document
+/// and fetches the server's again, so both agree; the reason is shown to the person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub entry: u64,
+    pub doc: DocId,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocChanges {
+    pub doc: DocId,
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WholeDoc {
+    pub doc: DocId,
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
+/// Why the server would not answer a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ServerError {
+    pub code: ErrorCode,
+    /// Plain words fit to show the person.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorCode {
+    /// The message could not be read.
+    Malformed,
+    /// The message is larger than the limit.
+    TooLarge,
+    /// The device speaks a protocol version the server does not.
+    UnsupportedVersion,
+    /// The token is not known: the device is not enrolled with this server.
+    Unauthorized,
+    /// The device was revoked: it must delete every record it holds.
+    Revoked,
+    /// The enrolment code or password was wrong, used or expired.
+    BadCredentials,
+    /// Too many attempts: wait and try again.
+    RateLimited,
+    /// The server could not do it now (storage trouble): try again later.
+    Unavailable,
+}
+
+impl ServerError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status that carries this error.
+    pub fn http_status(&self) -> u16 {
+        match self.code {
+            ErrorCode::Malformed | ErrorCode::UnsupportedVersion => 400,
+            ErrorCode::TooLarge => 413,
+            ErrorCode::Unauthorized | ErrorCode::BadCredentials => 401,
+            ErrorCode::Revoked => 403,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Unavailable => 503,
+        }
+    }
+}
