@@ -24,6 +24,7 @@ fn acknowledged_sessions_survive_sigkill_at_random_moments() {
         device: DeviceId::new(),
         role: Role::Mentor,
         display_name: "Crash".into(),
+        cleared: true,
     };
     let participant = {
         let mut app = App::create(dir.path(), &key, me).unwrap();

@@ -20,6 +20,7 @@ fn no_plaintext_on_disk() {
         device: DeviceId::new(),
         role: Role::Mentor,
         display_name: "Enc".into(),
+        cleared: true,
     };
     let mut app = App::create(dir.path(), &key, me).unwrap();
     let name = "Zebedee Canaryname";

@@ -106,6 +106,9 @@ pub struct Identity {
     pub device: DeviceId,
     pub role: Role,
     pub display_name: String,
+    /// Whether a mentor is cleared to hold Restricted documents (decided by the server).
+    #[serde(default)]
+    pub cleared: bool,
 }
 
 /// Show who is signed in on this device.
@@ -239,6 +242,60 @@ impl Request for Status {
     type Response = StoreInfo;
 }
 
+/// How this device stands with the charity's server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// Whether this tablet is enrolled with a server.
+    pub enrolled: bool,
+    /// The server's address.
+    pub server: Option<String>,
+    /// When a sync last finished.
+    pub last_synced: Option<Timestamp>,
+    /// Changes saved on this tablet that have not reached the server yet.
+    pub waiting: u64,
+    /// The last sync's failure, in plain words (cleared by the next success).
+    pub last_error: Option<String>,
+}
+
+/// Show how this tablet stands with the server: last synced, changes waiting, last error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct GetSyncStatus {}
+impl Request for GetSyncStatus {
+    const NAME: &'static str = "sync_status";
+    const CHANGES: bool = false;
+    type Response = SyncStatus;
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Round trips made.
+    pub rounds: u32,
+    /// Changes sent and accepted.
+    pub sent: u64,
+    /// Changes received for records already on this tablet.
+    pub received: u64,
+    /// Records received whole.
+    pub fetched: u64,
+    /// Records removed from this tablet (no longer on this caseload).
+    pub removed: u64,
+    /// Changes the server refused, with its reasons.
+    pub refused: Vec<String>,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+/// Sync with the charity's server now.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct SyncNow {}
+impl Request for SyncNow {
+    const NAME: &'static str = "sync_now";
+    const CHANGES: bool = true;
+    type Response = SyncReport;
+}
+
 /// Lists every request once: generates the wire-name table, [`dispatch`] and (with the `clap`
 /// feature) the CLI's [`Call`] subcommands.
 macro_rules! registry {
@@ -300,6 +357,8 @@ macro_rules! registry {
 registry! {
     WhoAmI,
     Status,
+    GetSyncStatus,
+    SyncNow,
     Caseload,
     Today,
     GetParticipant,

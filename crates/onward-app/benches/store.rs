@@ -28,6 +28,7 @@ fn main() {
         device: DeviceId::new(),
         role: Role::Coordinator,
         display_name: "Bench".into(),
+        cleared: true,
     };
     let now = Timestamp::now();
     let t = Instant::now();

@@ -86,6 +86,19 @@ impl Handle<WhoAmI> for App {
     }
 }
 
+impl Handle<GetSyncStatus> for App {
+    fn handle(&mut self, _: GetSyncStatus) -> Result<SyncStatus, ApiError> {
+        self.sync_status()
+    }
+}
+
+impl Handle<SyncNow> for App {
+    fn handle(&mut self, _: SyncNow) -> Result<SyncReport, ApiError> {
+        access::check::<SyncNow>(self.me.role)?;
+        self.sync_now()
+    }
+}
+
 impl Handle<Status> for App {
     fn handle(&mut self, _: Status) -> Result<StoreInfo, ApiError> {
         access::check::<Status>(self.me.role)?;

@@ -9,7 +9,7 @@
 //! use onward_store::StoreKey;
 //!
 //! let dir = tempfile::tempdir().unwrap();
-//! let me = Identity { user: UserId::new(), device: DeviceId::new(), role: Role::Mentor, display_name: "Demo mentor".into() };
+//! let me = Identity { user: UserId::new(), device: DeviceId::new(), role: Role::Mentor, display_name: "Demo mentor".into(), cleared: true };
 //! let mut app = onward_app::App::create(dir.path(), &StoreKey::from_bytes([1; 32]), me).unwrap();
 //! let id = app.handle(CreateParticipant { input: NewParticipant {
 //!     preferred_name: "Robin".into(), programme: "Next Steps".into(), pathways: vec![] } }).unwrap();
@@ -19,6 +19,9 @@
 
 mod access;
 mod handlers;
+mod sync;
+
+pub use sync::{Credentials, HttpTransport, Transport};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -280,6 +283,7 @@ impl App {
                 changes,
                 rows: Some(&rows),
                 old_rows: loaded.rows.as_ref(),
+                local: true,
             };
             let due = store.commit(&[write]).map_err(storage)?;
             loaded.rows = Some(rows);
@@ -338,6 +342,7 @@ impl App {
                 changes: vec![],
                 rows: Some(&rows),
                 old_rows: None,
+                local: origin == Origin::Local,
             }])
             .map_err(storage)?;
         loaded.rows = Some(rows);

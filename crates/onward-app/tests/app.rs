@@ -22,6 +22,7 @@ fn identity(role: Role) -> Identity {
         device: DeviceId::new(),
         role,
         display_name: "Test user".into(),
+        cleared: true,
     }
 }
 

@@ -120,6 +120,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 device: a.device.unwrap_or_else(DeviceId::new),
                 role: a.role,
                 display_name: a.name.trim().to_string(),
+                cleared: true,
             };
             let app = App::create(&cli.data, &key, me)?;
             print(cli, &serde_json::to_value(app.identity())?);

@@ -27,7 +27,7 @@ use onward_core::document::{Doc, DocId, Record};
 use onward_core::ids::ParticipantId;
 use onward_core::model::{Notes, Plan, Restricted};
 use onward_core::views::ParticipantRows;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 pub use derived::DerivedTables;
 pub use error::StoreError;
@@ -36,7 +36,10 @@ pub use error::StoreError;
 const APPLICATION_ID: i64 = 0x4f4e_5744;
 
 /// Migrations, in order. Append-only.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_sync.sql"),
+];
 
 /// Compact a document once this many changes have been appended since its snapshot.
 pub const COMPACT_AFTER: i64 = 32;
@@ -79,6 +82,36 @@ pub struct Write<'a> {
     pub changes: Vec<(DocId, Vec<u8>)>,
     pub rows: Option<&'a ParticipantRows>,
     pub old_rows: Option<&'a ParticipantRows>,
+    /// Whether this was made on this device: its documents and changes are also queued in
+    /// the outbox for the server.
+    pub local: bool,
+}
+
+/// A change or new document waiting to be sent to the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    pub entry: u64,
+    pub doc: DocId,
+    pub data: Vec<u8>,
+}
+
+/// Everything one round of sync stores, in one transaction.
+#[derive(Debug, Default)]
+pub struct SyncWrite<'a> {
+    /// The sync state to remember (opaque to the store).
+    pub state: String,
+    /// The new scope, when it changed.
+    pub scope: Option<Vec<DocId>>,
+    /// Documents to delete, with their queued changes.
+    pub remove: Vec<DocId>,
+    /// Whole documents received, replacing any copy.
+    pub replace: Vec<(DocId, Vec<u8>)>,
+    /// Changes received and recomputed rows, per participant.
+    pub writes: Vec<Write<'a>>,
+    /// Participants left with no Plan: their rows are deleted.
+    pub gone: Vec<ParticipantId>,
+    /// Outbox entries the server acknowledged.
+    pub acked: Vec<u64>,
 }
 
 /// An open device store.
@@ -181,6 +214,12 @@ impl Store {
     }
 
     /// Sets a setting or identity value.
+    /// Removes a setting.
+    pub fn delete_meta(&mut self, key: &str) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
@@ -247,6 +286,12 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let due = Self::write_all(&tx, writes)?;
+        tx.commit()?;
+        Ok(due)
+    }
+
+    fn write_all(tx: &Transaction<'_>, writes: &[Write<'_>]) -> Result<Vec<DocId>, StoreError> {
         let mut due = Vec::new();
         for w in writes {
             for (id, bytes) in &w.new_docs {
@@ -255,10 +300,16 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, 0)",
                 )?
                 .execute(params![id.to_string(), id.participant.to_string(), id.kind.as_str(), bytes])?;
+                if w.local {
+                    queue(&tx, *id, bytes)?;
+                }
             }
             for (id, bytes) in &w.changes {
                 if bytes.is_empty() {
                     continue;
+                }
+                if w.local {
+                    queue(&tx, *id, bytes)?;
                 }
                 let key = id.to_string();
                 tx.prepare_cached("INSERT INTO changes (doc_id, data) VALUES (?1, ?2)")?
@@ -279,21 +330,129 @@ impl Store {
                 derived::replace_rows(&tx, rows, w.old_rows)?;
             }
         }
-        tx.commit()?;
         Ok(due)
     }
 
-    /// Deletes a participant's documents and rows from this device (reassignment, erasure).
+    /// Deletes a participant's documents, queued changes and rows from this device
+    /// (reassignment, erasure).
     pub fn remove_participant(&mut self, participant: ParticipantId) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let p = participant.to_string();
         tx.execute("DELETE FROM changes WHERE doc_id IN (SELECT doc_id FROM documents WHERE participant_id = ?1)", [&p])?;
+        tx.execute("DELETE FROM outbox WHERE doc_id IN (SELECT doc_id FROM documents WHERE participant_id = ?1)", [&p])?;
         tx.execute("DELETE FROM documents WHERE participant_id = ?1", [&p])?;
         derived::delete_rows(&tx, &p)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Deletes every document, queued change, scope entry and sync state: what a revoked
+    /// device does. The identity stays so the person sees what happened.
+    pub fn wipe_records(&mut self) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "DELETE FROM changes; DELETE FROM outbox; DELETE FROM documents; DELETE FROM sync_scope;
+             DELETE FROM meta WHERE key LIKE 'sync.%';",
+        )?;
+        derived::clear_all(&tx)?;
+        tx.commit()?;
+        // Deleted pages are overwritten so the records cannot be recovered from free space.
+        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")?;
+        Ok(())
+    }
+
+    /// Up to `limit` outbox entries, oldest first.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT entry, doc_id, data FROM outbox ORDER BY entry LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (entry, doc, data) = row?;
+            out.push(OutboxEntry {
+                entry: entry as u64,
+                doc: doc.parse()?,
+                data,
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many outbox entries wait for the server.
+    pub fn outbox_len(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Every document held.
+    pub fn held_docs(&self) -> Result<Vec<DocId>, StoreError> {
+        self.doc_ids("SELECT doc_id FROM documents")
+    }
+
+    /// The documents the server last said this device may hold.
+    pub fn scope(&self) -> Result<Vec<DocId>, StoreError> {
+        self.doc_ids("SELECT doc_id FROM sync_scope")
+    }
+
+    fn doc_ids(&self, sql: &str) -> Result<Vec<DocId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row?.parse()?);
+        }
+        Ok(out)
+    }
+
+    /// Stores one round of sync in one durable transaction. Returns the documents due for
+    /// compaction.
+    pub fn sync_commit(&mut self, round: &SyncWrite<'_>) -> Result<Vec<DocId>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('sync.state', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [&round.state],
+        )?;
+        if let Some(scope) = &round.scope {
+            tx.execute("DELETE FROM sync_scope", [])?;
+            let mut stmt = tx.prepare_cached("INSERT INTO sync_scope (doc_id) VALUES (?1)")?;
+            for d in scope {
+                stmt.execute([d.to_string()])?;
+            }
+        }
+        for d in round.remove.iter().chain(round.replace.iter().map(|(d, _)| d)) {
+            let key = d.to_string();
+            tx.execute("DELETE FROM changes WHERE doc_id = ?1", [&key])?;
+            tx.execute("DELETE FROM outbox WHERE doc_id = ?1", [&key])?;
+            tx.execute("DELETE FROM documents WHERE doc_id = ?1", [&key])?;
+        }
+        for p in &round.gone {
+            derived::delete_rows(&tx, &p.to_string())?;
+        }
+        for (id, bytes) in &round.replace {
+            tx.prepare_cached(
+                "INSERT INTO documents (doc_id, participant_id, kind, snapshot, pending_changes)
+                 VALUES (?1, ?2, ?3, ?4, 0)",
+            )?
+            .execute(params![id.to_string(), id.participant.to_string(), id.kind.as_str(), bytes])?;
+        }
+        for entry in &round.acked {
+            tx.prepare_cached("DELETE FROM outbox WHERE entry = ?1")?
+                .execute([*entry as i64])?;
+        }
+        let due = Self::write_all(&tx, &round.writes)?;
+        tx.commit()?;
+        Ok(due)
     }
 
     /// Folds a document's appended changes into a fresh snapshot. Safe to run on a second
@@ -394,4 +553,11 @@ impl Store {
     fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Queues a local change (or a document created here) for the server.
+fn queue(tx: &Transaction<'_>, id: DocId, bytes: &[u8]) -> Result<(), StoreError> {
+    tx.prepare_cached("INSERT INTO outbox (doc_id, data) VALUES (?1, ?2)")?
+        .execute(params![id.to_string(), bytes])?;
+    Ok(())
 }

@@ -27,6 +27,8 @@ pub struct Accepted {
     pub changes: Vec<Vec<u8>>,
     /// Whether the push created the document.
     pub created: bool,
+    /// Whether every new change is a document's first, empty change.
+    pub only_creation: bool,
 }
 
 /// Why a push was refused, in words fit to show the person.
@@ -93,6 +95,9 @@ fn accept<T: Record + Invariants>(
     if let Some(before) = &before {
         T::check_change(before, doc.read(), who.role)?;
     }
+    let only_creation = new_changes
+        .iter()
+        .all(|c| c.message().map(|m| &m[..]) == Some("create"));
     let changes = new_changes
         .into_iter()
         .map(|mut c| c.bytes().to_vec())
@@ -101,6 +106,7 @@ fn accept<T: Record + Invariants>(
         document: doc.save(),
         changes,
         created: before.is_none(),
+        only_creation,
     })
 }
 

@@ -1,0 +1,445 @@
+//! The device's side of sync: enrolment, one sync run over any [`Transport`], the HTTP
+//! transport, and the status the UI shows. The protocol itself (what to send, what a reply
+//! means) is `onward-sync`'s [`ClientSync`]; this module stores what each round brings in one
+//! transaction and keeps the outbox, the derived rows and the in-memory copies in step.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use onward_api::{ApiError, ErrorKind, Identity, SyncReport, SyncStatus};
+use onward_core::document::{Doc, DocId};
+use onward_core::ids::ParticipantId;
+use onward_core::model::{Notes, Plan, Restricted};
+use onward_core::time::Timestamp;
+use onward_core::vocab::DocKind;
+use onward_store::{StoreKey, SyncWrite, Write};
+use onward_sync::client::{ClientSync, Round, SyncState};
+use onward_sync::codec::{self, MAX_MESSAGE_BYTES};
+use onward_sync::message::{
+    ClientMessage, Enrol, Enrolled, ErrorCode, Login, Pushed, ServerError, ServerMessage,
+};
+use onward_sync::scope::Scope;
+
+use crate::{App, Loaded, Origin, rows_of, storage};
+
+const SERVER: &str = "sync.server";
+const TOKEN: &str = "sync.token";
+const STATE: &str = "sync.state";
+const LAST_SYNCED: &str = "sync.last_synced";
+const LAST_ERROR: &str = "sync.last_error";
+
+/// Outbox entries read per round (the protocol batches them further by size).
+const OUTBOX_BATCH: usize = 500;
+
+/// Carries one frame to the server and brings its answer back.
+pub trait Transport {
+    /// Sends `frame` and returns the reply frame, or a plain-words reason it could not.
+    fn exchange(&mut self, frame: &[u8]) -> Result<Vec<u8>, String>;
+}
+
+/// HTTP(S) to the charity's server: every frame is a `POST` to `/v1/sync`.
+pub struct HttpTransport {
+    url: String,
+    agent: ureq::Agent,
+}
+
+impl HttpTransport {
+    /// A transport to the server at `base` (such as `https://onward.example.org`).
+    pub fn new(base: &str) -> Result<Self, ApiError> {
+        let base = base.trim().trim_end_matches('/');
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(ApiError::invalid(
+                "server",
+                "must start with https:// (or http:// for a server on this network)",
+            ));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(120)))
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Ok(HttpTransport {
+            url: format!("{base}/v1/sync"),
+            agent,
+        })
+    }
+}
+
+impl Transport for HttpTransport {
+    fn exchange(&mut self, frame: &[u8]) -> Result<Vec<u8>, String> {
+        let mut resp = self
+            .agent
+            .post(&self.url)
+            .header("content-type", "application/x-onward-sync")
+            .send(frame)
+            .map_err(|e| format!("could not reach the server ({e})"))?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_MESSAGE_BYTES as u64 + 64)
+            .read_to_vec()
+            .map_err(|e| format!("the connection to the server broke off ({e})"))?;
+        if body.starts_with(b"ONWD") {
+            Ok(body)
+        } else {
+            Err(format!(
+                "the address answered, but not as an Onward server (HTTP {status}); check the server address"
+            ))
+        }
+    }
+}
+
+/// How a person proves who they are when enrolling a tablet.
+#[derive(Clone)]
+pub enum Credentials {
+    /// A one-time enrolment code from the charity's admin.
+    Code(String),
+    /// A username and password.
+    Password { username: String, password: String },
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(redacted)")
+    }
+}
+
+fn server_error(e: ServerError) -> ApiError {
+    let kind = match e.code {
+        ErrorCode::Unauthorized | ErrorCode::Revoked | ErrorCode::BadCredentials => {
+            ErrorKind::Forbidden
+        }
+        ErrorCode::Malformed | ErrorCode::TooLarge | ErrorCode::UnsupportedVersion => {
+            ErrorKind::BadRequest
+        }
+        ErrorCode::RateLimited | ErrorCode::Unavailable => ErrorKind::Conflict,
+    };
+    ApiError::new(kind, e.message)
+}
+
+fn unreachable(reason: String) -> ApiError {
+    ApiError::new(ErrorKind::Conflict, reason)
+}
+
+fn send(transport: &mut dyn Transport, msg: &ClientMessage) -> Result<(ServerMessage, u64, u64), ApiError> {
+    let frame = codec::encode(msg);
+    let reply = transport.exchange(&frame).map_err(unreachable)?;
+    let decoded = codec::decode::<ServerMessage>(&reply).map_err(|e| {
+        ApiError::new(ErrorKind::Conflict, format!("the server's answer could not be read: {e}"))
+    })?;
+    Ok((decoded, frame.len() as u64, reply.len() as u64))
+}
+
+impl App {
+    /// Enrols this tablet with the server at `server` and creates its profile in `dir`.
+    pub fn enrol(
+        dir: &Path,
+        key: &StoreKey,
+        server: &str,
+        credentials: Credentials,
+        device_name: &str,
+        transport: &mut dyn Transport,
+    ) -> Result<App, ApiError> {
+        let device_name = device_name.trim();
+        if device_name.is_empty() {
+            return Err(ApiError::invalid("device name", "cannot be empty"));
+        }
+        let msg = match credentials {
+            Credentials::Code(code) => ClientMessage::Enrol(Enrol {
+                code: code.trim().to_string(),
+                device_name: device_name.to_string(),
+            }),
+            Credentials::Password { username, password } => ClientMessage::Login(Login {
+                username: username.trim().to_string(),
+                password,
+                device_name: device_name.to_string(),
+            }),
+        };
+        let enrolled: Enrolled = match send(transport, &msg)?.0 {
+            ServerMessage::Enrolled(e) => e,
+            ServerMessage::Error(e) => return Err(server_error(e)),
+            ServerMessage::Synced(_) => {
+                return Err(ApiError::new(ErrorKind::Conflict, "the server answered out of turn"));
+            }
+        };
+        let identity = Identity {
+            user: enrolled.user,
+            device: enrolled.device,
+            role: enrolled.role,
+            display_name: enrolled.display_name.clone(),
+            cleared: enrolled.cleared,
+        };
+        let mut app = App::create(dir, key, identity)?;
+        app.store
+            .set_meta(SERVER, server.trim().trim_end_matches('/'))
+            .map_err(storage)?;
+        app.store.set_meta(TOKEN, &enrolled.token).map_err(storage)?;
+        Ok(app)
+    }
+
+    /// How this tablet stands with the server.
+    pub fn sync_status(&self) -> Result<SyncStatus, ApiError> {
+        let meta = |k| self.store.meta(k).map_err(storage);
+        Ok(SyncStatus {
+            enrolled: meta(TOKEN)?.is_some(),
+            server: meta(SERVER)?,
+            last_synced: meta(LAST_SYNCED)?
+                .and_then(|t| t.parse::<i64>().ok())
+                .map(Timestamp::from_millis),
+            waiting: self.store.outbox_len().map_err(storage)?,
+            last_error: meta(LAST_ERROR)?,
+        })
+    }
+
+    /// Syncs over HTTP with the server this tablet is enrolled with.
+    pub fn sync_now(&mut self) -> Result<SyncReport, ApiError> {
+        let server = self
+            .store
+            .meta(SERVER)
+            .map_err(storage)?
+            .ok_or_else(not_enrolled)?;
+        let mut transport = HttpTransport::new(&server)?;
+        self.sync_with(&mut transport)
+    }
+
+    /// Syncs over `transport` until nothing is left to send or fetch. Each round is stored in
+    /// one transaction, so a sync cut off at any point loses nothing and resumes where it
+    /// stopped. A failure is remembered for [`App::sync_status`].
+    pub fn sync_with(&mut self, transport: &mut dyn Transport) -> Result<SyncReport, ApiError> {
+        let result = self.sync_rounds(transport);
+        let outcome = match &result {
+            Ok(_) => self
+                .store
+                .set_meta(LAST_SYNCED, &self.now().millis().to_string())
+                .and_then(|()| self.store.delete_meta(LAST_ERROR)),
+            Err(e) => self.store.set_meta(LAST_ERROR, &e.message),
+        };
+        outcome.map_err(storage)?;
+        result
+    }
+
+    fn sync_rounds(&mut self, transport: &mut dyn Transport) -> Result<SyncReport, ApiError> {
+        let token = self.store.meta(TOKEN).map_err(storage)?.ok_or_else(not_enrolled)?;
+        let state: SyncState = match self.store.meta(STATE).map_err(storage)? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => SyncState::default(),
+        };
+        let scope = Scope::from_docs(self.store.scope().map_err(storage)?);
+        let held = self.store.held_docs().map_err(storage)?;
+        let mut run = ClientSync::new(state, &scope, held);
+        let mut report = SyncReport::default();
+        loop {
+            let outbox = self
+                .store
+                .outbox(OUTBOX_BATCH)
+                .map_err(storage)?
+                .into_iter()
+                .map(|e| Pushed {
+                    entry: e.entry,
+                    doc: e.doc,
+                    data: e.data,
+                })
+                .collect();
+            let request = run
+                .request(&token, outbox)
+                .map_err(|e| ApiError::new(ErrorKind::Conflict, e.to_string()))?;
+            let pushed = request.push.len() as u64;
+            let (reply, sent, received) = send(transport, &ClientMessage::Sync(request))?;
+            report.rounds += 1;
+            report.bytes_sent += sent;
+            report.bytes_received += received;
+            let resp = match reply {
+                ServerMessage::Synced(r) => r,
+                ServerMessage::Error(e) if e.code == ErrorCode::Revoked => {
+                    self.loaded.clear();
+                    self.store.wipe_records().map_err(storage)?;
+                    self.store.delete_meta(TOKEN).map_err(storage)?;
+                    self.notify(Vec::new(), Origin::Sync);
+                    return Err(server_error(e));
+                }
+                ServerMessage::Error(e) => return Err(server_error(e)),
+                ServerMessage::Enrolled(_) => {
+                    return Err(ApiError::new(ErrorKind::Conflict, "the server answered out of turn"));
+                }
+            };
+            let round = run
+                .receive(resp)
+                .map_err(|e| ApiError::new(ErrorKind::Conflict, e.to_string()))?;
+            report.sent += pushed.saturating_sub(round.refused.len() as u64);
+            self.store_round(round, &mut report)?;
+            if run.is_done(self.store.outbox_len().map_err(storage)? == 0) {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Stores what one round brought, in one transaction.
+    fn store_round(&mut self, round: Round, report: &mut SyncReport) -> Result<(), ApiError> {
+        let Round {
+            state,
+            scope,
+            remove,
+            docs,
+            changes,
+            acked,
+            refused,
+        } = round;
+        report.removed += remove.len() as u64;
+        report.fetched += docs.len() as u64;
+        report.received += changes.len() as u64;
+        report.refused.extend(refused.iter().map(|r| r.reason.clone()));
+
+        // Every participant this round touches is rebuilt from disk plus what arrived.
+        let mut touched: BTreeMap<ParticipantId, Incoming> = BTreeMap::new();
+        for d in &remove {
+            touched.entry(d.participant).or_default().removed.push(d.kind);
+        }
+        for d in docs {
+            touched.entry(d.doc.participant).or_default().whole.push((d.doc, d.data));
+        }
+        for c in changes {
+            touched.entry(c.doc.participant).or_default().changes.push((c.doc, c.data));
+        }
+
+        let mut replace = Vec::new();
+        let mut remove_docs = remove.clone();
+        let mut gone = Vec::new();
+        let mut rebuilt: Vec<(Loaded, Vec<(DocId, Vec<u8>)>)> = Vec::new();
+        for (p, incoming) in touched {
+            self.loaded.remove(&p);
+            match self.rebuild(p, incoming, &mut replace)? {
+                Some(built) => rebuilt.push(built),
+                None => {
+                    gone.push(p);
+                    for kind in [DocKind::Plan, DocKind::Notes, DocKind::Restricted] {
+                        let id = DocId { participant: p, kind };
+                        if !remove_docs.contains(&id) {
+                            remove_docs.push(id);
+                        }
+                    }
+                    replace.retain(|(d, _): &(DocId, Vec<u8>)| d.participant != p);
+                }
+            }
+        }
+        let rows: Vec<_> = rebuilt
+            .iter()
+            .map(|(l, _)| rows_of(l))
+            .collect::<Result<_, _>>()?;
+        let writes = rebuilt
+            .iter()
+            .zip(&rows)
+            .map(|((_, changes), rows)| Write {
+                changes: changes.clone(),
+                rows: Some(rows),
+                ..Write::default()
+            })
+            .collect();
+        let participants: Vec<ParticipantId> = rebuilt
+            .iter()
+            .map(|(l, _)| l.plan.id().participant)
+            .chain(gone.iter().copied())
+            .collect();
+        let write = SyncWrite {
+            state: serde_json::to_string(&state).expect("sync state serialises"),
+            scope: scope.map(|s| s.docs().collect()),
+            remove: remove_docs,
+            replace,
+            writes,
+            gone,
+            acked,
+        };
+        let due = self.store.sync_commit(&write).map_err(storage)?;
+        if let Some(c) = &self.compactor {
+            c.request(due);
+        }
+        if !participants.is_empty() {
+            self.notify(participants, Origin::Sync);
+        }
+        Ok(())
+    }
+
+    /// A participant's documents after a round: whole documents received replace ours,
+    /// removed kinds are dropped, and changes are applied. `None` if no Plan is left.
+    fn rebuild(
+        &self,
+        p: ParticipantId,
+        incoming: Incoming,
+        replace: &mut Vec<(DocId, Vec<u8>)>,
+    ) -> Result<Option<(Loaded, Vec<(DocId, Vec<u8>)>)>, ApiError> {
+        let whole = |kind| incoming.whole.iter().find(|(d, _)| d.kind == kind);
+        let kept = |kind| !incoming.removed.contains(&kind);
+        let id = |kind| DocId { participant: p, kind };
+        fn open<T: onward_core::document::Record>(
+            app: &App,
+            id: DocId,
+            whole: Option<&(DocId, Vec<u8>)>,
+            kept: bool,
+            replace: &mut Vec<(DocId, Vec<u8>)>,
+        ) -> Result<Option<Doc<T>>, ApiError> {
+            if let Some((_, bytes)) = whole {
+                // From the server: verified on load.
+                let doc = Doc::<T>::load(id, bytes)?;
+                replace.push((id, bytes.clone()));
+                return Ok(Some(doc));
+            }
+            if !kept {
+                return Ok(None);
+            }
+            app.store.load::<T>(id.participant).map_err(storage)
+        }
+        let plan = open::<Plan>(self, id(DocKind::Plan), whole(DocKind::Plan), kept(DocKind::Plan), replace)?;
+        let notes = open::<Notes>(self, id(DocKind::Notes), whole(DocKind::Notes), kept(DocKind::Notes), replace)?;
+        let restricted = open::<Restricted>(
+            self,
+            id(DocKind::Restricted),
+            whole(DocKind::Restricted),
+            kept(DocKind::Restricted),
+            replace,
+        )?;
+        let Some(plan) = plan else {
+            return Ok(None);
+        };
+        let mut l = Loaded {
+            plan,
+            notes,
+            restricted,
+            rows: None,
+        };
+        for (doc, data) in &incoming.changes {
+            match doc.kind {
+                DocKind::Plan => l.plan.apply(data)?,
+                DocKind::Notes => {
+                    if let Some(n) = l.notes.as_mut() {
+                        n.apply(data)?;
+                    }
+                }
+                DocKind::Restricted => {
+                    if let Some(r) = l.restricted.as_mut() {
+                        r.apply(data)?;
+                    }
+                }
+            }
+        }
+        let changes = Self::pending_changes(&mut l).unwrap_or_default();
+        Ok(Some((l, changes)))
+    }
+}
+
+/// What one round brought for one participant.
+#[derive(Default)]
+struct Incoming {
+    removed: Vec<DocKind>,
+    whole: Vec<(DocId, Vec<u8>)>,
+    changes: Vec<(DocId, Vec<u8>)>,
+}
+
+fn not_enrolled() -> ApiError {
+    ApiError::new(
+        ErrorKind::Conflict,
+        "this tablet is not enrolled with a server yet: enrol it with the code from your coordinator",
+    )
+}

@@ -1,0 +1,132 @@
+//! What the charity's IT volunteer does from the command line: organisations, users,
+//! assignments, enrolment codes, devices and revocation. Also used by tests and the demo.
+
+use onward_core::document::DocId;
+use onward_core::ids::{DeviceId, ParticipantId, UserId};
+use onward_core::vocab::Role;
+use onward_sync::check::Accepted;
+
+use crate::service::{enrolment_code, hash_password, hash_secret, normalise_code, now_millis};
+use crate::storage::{Organisation, Pushed, Rule, Storage, StorageError, User};
+
+/// Why an admin command failed.
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// The organisation called `name`.
+pub fn org<S: Storage + ?Sized>(storage: &S, name: &str) -> Result<Organisation> {
+    storage
+        .org_by_name(name)?
+        .ok_or(StorageError::NotFound("an organisation with that name"))
+}
+
+/// What is needed to add a user.
+#[derive(Clone, Default)]
+pub struct NewUser {
+    pub role: Option<Role>,
+    pub display_name: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub cleared: bool,
+    pub participant: Option<ParticipantId>,
+}
+
+/// Adds a user to `org`.
+pub fn add_user<S: Storage + ?Sized>(storage: &S, org: &Organisation, new: NewUser) -> Result<User> {
+    let name = new.display_name.trim();
+    if name.is_empty() {
+        return Err(StorageError::Invalid("give the user a name".into()));
+    }
+    let role = new.role.unwrap_or(Role::Mentor);
+    if role == Role::Participant && new.participant.is_none() {
+        return Err(StorageError::Invalid(
+            "a participant's account needs --participant with their record's id".into(),
+        ));
+    }
+    if let Some(p) = &new.password
+        && p.chars().count() < 10
+    {
+        return Err(StorageError::Invalid(
+            "passwords need at least 10 characters".into(),
+        ));
+    }
+    let user = User {
+        id: UserId::new(),
+        org: org.id,
+        role,
+        display_name: name.to_string(),
+        username: new.username.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()),
+        cleared: new.cleared || role == Role::Coordinator,
+        participant: new.participant,
+    };
+    let hash = new
+        .password
+        .as_deref()
+        .map(hash_password)
+        .transpose()
+        .map_err(StorageError::Invalid)?;
+    storage.add_user(&user, hash.as_deref(), now_millis())?;
+    Ok(user)
+}
+
+/// Issues a one-time enrolment code for `user`, valid for `hours`.
+pub fn issue_code<S: Storage + ?Sized>(storage: &S, user: UserId, hours: u32) -> Result<String> {
+    if storage.user(user)?.is_none() {
+        return Err(StorageError::NotFound("the user"));
+    }
+    let code = enrolment_code();
+    let now = now_millis();
+    storage.add_enrolment_code(
+        &hash_secret(&normalise_code(&code)),
+        user,
+        now + i64::from(hours.clamp(1, 24 * 30)) * 3_600_000,
+        now,
+    )?;
+    Ok(code)
+}
+
+/// Stores a participant's documents made elsewhere (the demo organisation, imports),
+/// assigned to `mentor`. The documents are checked for their kind and participant.
+pub fn import_participant<S: Storage + ?Sized>(
+    storage: &S,
+    org: &Organisation,
+    docs: &mut onward_core::ops::ParticipantDocs,
+    mentor: Option<UserId>,
+) -> Result<ParticipantId> {
+    let p = docs.plan.id().participant;
+    let importer = DeviceId(uuid::Uuid::nil());
+    let saved: Vec<(DocId, Vec<u8>, Vec<Vec<u8>>)> = vec![
+        (docs.plan.id(), docs.plan.save(), docs.plan.changes_since(&[])),
+        (docs.notes.id(), docs.notes.save(), docs.notes.changes_since(&[])),
+        (
+            docs.restricted.id(),
+            docs.restricted.save(),
+            docs.restricted.changes_since(&[]),
+        ),
+    ];
+    for (id, document, changes) in saved {
+        let mut take = Some(Accepted {
+            document,
+            changes,
+            created: true,
+            only_creation: false,
+        });
+        let outcome = storage.push(
+            org.id,
+            id,
+            importer,
+            Rule::Organisation { restricted: true },
+            mentor,
+            now_millis(),
+            &mut |current, _| match current {
+                None => Ok(take.take().expect("checked once")),
+                Some(_) => Err(onward_sync::check::Refused(
+                    "the participant is already on the server".into(),
+                )),
+            },
+        )?;
+        if let Pushed::Refused(why) = outcome {
+            return Err(StorageError::Invalid(why));
+        }
+    }
+    Ok(p)
+}

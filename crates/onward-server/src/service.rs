@@ -1,0 +1,351 @@
+//! The sync service: answers each message from a device, generic over [`Storage`]. It keeps
+//! no state between messages, so several server instances can share one database, and any
+//! message may be repeated.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use onward_core::document::DocId;
+use onward_core::ids::DeviceId;
+use onward_core::vocab::Role;
+use onward_sync::check::{self, Pusher, Refused};
+use onward_sync::codec::TARGET_BATCH_BYTES;
+use onward_sync::message::*;
+use onward_sync::scope::Scope;
+use sha2::{Digest, Sha256};
+
+use crate::storage::{
+    Device, ParticipantState, Pushed as Stored, Rule, Storage, StorageError, TokenOwner, User,
+};
+
+/// Milliseconds since the epoch.
+pub fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// SHA-256 of a secret (device tokens and enrolment codes are stored only this way).
+pub fn hash_secret(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.trim().as_bytes()).to_vec()
+}
+
+/// A fresh random secret: `bytes` random bytes as lowercase hex.
+pub fn random_secret(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the operating system's random source works");
+    hex::encode(buf)
+}
+
+/// An enrolment code people can type: 12 characters from an alphabet without look-alikes,
+/// in groups of four.
+pub fn enrolment_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut buf = [0u8; 12];
+    getrandom::fill(&mut buf).expect("the operating system's random source works");
+    let chars: Vec<char> = buf
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Codes are compared without case or dashes, so "abcd efgh" works as well as "ABCD-EFGH".
+pub fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Hashes a password with argon2id.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+fn unavailable(e: StorageError) -> ServerError {
+    tracing::error!(error = %e, "storage failed");
+    ServerError::new(
+        ErrorCode::Unavailable,
+        "the server could not reach its database; try again in a few minutes",
+    )
+}
+
+/// Answers one message.
+pub fn answer<S: Storage + ?Sized>(storage: &S, msg: ClientMessage) -> ServerMessage {
+    let result = match msg {
+        ClientMessage::Enrol(e) => enrol(storage, e).map(ServerMessage::Enrolled),
+        ClientMessage::Login(l) => login(storage, l).map(ServerMessage::Enrolled),
+        ClientMessage::Sync(r) => sync(storage, r).map(ServerMessage::Synced),
+    };
+    result.unwrap_or_else(ServerMessage::Error)
+}
+
+fn bad_credentials() -> ServerError {
+    ServerError::new(
+        ErrorCode::BadCredentials,
+        "that code or password was not accepted: it may be mistyped, used already or expired; ask your coordinator for a new code",
+    )
+}
+
+fn check_device_name(name: &str) -> Result<String, ServerError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(ServerError::new(
+            ErrorCode::Malformed,
+            "give the tablet a name of 1 to 80 characters",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+fn enrolled<S: Storage + ?Sized>(
+    storage: &S,
+    user: User,
+    device: DeviceId,
+    token: String,
+) -> Result<Enrolled, ServerError> {
+    let organisation = storage
+        .organisation(user.org)
+        .map_err(unavailable)?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    Ok(Enrolled {
+        device,
+        token,
+        user: user.id,
+        role: user.role,
+        display_name: user.display_name,
+        cleared: user.cleared,
+        participant: user.participant,
+        organisation,
+    })
+}
+
+fn enrol<S: Storage + ?Sized>(storage: &S, e: Enrol) -> Result<Enrolled, ServerError> {
+    let name = check_device_name(&e.device_name)?;
+    let now = now_millis();
+    let token = random_secret(32);
+    let code_hash = hash_secret(&normalise_code(&e.code));
+    let device = DeviceId::new();
+    let user = storage
+        .redeem_code(&code_hash, device, &name, &hash_secret(&token), now)
+        .map_err(unavailable)?
+        .ok_or_else(bad_credentials)?;
+    tracing::info!(device = %device, role = %user.role, "device enrolled with a code");
+    enrolled(storage, user, device, token)
+}
+
+fn login<S: Storage + ?Sized>(storage: &S, l: Login) -> Result<Enrolled, ServerError> {
+    let name = check_device_name(&l.device_name)?;
+    let found = storage
+        .user_by_username(l.username.trim())
+        .map_err(unavailable)?;
+    let Some((user, Some(hash))) = found else {
+        // Spend the same time as a real check, so timing does not reveal usernames.
+        let _ = verify_password(&l.password, dummy_hash());
+        return Err(bad_credentials());
+    };
+    if !verify_password(&l.password, &hash) {
+        return Err(bad_credentials());
+    }
+    let now = now_millis();
+    let token = random_secret(32);
+    let device = Device {
+        id: DeviceId::new(),
+        user: user.id,
+        name,
+        created_at: now,
+        last_seen: None,
+        revoked_at: None,
+    };
+    storage
+        .add_device(&device, &hash_secret(&token))
+        .map_err(unavailable)?;
+    tracing::info!(device = %device.id, role = %user.role, "device enrolled with a password");
+    enrolled(storage, user, device.id, token)
+}
+
+/// An argon2id hash of a random password, checked when a username is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&random_secret(16)).unwrap_or_default())
+}
+
+fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncResponse, ServerError> {
+    let now = now_millis();
+    let (device, user) = match storage
+        .token_owner(&hash_secret(&req.token), now)
+        .map_err(unavailable)?
+    {
+        TokenOwner::Active(d, u) => (d, u),
+        TokenOwner::Revoked => {
+            return Err(ServerError::new(
+                ErrorCode::Revoked,
+                "this tablet's access has been withdrawn by the charity, so its records have been removed from it; ask your coordinator if this is unexpected",
+            ));
+        }
+        TokenOwner::Unknown => {
+            return Err(ServerError::new(
+                ErrorCode::Unauthorized,
+                "this server does not recognise this tablet; enrol it again with a new code",
+            ));
+        }
+    };
+    let rule = Rule::of(&user);
+    let org = user.org;
+    let pusher = Pusher {
+        user: user.id,
+        device: device.id,
+        role: user.role,
+    };
+
+    let mut acked = Vec::with_capacity(req.push.len());
+    let mut refused = Vec::new();
+    for entry in &req.push {
+        match push_one(storage, &user, &pusher, rule, device.id, entry, now)? {
+            Stored::Stored { .. } => acked.push(entry.entry),
+            Stored::Refused(reason) => {
+                tracing::info!(device = %device.id, doc_kind = %entry.doc.kind, "push refused");
+                acked.push(entry.entry);
+                refused.push(Refusal {
+                    entry: entry.entry,
+                    doc: entry.doc,
+                    reason,
+                });
+            }
+        }
+    }
+
+    let (head, scope_seq) = storage.position(org).map_err(unavailable)?;
+    let mut scope = None;
+    let mut scope_seq_out = scope_seq;
+    if req.scope_seq != scope_seq || req.cursor == 0 {
+        let (seq, docs) = storage.scope(org, rule).map_err(unavailable)?;
+        scope_seq_out = seq;
+        let s = Scope::from_docs(docs);
+        if s.digest() != req.scope_digest {
+            scope = Some(s);
+        }
+    }
+
+    // Whole documents asked for, if the device may hold them.
+    let mut docs = Vec::new();
+    let mut gone = Vec::new();
+    let mut size = 0usize;
+    let mut allowed: Vec<DocId> = Vec::new();
+    for d in &req.want {
+        if storage.holds(org, rule, *d).map_err(unavailable)? {
+            allowed.push(*d);
+        } else {
+            gone.push(*d);
+        }
+    }
+    for chunk in allowed.chunks(64) {
+        if size >= TARGET_BATCH_BYTES {
+            break;
+        }
+        for (doc, data) in storage.documents(chunk).map_err(unavailable)? {
+            if !docs.is_empty() && size + data.len() > TARGET_BATCH_BYTES {
+                break;
+            }
+            size += data.len();
+            docs.push(WholeDoc { doc, data });
+        }
+    }
+
+    // The log after the device's cursor. A device that has never synced gets every document
+    // whole after this round, so it starts at the head.
+    let (cursor, more, changes) = if req.cursor == 0 {
+        (head, false, Vec::new())
+    } else if req.cursor > head {
+        return Err(ServerError::new(
+            ErrorCode::Malformed,
+            "the tablet is ahead of this server (was the server restored from a backup?); ask your IT volunteer",
+        ));
+    } else {
+        let page = storage
+            .log_after(org, rule, req.cursor, device.id, TARGET_BATCH_BYTES.saturating_sub(size).max(64 * 1024))
+            .map_err(unavailable)?;
+        let changes = page
+            .changes
+            .into_iter()
+            .map(|c| DocChanges {
+                doc: c.doc,
+                data: c.data,
+            })
+            .collect();
+        (page.cursor, page.more, changes)
+    };
+
+    Ok(SyncResponse {
+        cursor,
+        more,
+        scope_seq: scope_seq_out,
+        scope,
+        acked,
+        refused,
+        changes,
+        docs,
+        gone,
+    })
+}
+
+fn push_one<S: Storage + ?Sized>(
+    storage: &S,
+    user: &User,
+    pusher: &Pusher,
+    rule: Rule,
+    device: DeviceId,
+    entry: &Pushed,
+    now: i64,
+) -> Result<Stored, ServerError> {
+    let assign_to = matches!(user.role, Role::Mentor | Role::PeerMentor).then_some(user.id);
+    let mut checker = |current: Option<&[u8]>, state: ParticipantState| {
+        match state {
+            ParticipantState::Holdable => {}
+            ParticipantState::New if user.role != Role::Participant => {}
+            ParticipantState::KindNotAllowed if current.is_none() => {
+                // Someone who may not hold this kind of document created it with the rest of
+                // a participant's record offline: its empty first change may be stored.
+                let accepted = check::accept_push(entry.doc, None, &entry.data, pusher)?;
+                if !accepted.only_creation {
+                    return Err(Refused(
+                        "you may not record this kind of information for this participant".into(),
+                    ));
+                }
+                return Ok(accepted);
+            }
+            _ => {
+                return Err(Refused(
+                    "this record is not on your caseload, so the change was not stored".into(),
+                ));
+            }
+        }
+        if state == ParticipantState::New && current.is_some() {
+            return Err(Refused("this record is not on your caseload".into()));
+        }
+        check::accept_push(entry.doc, current, &entry.data, pusher)
+    };
+    storage
+        .push(user.org, entry.doc, device, rule, assign_to, now, &mut checker)
+        .map_err(unavailable)
+}

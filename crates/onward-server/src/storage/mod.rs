@@ -1,0 +1,221 @@
+//! The server's storage, as a trait the sync service is generic over: embedded SQLite by
+//! default, PostgreSQL for larger charities (several server instances can share one). Picked
+//! once from the database URL. Calls are blocking; the HTTP layer runs them on tokio's
+//! blocking pool.
+
+pub mod sqlite;
+
+use onward_core::document::DocId;
+use onward_core::ids::{DeviceId, ParticipantId, UserId};
+use onward_core::vocab::Role;
+use onward_sync::check::{Accepted, Refused};
+use uuid::Uuid;
+
+/// An organisation's id.
+pub type OrgId = Uuid;
+
+/// Why storage failed. Messages never carry record contents.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the database could not be used: {0}")]
+    Database(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} was not found")]
+    NotFound(&'static str),
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: OrgId,
+    pub name: String,
+}
+
+/// A person with an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub org: OrgId,
+    pub role: Role,
+    pub display_name: String,
+    pub username: Option<String>,
+    pub cleared: bool,
+    pub participant: Option<ParticipantId>,
+}
+
+/// An enrolled device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: DeviceId,
+    pub user: UserId,
+    pub name: String,
+    pub created_at: i64,
+    pub last_seen: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// What a token names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOwner {
+    Active(Device, User),
+    Revoked,
+    Unknown,
+}
+
+/// Which documents a person may hold, as the storage queries them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Every document of the organisation (`restricted`: including Restricted ones).
+    Organisation { restricted: bool },
+    /// Documents of the participants assigned to `mentor`, of the kinds allowed.
+    Assigned { mentor: UserId, notes: bool, restricted: bool },
+    /// A participant's own Plan.
+    Own { participant: ParticipantId },
+    /// Nothing.
+    Nothing,
+}
+
+impl Rule {
+    /// The rule for `user`.
+    pub fn of(user: &User) -> Rule {
+        match user.role {
+            Role::Coordinator => Rule::Organisation { restricted: true },
+            Role::Mentor => Rule::Assigned {
+                mentor: user.id,
+                notes: true,
+                restricted: user.cleared,
+            },
+            Role::PeerMentor => Rule::Assigned {
+                mentor: user.id,
+                notes: true,
+                restricted: false,
+            },
+            Role::Participant => match user.participant {
+                Some(participant) => Rule::Own { participant },
+                None => Rule::Nothing,
+            },
+        }
+    }
+
+    /// Whether the rule allows a document of `kind` at all.
+    pub fn allows_kind(&self, kind: onward_core::vocab::DocKind) -> bool {
+        use onward_core::vocab::DocKind::*;
+        match (self, kind) {
+            (Rule::Nothing, _) => false,
+            (_, Plan) => true,
+            (Rule::Organisation { restricted }, Restricted) => *restricted,
+            (Rule::Organisation { .. }, Notes) => true,
+            (Rule::Assigned { notes, .. }, Notes) => *notes,
+            (Rule::Assigned { restricted, .. }, Restricted) => *restricted,
+            (Rule::Own { .. }, _) => false,
+        }
+    }
+}
+
+/// One change from the log.
+#[derive(Debug, Clone)]
+pub struct LoggedChange {
+    pub seq: u64,
+    pub doc: DocId,
+    pub data: Vec<u8>,
+}
+
+/// A page of the log.
+#[derive(Debug, Clone, Default)]
+pub struct LogPage {
+    pub changes: Vec<LoggedChange>,
+    /// The cursor after this page.
+    pub cursor: u64,
+    pub more: bool,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pushed {
+    /// Stored (possibly nothing new).
+    Stored { new_changes: usize },
+    Refused(String),
+}
+
+/// Decides, inside the push transaction, whether the pushed bytes may be stored: given the
+/// current document (if any) and whether the participant already exists.
+pub type PushCheck<'a> =
+    dyn FnMut(Option<&[u8]>, ParticipantState) -> std::result::Result<Accepted, Refused> + 'a;
+
+/// Where a pushed document's participant stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParticipantState {
+    /// Not known to the server: a push may create it.
+    New,
+    /// Known, and the pusher may hold this document.
+    Holdable,
+    /// On the pusher's caseload, but they may not hold this kind of document.
+    KindNotAllowed,
+    /// Another caseload's (or another organisation's).
+    NotTheirs,
+}
+
+/// Everything the server stores.
+pub trait Storage: Send + Sync + 'static {
+    // Accounts.
+    fn create_org(&self, name: &str, now: i64) -> Result<Organisation>;
+    fn org_by_name(&self, name: &str) -> Result<Option<Organisation>>;
+    fn organisation(&self, id: OrgId) -> Result<Option<Organisation>>;
+    fn add_user(&self, user: &User, password_hash: Option<&str>, now: i64) -> Result<()>;
+    fn user(&self, id: UserId) -> Result<Option<User>>;
+    fn users(&self, org: OrgId) -> Result<Vec<User>>;
+    fn user_by_username(&self, username: &str) -> Result<Option<(User, Option<String>)>>;
+    fn set_password_hash(&self, user: UserId, hash: &str) -> Result<()>;
+    /// Adds (`assigned`) or removes an assignment; changes the organisation's scope.
+    fn set_assignment(&self, participant: ParticipantId, mentor: UserId, assigned: bool) -> Result<()>;
+    fn assignments(&self, participant: ParticipantId) -> Result<Vec<UserId>>;
+    fn participants(&self, org: OrgId) -> Result<Vec<ParticipantId>>;
+
+    // Devices.
+    fn add_enrolment_code(&self, code_hash: &[u8], user: UserId, expires_at: i64, now: i64) -> Result<()>;
+    /// Redeems a code: if it exists, is unused and unexpired, marks it used and enrols the
+    /// device for the code's user, in one transaction. `None` if the code is not good.
+    fn redeem_code(
+        &self,
+        code_hash: &[u8],
+        device: DeviceId,
+        device_name: &str,
+        token_hash: &[u8],
+        now: i64,
+    ) -> Result<Option<User>>;
+    fn add_device(&self, device: &Device, token_hash: &[u8]) -> Result<()>;
+    fn devices(&self, org: OrgId) -> Result<Vec<Device>>;
+    /// Revokes a device; false if there is no such device.
+    fn revoke_device(&self, device: DeviceId, now: i64) -> Result<bool>;
+    /// Looks a token up (and notes the device was seen).
+    fn token_owner(&self, token_hash: &[u8], now: i64) -> Result<TokenOwner>;
+
+    // Sync.
+    /// The organisation's log position and scope generation.
+    fn position(&self, org: OrgId) -> Result<(u64, u64)>;
+    /// The scope generation and the documents `rule` allows, read together.
+    fn scope(&self, org: OrgId, rule: Rule) -> Result<(u64, Vec<DocId>)>;
+    /// Whether `rule` allows `doc` now.
+    fn holds(&self, org: OrgId, rule: Rule, doc: DocId) -> Result<bool>;
+    /// Stores a push to `doc` in one transaction that serialises with every other write to
+    /// the organisation: reads the document, runs `check`, and if it passes stores the
+    /// document and appends its new changes to the log. A document created for a participant
+    /// the server does not know creates the participant, assigned to `assign_to`.
+    fn push(
+        &self,
+        org: OrgId,
+        doc: DocId,
+        device: DeviceId,
+        rule: Rule,
+        assign_to: Option<UserId>,
+        now: i64,
+        check: &mut PushCheck<'_>,
+    ) -> Result<Pushed>;
+    /// Whole documents, those that exist.
+    fn documents(&self, docs: &[DocId]) -> Result<Vec<(DocId, Vec<u8>)>>;
+    /// Log entries after `cursor` that `rule` allows, not made by `exclude`, up to about
+    /// `max_bytes`.
+    fn log_after(&self, org: OrgId, rule: Rule, cursor: u64, exclude: DeviceId, max_bytes: usize) -> Result<LogPage>;
+}
