@@ -124,11 +124,17 @@ fn unreachable(reason: String) -> ApiError {
     ApiError::new(ErrorKind::Conflict, reason)
 }
 
-fn send(transport: &mut dyn Transport, msg: &ClientMessage) -> Result<(ServerMessage, u64, u64), ApiError> {
+fn send(
+    transport: &mut dyn Transport,
+    msg: &ClientMessage,
+) -> Result<(ServerMessage, u64, u64), ApiError> {
     let frame = codec::encode(msg);
     let reply = transport.exchange(&frame).map_err(unreachable)?;
     let decoded = codec::decode::<ServerMessage>(&reply).map_err(|e| {
-        ApiError::new(ErrorKind::Conflict, format!("the server's answer could not be read: {e}"))
+        ApiError::new(
+            ErrorKind::Conflict,
+            format!("the server's answer could not be read: {e}"),
+        )
     })?;
     Ok((decoded, frame.len() as u64, reply.len() as u64))
 }
@@ -162,7 +168,10 @@ impl App {
             ServerMessage::Enrolled(e) => e,
             ServerMessage::Error(e) => return Err(server_error(e)),
             ServerMessage::Synced(_) => {
-                return Err(ApiError::new(ErrorKind::Conflict, "the server answered out of turn"));
+                return Err(ApiError::new(
+                    ErrorKind::Conflict,
+                    "the server answered out of turn",
+                ));
             }
         };
         let identity = Identity {
@@ -176,7 +185,9 @@ impl App {
         app.store
             .set_meta(SERVER, server.trim().trim_end_matches('/'))
             .map_err(storage)?;
-        app.store.set_meta(TOKEN, &enrolled.token).map_err(storage)?;
+        app.store
+            .set_meta(TOKEN, &enrolled.token)
+            .map_err(storage)?;
         Ok(app)
     }
 
@@ -222,7 +233,11 @@ impl App {
     }
 
     fn sync_rounds(&mut self, transport: &mut dyn Transport) -> Result<SyncReport, ApiError> {
-        let token = self.store.meta(TOKEN).map_err(storage)?.ok_or_else(not_enrolled)?;
+        let token = self
+            .store
+            .meta(TOKEN)
+            .map_err(storage)?
+            .ok_or_else(not_enrolled)?;
         let state: SyncState = match self.store.meta(STATE).map_err(storage)? {
             Some(json) => serde_json::from_str(&json).unwrap_or_default(),
             None => SyncState::default(),
@@ -262,7 +277,10 @@ impl App {
                 }
                 ServerMessage::Error(e) => return Err(server_error(e)),
                 ServerMessage::Enrolled(_) => {
-                    return Err(ApiError::new(ErrorKind::Conflict, "the server answered out of turn"));
+                    return Err(ApiError::new(
+                        ErrorKind::Conflict,
+                        "the server answered out of turn",
+                    ));
                 }
             };
             let round = run
@@ -291,18 +309,32 @@ impl App {
         report.removed += remove.len() as u64;
         report.fetched += docs.len() as u64;
         report.received += changes.len() as u64;
-        report.refused.extend(refused.iter().map(|r| r.reason.clone()));
+        report
+            .refused
+            .extend(refused.iter().map(|r| r.reason.clone()));
 
         // Every participant this round touches is rebuilt from disk plus what arrived.
         let mut touched: BTreeMap<ParticipantId, Incoming> = BTreeMap::new();
         for d in &remove {
-            touched.entry(d.participant).or_default().removed.push(d.kind);
+            touched
+                .entry(d.participant)
+                .or_default()
+                .removed
+                .push(d.kind);
         }
         for d in docs {
-            touched.entry(d.doc.participant).or_default().whole.push((d.doc, d.data));
+            touched
+                .entry(d.doc.participant)
+                .or_default()
+                .whole
+                .push((d.doc, d.data));
         }
         for c in changes {
-            touched.entry(c.doc.participant).or_default().changes.push((c.doc, c.data));
+            touched
+                .entry(c.doc.participant)
+                .or_default()
+                .changes
+                .push((c.doc, c.data));
         }
 
         let mut replace = Vec::new();
@@ -316,7 +348,10 @@ impl App {
                 None => {
                     gone.push(p);
                     for kind in [DocKind::Plan, DocKind::Notes, DocKind::Restricted] {
-                        let id = DocId { participant: p, kind };
+                        let id = DocId {
+                            participant: p,
+                            kind,
+                        };
                         if !remove_docs.contains(&id) {
                             remove_docs.push(id);
                         }
@@ -372,7 +407,10 @@ impl App {
     ) -> Result<Option<(Loaded, Vec<(DocId, Vec<u8>)>)>, ApiError> {
         let whole = |kind| incoming.whole.iter().find(|(d, _)| d.kind == kind);
         let kept = |kind| !incoming.removed.contains(&kind);
-        let id = |kind| DocId { participant: p, kind };
+        let id = |kind| DocId {
+            participant: p,
+            kind,
+        };
         fn open<T: onward_core::document::Record>(
             app: &App,
             id: DocId,
@@ -391,8 +429,20 @@ impl App {
             }
             app.store.load::<T>(id.participant).map_err(storage)
         }
-        let plan = open::<Plan>(self, id(DocKind::Plan), whole(DocKind::Plan), kept(DocKind::Plan), replace)?;
-        let notes = open::<Notes>(self, id(DocKind::Notes), whole(DocKind::Notes), kept(DocKind::Notes), replace)?;
+        let plan = open::<Plan>(
+            self,
+            id(DocKind::Plan),
+            whole(DocKind::Plan),
+            kept(DocKind::Plan),
+            replace,
+        )?;
+        let notes = open::<Notes>(
+            self,
+            id(DocKind::Notes),
+            whole(DocKind::Notes),
+            kept(DocKind::Notes),
+            replace,
+        )?;
         let restricted = open::<Restricted>(
             self,
             id(DocKind::Restricted),

@@ -31,7 +31,11 @@ pub struct NewUser {
 }
 
 /// Adds a user to `org`.
-pub fn add_user<S: Storage + ?Sized>(storage: &S, org: &Organisation, new: NewUser) -> Result<User> {
+pub fn add_user<S: Storage + ?Sized>(
+    storage: &S,
+    org: &Organisation,
+    new: NewUser,
+) -> Result<User> {
     let name = new.display_name.trim();
     if name.is_empty() {
         return Err(StorageError::Invalid("give the user a name".into()));
@@ -54,7 +58,10 @@ pub fn add_user<S: Storage + ?Sized>(storage: &S, org: &Organisation, new: NewUs
         org: org.id,
         role,
         display_name: name.to_string(),
-        username: new.username.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()),
+        username: new
+            .username
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty()),
         cleared: new.cleared || role == Role::Coordinator,
         participant: new.participant,
     };
@@ -95,8 +102,16 @@ pub fn import_participant<S: Storage + ?Sized>(
     let p = docs.plan.id().participant;
     let importer = DeviceId(uuid::Uuid::nil());
     let saved: Vec<(DocId, Vec<u8>, Vec<Vec<u8>>)> = vec![
-        (docs.plan.id(), docs.plan.save(), docs.plan.changes_since(&[])),
-        (docs.notes.id(), docs.notes.save(), docs.notes.changes_since(&[])),
+        (
+            docs.plan.id(),
+            docs.plan.save(),
+            docs.plan.changes_since(&[]),
+        ),
+        (
+            docs.notes.id(),
+            docs.notes.save(),
+            docs.notes.changes_since(&[]),
+        ),
         (
             docs.restricted.id(),
             docs.restricted.save(),

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -75,7 +76,11 @@ async fn health<S: Storage>(State(state): State<Arc<AppState<S>>>) -> Response {
     if ok {
         (StatusCode::OK, "ok\n").into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "the database is not answering\n").into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database is not answering\n",
+        )
+            .into_response()
     }
 }
 
@@ -97,9 +102,24 @@ fn reply(msg: &ServerMessage) -> Response {
 async fn sync<S: Storage>(
     State(state): State<Arc<AppState<S>>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let started = Instant::now();
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            tracing::info!(status = rejection.status().as_u16(), "message not read");
+            let error = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ServerError::new(
+                    ErrorCode::TooLarge,
+                    format!("the message is over the limit of {MAX_MESSAGE_BYTES} bytes"),
+                )
+            } else {
+                ServerError::new(ErrorCode::Malformed, "the message could not be read")
+            };
+            return reply(&ServerMessage::Error(error));
+        }
+    };
     let msg = match codec::decode::<ClientMessage>(&body) {
         Ok(m) => m,
         Err(e) => {

@@ -14,7 +14,11 @@ use onward_server::storage::Storage;
 use onward_server::storage::sqlite::Sqlite;
 
 #[derive(Parser)]
-#[command(name = "onward-server", version, about = "The charity's Onward sync server and its admin commands.")]
+#[command(
+    name = "onward-server",
+    version,
+    about = "The charity's Onward sync server and its admin commands."
+)]
 struct Cli {
     /// A TOML settings file (see `onward-server print-config`).
     #[arg(long, global = true, env = "ONWARD_CONFIG")]
@@ -112,7 +116,10 @@ fn open(settings: &Settings) -> anyhow::Result<Arc<Sqlite>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         bail!("PostgreSQL storage is not built into this server yet; use a sqlite:// database URL");
     }
-    bail!("the database URL must start with sqlite:// or postgres:// (it was {})", redact_url(url))
+    bail!(
+        "the database URL must start with sqlite:// or postgres:// (it was {})",
+        redact_url(url)
+    )
 }
 
 fn run() -> anyhow::Result<()> {
@@ -225,24 +232,44 @@ fn admin_command(storage: &Sqlite, settings: &Settings, command: Command) -> any
                     u.id,
                     u.role.as_str(),
                     u.display_name,
-                    if u.cleared && u.role == Role::Mentor { "  (cleared)" } else { "" }
+                    if u.cleared && u.role == Role::Mentor {
+                        "  (cleared)"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
-        Command::Assign { participant, mentor } => {
+        Command::Assign {
+            participant,
+            mentor,
+        } => {
             storage.set_assignment(participant, mentor, true)?;
             println!("assigned");
         }
-        Command::Unassign { participant, mentor } => {
+        Command::Unassign {
+            participant,
+            mentor,
+        } => {
             storage.set_assignment(participant, mentor, false)?;
             println!("unassigned: the mentor's devices remove the record at their next sync");
         }
         Command::Participants { org } => {
             let org = admin::org(storage, &org)?;
             for p in storage.participants(org.id)? {
-                let mentors: Vec<String> =
-                    storage.assignments(p)?.iter().map(|m| m.to_string()).collect();
-                println!("{p}  mentors: {}", if mentors.is_empty() { "none".into() } else { mentors.join(", ") });
+                let mentors: Vec<String> = storage
+                    .assignments(p)?
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect();
+                println!(
+                    "{p}  mentors: {}",
+                    if mentors.is_empty() {
+                        "none".into()
+                    } else {
+                        mentors.join(", ")
+                    }
+                );
             }
         }
         Command::EnrolCode { user, hours } => {
@@ -259,7 +286,11 @@ fn admin_command(storage: &Sqlite, settings: &Settings, command: Command) -> any
                     d.id,
                     d.user,
                     d.name,
-                    if d.revoked_at.is_some() { "revoked" } else { "active" }
+                    if d.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    }
                 );
             }
         }

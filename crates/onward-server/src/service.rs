@@ -4,8 +4,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use onward_core::document::DocId;
 use onward_core::ids::DeviceId;
 use onward_core::vocab::Role;
@@ -77,7 +77,11 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -283,7 +287,13 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
         ));
     } else {
         let page = storage
-            .log_after(org, rule, req.cursor, device.id, TARGET_BATCH_BYTES.saturating_sub(size).max(64 * 1024))
+            .log_after(
+                org,
+                rule,
+                req.cursor,
+                device.id,
+                TARGET_BATCH_BYTES.saturating_sub(size).max(64 * 1024),
+            )
             .map_err(unavailable)?;
         let changes = page
             .changes
@@ -346,6 +356,14 @@ fn push_one<S: Storage + ?Sized>(
         check::accept_push(entry.doc, current, &entry.data, pusher)
     };
     storage
-        .push(user.org, entry.doc, device, rule, assign_to, now, &mut checker)
+        .push(
+            user.org,
+            entry.doc,
+            device,
+            rule,
+            assign_to,
+            now,
+            &mut checker,
+        )
         .map_err(unavailable)
 }

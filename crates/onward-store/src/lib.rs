@@ -216,7 +216,8 @@ impl Store {
     /// Sets a setting or identity value.
     /// Removes a setting.
     pub fn delete_meta(&mut self, key: &str) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        self.conn
+            .execute("DELETE FROM meta WHERE key = ?1", [key])?;
         Ok(())
     }
 
@@ -361,7 +362,8 @@ impl Store {
         derived::clear_all(&tx)?;
         tx.commit()?;
         // Deleted pages are overwritten so the records cannot be recovered from free space.
-        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")?;
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")?;
         Ok(())
     }
 
@@ -371,7 +373,11 @@ impl Store {
             .conn
             .prepare_cached("SELECT entry, doc_id, data FROM outbox ORDER BY entry LIMIT ?1")?;
         let rows = stmt.query_map([limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -389,7 +395,8 @@ impl Store {
     pub fn outbox_len(&self) -> Result<u64, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))?
+            as u64)
     }
 
     /// Every document held.
@@ -430,7 +437,11 @@ impl Store {
                 stmt.execute([d.to_string()])?;
             }
         }
-        for d in round.remove.iter().chain(round.replace.iter().map(|(d, _)| d)) {
+        for d in round
+            .remove
+            .iter()
+            .chain(round.replace.iter().map(|(d, _)| d))
+        {
             let key = d.to_string();
             tx.execute("DELETE FROM changes WHERE doc_id = ?1", [&key])?;
             tx.execute("DELETE FROM outbox WHERE doc_id = ?1", [&key])?;
@@ -444,7 +455,12 @@ impl Store {
                 "INSERT INTO documents (doc_id, participant_id, kind, snapshot, pending_changes)
                  VALUES (?1, ?2, ?3, ?4, 0)",
             )?
-            .execute(params![id.to_string(), id.participant.to_string(), id.kind.as_str(), bytes])?;
+            .execute(params![
+                id.to_string(),
+                id.participant.to_string(),
+                id.kind.as_str(),
+                bytes
+            ])?;
         }
         for entry in &round.acked {
             tx.prepare_cached("DELETE FROM outbox WHERE entry = ?1")?

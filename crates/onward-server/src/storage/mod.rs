@@ -70,7 +70,11 @@ pub enum Rule {
     /// Every document of the organisation (`restricted`: including Restricted ones).
     Organisation { restricted: bool },
     /// Documents of the participants assigned to `mentor`, of the kinds allowed.
-    Assigned { mentor: UserId, notes: bool, restricted: bool },
+    Assigned {
+        mentor: UserId,
+        notes: bool,
+        restricted: bool,
+    },
     /// A participant's own Plan.
     Own { participant: ParticipantId },
     /// Nothing.
@@ -135,7 +139,9 @@ pub struct LogPage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pushed {
     /// Stored (possibly nothing new).
-    Stored { new_changes: usize },
+    Stored {
+        new_changes: usize,
+    },
     Refused(String),
 }
 
@@ -169,12 +175,23 @@ pub trait Storage: Send + Sync + 'static {
     fn user_by_username(&self, username: &str) -> Result<Option<(User, Option<String>)>>;
     fn set_password_hash(&self, user: UserId, hash: &str) -> Result<()>;
     /// Adds (`assigned`) or removes an assignment; changes the organisation's scope.
-    fn set_assignment(&self, participant: ParticipantId, mentor: UserId, assigned: bool) -> Result<()>;
+    fn set_assignment(
+        &self,
+        participant: ParticipantId,
+        mentor: UserId,
+        assigned: bool,
+    ) -> Result<()>;
     fn assignments(&self, participant: ParticipantId) -> Result<Vec<UserId>>;
     fn participants(&self, org: OrgId) -> Result<Vec<ParticipantId>>;
 
     // Devices.
-    fn add_enrolment_code(&self, code_hash: &[u8], user: UserId, expires_at: i64, now: i64) -> Result<()>;
+    fn add_enrolment_code(
+        &self,
+        code_hash: &[u8],
+        user: UserId,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<()>;
     /// Redeems a code: if it exists, is unused and unexpired, marks it used and enrols the
     /// device for the code's user, in one transaction. `None` if the code is not good.
     fn redeem_code(
@@ -217,5 +234,12 @@ pub trait Storage: Send + Sync + 'static {
     fn documents(&self, docs: &[DocId]) -> Result<Vec<(DocId, Vec<u8>)>>;
     /// Log entries after `cursor` that `rule` allows, not made by `exclude`, up to about
     /// `max_bytes`.
-    fn log_after(&self, org: OrgId, rule: Rule, cursor: u64, exclude: DeviceId, max_bytes: usize) -> Result<LogPage>;
+    fn log_after(
+        &self,
+        org: OrgId,
+        rule: Rule,
+        cursor: u64,
+        exclude: DeviceId,
+        max_bytes: usize,
+    ) -> Result<LogPage>;
 }

@@ -123,7 +123,8 @@ impl Sqlite {
 }
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(User, Option<String>)> {
-    let parse_err = |i| rusqlite::Error::InvalidColumnType(i, "id".into(), rusqlite::types::Type::Text);
+    let parse_err =
+        |i| rusqlite::Error::InvalidColumnType(i, "id".into(), rusqlite::types::Type::Text);
     let id: String = r.get(0)?;
     let org: String = r.get(1)?;
     let role: String = r.get(2)?;
@@ -148,7 +149,8 @@ const USER_COLUMNS: &str =
     "id, org_id, role, display_name, username, cleared, participant_id, password_hash";
 
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
-    let parse_err = |i| rusqlite::Error::InvalidColumnType(i, "id".into(), rusqlite::types::Type::Text);
+    let parse_err =
+        |i| rusqlite::Error::InvalidColumnType(i, "id".into(), rusqlite::types::Type::Text);
     let id: String = r.get(0)?;
     let user: String = r.get(1)?;
     Ok(Device {
@@ -168,7 +170,11 @@ const DEVICE_COLUMNS: &str = "d.id, d.user_id, d.name, d.created_at, d.last_seen
 fn rule_sql(rule: Rule) -> (String, Option<String>) {
     match rule {
         Rule::Organisation { restricted } => (
-            if restricted { "1".into() } else { "c.kind != 'restricted'".into() },
+            if restricted {
+                "1".into()
+            } else {
+                "c.kind != 'restricted'".into()
+            },
             None,
         ),
         Rule::Assigned {
@@ -234,7 +240,11 @@ impl Storage for Sqlite {
         };
         self.write(|tx| {
             let exists: Option<i64> = tx
-                .query_row("SELECT 1 FROM organisations WHERE name = ?1", [&org.name], |r| r.get(0))
+                .query_row(
+                    "SELECT 1 FROM organisations WHERE name = ?1",
+                    [&org.name],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(db)?;
             if exists.is_some() {
@@ -379,7 +389,12 @@ impl Storage for Sqlite {
         })
     }
 
-    fn set_assignment(&self, participant: ParticipantId, mentor: UserId, assigned: bool) -> Result<()> {
+    fn set_assignment(
+        &self,
+        participant: ParticipantId,
+        mentor: UserId,
+        assigned: bool,
+    ) -> Result<()> {
         self.write(|tx| {
             let org: Option<String> = tx
                 .query_row(
@@ -391,7 +406,11 @@ impl Storage for Sqlite {
                 .map_err(db)?;
             let org = org.ok_or(StorageError::NotFound("the participant"))?;
             let mentor_org: Option<String> = tx
-                .query_row("SELECT org_id FROM users WHERE id = ?1", [mentor.to_string()], |r| r.get(0))
+                .query_row(
+                    "SELECT org_id FROM users WHERE id = ?1",
+                    [mentor.to_string()],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(db)?;
             if mentor_org.as_deref() != Some(org.as_str()) {
@@ -445,7 +464,13 @@ impl Storage for Sqlite {
         })
     }
 
-    fn add_enrolment_code(&self, code_hash: &[u8], user: UserId, expires_at: i64, now: i64) -> Result<()> {
+    fn add_enrolment_code(
+        &self,
+        code_hash: &[u8],
+        user: UserId,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO enrolment_codes (code_hash, user_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -584,9 +609,7 @@ impl Storage for Sqlite {
                 )
                 .map_err(db)?;
             let (cond, param) = rule_sql(rule);
-            let sql = format!(
-                "SELECT c.doc_id FROM documents c WHERE c.org_id = ?1 AND {cond}",
-            );
+            let sql = format!("SELECT c.doc_id FROM documents c WHERE c.org_id = ?1 AND {cond}",);
             let sql = sql.replace("?9", "?2");
             let mut stmt = tx.prepare(&sql).map_err(db)?;
             let get = |r: &rusqlite::Row<'_>| r.get::<_, String>(0);
@@ -742,10 +765,21 @@ impl Storage for Sqlite {
         })
     }
 
-    fn log_after(&self, org: OrgId, rule: Rule, cursor: u64, exclude: DeviceId, max_bytes: usize) -> Result<LogPage> {
+    fn log_after(
+        &self,
+        org: OrgId,
+        rule: Rule,
+        cursor: u64,
+        exclude: DeviceId,
+        max_bytes: usize,
+    ) -> Result<LogPage> {
         self.read(|tx| {
             let head: i64 = tx
-                .query_row("SELECT seq FROM organisations WHERE id = ?1", [org.to_string()], |r| r.get(0))
+                .query_row(
+                    "SELECT seq FROM organisations WHERE id = ?1",
+                    [org.to_string()],
+                    |r| r.get(0),
+                )
                 .map_err(db)?;
             let mut page = LogPage {
                 changes: Vec::new(),
@@ -784,7 +818,11 @@ impl Storage for Sqlite {
                     }
                     let data: Vec<u8> = row.get(2).map_err(db)?;
                     if !page.changes.is_empty() && size + data.len() > max_bytes {
-                        page.cursor = page.changes.last().map(|c: &LoggedChange| c.seq).unwrap_or(cursor);
+                        page.cursor = page
+                            .changes
+                            .last()
+                            .map(|c: &LoggedChange| c.seq)
+                            .unwrap_or(cursor);
                         page.more = true;
                         return Ok(page);
                     }

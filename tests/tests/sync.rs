@@ -1,0 +1,464 @@
+//! Sync end to end: the real server on a loopback port, with its SQLite storage in a temp
+//! dir, and several devices (app cores in their own directories) enrolled with real codes.
+
+use std::sync::Arc;
+
+use onward_api::*;
+use onward_app::{App, Credentials, HttpTransport, StoreKey};
+use onward_core::ids::*;
+use onward_core::input::*;
+use onward_core::vocab::*;
+use onward_server::TestServer;
+use onward_server::admin::{self, NewUser};
+use onward_server::storage::sqlite::Sqlite;
+use onward_server::storage::{Organisation, Storage, User};
+use onward_sync::codec;
+use onward_sync::message::*;
+use onward_sync::scope::Scope;
+
+struct World {
+    dir: tempfile::TempDir,
+    storage: Arc<Sqlite>,
+    server: TestServer,
+    org: Organisation,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Arc::new(Sqlite::open(&dir.path().join("server.db")).unwrap());
+    let org = storage.create_org("Test Charity", 0).unwrap();
+    let server = TestServer::start(storage.clone(), None).unwrap();
+    World {
+        dir,
+        storage,
+        server,
+        org,
+    }
+}
+
+impl World {
+    fn user(&self, role: Role, cleared: bool) -> User {
+        admin::add_user(
+            &*self.storage,
+            &self.org,
+            NewUser {
+                role: Some(role),
+                display_name: format!("Test {role}"),
+                cleared,
+                ..NewUser::default()
+            },
+        )
+        .unwrap()
+    }
+
+    fn device(&self, user: &User) -> App {
+        let code = admin::issue_code(&*self.storage, user.id, 1).unwrap();
+        let dir = self.dir.path().join(DeviceId::new().to_string());
+        let mut http = HttpTransport::new(&self.server.url()).unwrap();
+        App::enrol(
+            &dir,
+            &StoreKey::from_bytes([9; 32]),
+            &self.server.url(),
+            Credentials::Code(code.to_lowercase()),
+            "Test tablet",
+            &mut http,
+        )
+        .unwrap()
+    }
+
+    fn post(&self, frame: &[u8]) -> (u16, ServerMessage) {
+        let mut http = HttpTransport::new(&self.server.url()).unwrap();
+        let reply = onward_app::Transport::exchange(&mut http, frame).unwrap();
+        let msg: ServerMessage = codec::decode(&reply).unwrap();
+        let status = match &msg {
+            ServerMessage::Error(e) => e.http_status(),
+            _ => 200,
+        };
+        (status, msg)
+    }
+}
+
+fn participant(app: &mut App, name: &str) -> ParticipantId {
+    app.handle(CreateParticipant {
+        input: NewParticipant {
+            preferred_name: name.into(),
+            programme: "Next Steps".into(),
+            pathways: vec![Pathway::Employment],
+        },
+    })
+    .unwrap()
+}
+
+fn goal(app: &mut App, p: ParticipantId, title: &str) -> GoalId {
+    app.handle(AddGoal {
+        participant: p,
+        input: NewGoal {
+            title: title.into(),
+            pathway: Pathway::Employment,
+            why_it_matters: String::new(),
+            target_date: None,
+            review_due: None,
+        },
+    })
+    .unwrap()
+}
+
+fn caseload(app: &mut App) -> Vec<ParticipantId> {
+    let mut ids: Vec<_> = app
+        .handle(Caseload::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.participant)
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn view(app: &mut App, p: ParticipantId) -> ParticipantView {
+    app.handle(GetParticipant { participant: p }).unwrap()
+}
+
+fn token(app: &App) -> String {
+    app.store().meta("sync.token").unwrap().unwrap()
+}
+
+#[test]
+fn offline_edits_on_two_devices_merge() {
+    let w = world();
+    let mentor = w.user(Role::Mentor, true);
+    let coordinator = w.user(Role::Coordinator, true);
+    let mut m = w.device(&mentor);
+    let mut c = w.device(&coordinator);
+
+    // A participant met in the community, created offline, reaches the server and is assigned.
+    let p = participant(&mut m, "Robin");
+    let g = goal(&mut m, p, "Get my CSCS card");
+    assert!(m.sync_status().unwrap().waiting > 0);
+    let report = m.sync_now().unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(m.sync_status().unwrap().waiting, 0);
+    assert_eq!(w.storage.assignments(p).unwrap(), vec![mentor.id]);
+
+    c.sync_now().unwrap();
+    assert_eq!(caseload(&mut c), vec![p]);
+
+    // Both edit offline.
+    c.handle(AddStep {
+        participant: p,
+        input: NewStep {
+            goal: g,
+            text: "Book the test".into(),
+            by_whom: "Robin".into(),
+            due: None,
+        },
+    })
+    .unwrap();
+    m.handle(LogSession {
+        participant: p,
+        input: NewSession::attended("2026-11-20T10:00:00Z".parse().unwrap(), 45),
+    })
+    .unwrap();
+    m.sync_now().unwrap();
+    c.sync_now().unwrap();
+    m.sync_now().unwrap();
+
+    let (vm, vc) = (view(&mut m, p), view(&mut c, p));
+    assert_eq!(vm.plan, vc.plan);
+    assert_eq!(vm.notes, vc.notes);
+    assert_eq!(vm.plan.goals[&g.to_string()].steps.len(), 1);
+    assert_eq!(vc.notes.as_ref().unwrap().sessions().len(), 1);
+
+    // Nothing changed: one round trip, a few hundred bytes.
+    let idle = m.sync_now().unwrap();
+    assert_eq!(idle.rounds, 1);
+    assert!(idle.bytes_sent + idle.bytes_received < 4096, "{idle:?}");
+    assert_eq!((idle.received, idle.fetched, idle.sent), (0, 0, 0));
+}
+
+#[test]
+fn concurrent_edits_to_the_same_goal_converge() {
+    let w = world();
+    let mentor = w.user(Role::Mentor, true);
+    let coordinator = w.user(Role::Coordinator, true);
+    let mut m = w.device(&mentor);
+    let mut c = w.device(&coordinator);
+    let p = participant(&mut m, "Sam");
+    let g = goal(&mut m, p, "Find a college course");
+    m.sync_now().unwrap();
+    c.sync_now().unwrap();
+
+    m.handle(UpdateGoal {
+        participant: p,
+        input: GoalChange {
+            goal: g,
+            title: Some("Find a bricklaying course".into()),
+            why_it_matters: None,
+            target_date: None,
+            review_due: None,
+            status: None,
+        },
+    })
+    .unwrap();
+    c.handle(UpdateGoal {
+        participant: p,
+        input: GoalChange {
+            goal: g,
+            title: Some("Find a plumbing course".into()),
+            why_it_matters: Some("Steady work".into()),
+            target_date: None,
+            review_due: None,
+            status: None,
+        },
+    })
+    .unwrap();
+    c.handle(ReviewGoal {
+        participant: p,
+        input: NewReview {
+            goal: g,
+            rating: 6,
+            comment: "Going well".into(),
+            next_review: None,
+        },
+    })
+    .unwrap();
+    m.sync_now().unwrap();
+    c.sync_now().unwrap();
+    m.sync_now().unwrap();
+    let (a, b) = (view(&mut m, p).plan, view(&mut c, p).plan);
+    assert_eq!(a, b);
+    assert_eq!(a.goals[&g.to_string()].reviews.len(), 1);
+}
+
+#[test]
+fn reassignment_moves_the_record_between_mentors() {
+    let w = world();
+    let first = w.user(Role::Mentor, true);
+    let second = w.user(Role::Mentor, true);
+    let mut a = w.device(&first);
+    let mut b = w.device(&second);
+    let p = participant(&mut a, "Alex");
+    a.sync_now().unwrap();
+    b.sync_now().unwrap();
+    assert!(caseload(&mut b).is_empty());
+
+    w.storage.set_assignment(p, first.id, false).unwrap();
+    w.storage.set_assignment(p, second.id, true).unwrap();
+    let report = a.sync_now().unwrap();
+    assert_eq!(report.removed, 3, "{report:?}");
+    assert!(caseload(&mut a).is_empty());
+    assert!(a.store().held_docs().unwrap().is_empty());
+    b.sync_now().unwrap();
+    assert_eq!(caseload(&mut b), vec![p]);
+    assert!(view(&mut b, p).restricted.is_some());
+}
+
+#[test]
+fn revocation_stops_a_device_and_deletes_its_records() {
+    let w = world();
+    let mentor = w.user(Role::Mentor, true);
+    let mut m = w.device(&mentor);
+    participant(&mut m, "Jo");
+    m.sync_now().unwrap();
+    let device = m.identity().device;
+    assert!(w.storage.revoke_device(device, 1).unwrap());
+
+    let err = m.sync_now().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Forbidden);
+    assert!(err.message.contains("withdrawn"), "{}", err.message);
+    assert!(caseload(&mut m).is_empty());
+    assert!(m.store().held_docs().unwrap().is_empty());
+    let status = m.sync_status().unwrap();
+    assert!(!status.enrolled);
+    assert!(status.last_error.unwrap().contains("withdrawn"));
+}
+
+#[test]
+fn a_mentor_never_receives_or_changes_another_caseload() {
+    let w = world();
+    let first = w.user(Role::Mentor, true);
+    let second = w.user(Role::Mentor, true);
+    let peer = w.user(Role::PeerMentor, false);
+    let uncleared = w.user(Role::Mentor, false);
+    let mut a = w.device(&first);
+    let mut b = w.device(&second);
+    let p = participant(&mut a, "Kim");
+    a.sync_now().unwrap();
+    let q = participant(&mut b, "Lee");
+    b.sync_now().unwrap();
+    assert_eq!(caseload(&mut b), vec![q]);
+    assert_eq!(caseload(&mut a), vec![p]);
+
+    // Asking for another caseload's document gets nothing.
+    let plan = |participant| onward_core::document::DocId {
+        participant,
+        kind: DocKind::Plan,
+    };
+    let ask = ClientMessage::Sync(SyncRequest {
+        token: token(&b),
+        cursor: 1,
+        scope_seq: 0,
+        scope_digest: Scope::default().digest(),
+        push: vec![],
+        want: vec![plan(p)],
+    });
+    let (status, reply) = w.post(&codec::encode(&ask));
+    assert_eq!(status, 200);
+    let ServerMessage::Synced(resp) = reply else {
+        panic!("{reply:?}")
+    };
+    assert!(resp.docs.is_empty());
+    assert_eq!(resp.gone, vec![plan(p)]);
+    assert!(resp.changes.iter().all(|c| c.doc.participant != p));
+    assert!(resp.scope.unwrap().participants().all(|x| x == q));
+
+    // Pushing a change to another caseload's document is refused and stores nothing.
+    let mut m = App::create(
+        &w.dir.path().join("forger"),
+        &StoreKey::from_bytes([1; 32]),
+        a.identity().clone(),
+    )
+    .unwrap();
+    let forged = participant(&mut m, "Forged");
+    let mut docs = m
+        .store()
+        .load::<onward_core::model::Plan>(forged)
+        .unwrap()
+        .unwrap();
+    let data = docs.save();
+    let before = w.storage.position(w.org.id).unwrap();
+    let push = ClientMessage::Sync(SyncRequest {
+        token: token(&b),
+        cursor: before.0,
+        scope_seq: before.1,
+        scope_digest: Scope::default().digest(),
+        push: vec![Pushed {
+            entry: 1,
+            doc: plan(forged),
+            data,
+        }],
+        want: vec![],
+    });
+    let (_, reply) = w.post(&codec::encode(&push));
+    let ServerMessage::Synced(resp) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(resp.refused.len(), 1);
+    assert!(
+        resp.refused[0].reason.contains("not made on this tablet"),
+        "{}",
+        resp.refused[0].reason
+    );
+    assert_eq!(w.storage.position(w.org.id).unwrap(), before);
+
+    // Peer mentors and mentors without clearance never receive Restricted documents.
+    w.storage.set_assignment(p, peer.id, true).unwrap();
+    w.storage.set_assignment(p, uncleared.id, true).unwrap();
+    for user in [&peer, &uncleared] {
+        let mut d = w.device(user);
+        d.sync_now().unwrap();
+        assert_eq!(caseload(&mut d), vec![p]);
+        let held = d.store().held_docs().unwrap();
+        assert_eq!(held.len(), 2, "{held:?}");
+        assert!(held.iter().all(|h| h.kind != DocKind::Restricted));
+    }
+}
+
+#[test]
+fn bad_messages_get_a_clear_error_and_change_nothing() {
+    let w = world();
+    let mentor = w.user(Role::Mentor, true);
+    let mut m = w.device(&mentor);
+    participant(&mut m, "Ash");
+    m.sync_now().unwrap();
+    let before = w.storage.position(w.org.id).unwrap();
+
+    let (status, reply) = w.post(b"ONWD\x01\xff\xff\xff");
+    assert_eq!(status, 400);
+    let ServerMessage::Error(e) = reply else {
+        panic!()
+    };
+    assert!(e.message.contains("damaged"), "{}", e.message);
+
+    let mut other = codec::encode(&ClientMessage::Enrol(Enrol {
+        code: "x".into(),
+        device_name: "x".into(),
+    }));
+    other[4] = 9;
+    let (status, reply) = w.post(&other);
+    assert_eq!(status, 400);
+    let ServerMessage::Error(e) = reply else {
+        panic!()
+    };
+    assert_eq!(e.code, ErrorCode::UnsupportedVersion);
+
+    let wrong = ClientMessage::Sync(SyncRequest {
+        token: "not-a-token".into(),
+        cursor: 0,
+        scope_seq: 0,
+        scope_digest: Scope::default().digest(),
+        push: vec![],
+        want: vec![],
+    });
+    let (status, reply) = w.post(&codec::encode(&wrong));
+    assert_eq!(status, 401);
+    let ServerMessage::Error(e) = reply else {
+        panic!()
+    };
+    assert!(e.message.contains("enrol it again"), "{}", e.message);
+
+    // A code works once.
+    let code = admin::issue_code(&*w.storage, mentor.id, 1).unwrap();
+    let enrol = codec::encode(&ClientMessage::Enrol(Enrol {
+        code,
+        device_name: "Spare tablet".into(),
+    }));
+    assert!(matches!(w.post(&enrol).1, ServerMessage::Enrolled(_)));
+    let (status, reply) = w.post(&enrol);
+    assert_eq!(status, 401);
+    assert!(matches!(
+        reply,
+        ServerMessage::Error(ServerError {
+            code: ErrorCode::BadCredentials,
+            ..
+        })
+    ));
+
+    // An oversized message is refused before it is read.
+    let mut huge = b"ONWD\x01".to_vec();
+    huge.resize(onward_sync::codec::MAX_MESSAGE_BYTES + 10, 0);
+    let (status, reply) = w.post(&huge);
+    assert_eq!(status, 413);
+    let ServerMessage::Error(e) = reply else {
+        panic!()
+    };
+    assert_eq!(e.code, ErrorCode::TooLarge);
+    assert_eq!(w.storage.position(w.org.id).unwrap(), before);
+
+    // A replayed push stores nothing new.
+    let p2 = participant(&mut m, "Bo");
+    let outbox = m.store().outbox(100).unwrap();
+    let replay = ClientMessage::Sync(SyncRequest {
+        token: token(&m),
+        cursor: before.0,
+        scope_seq: before.1,
+        scope_digest: Scope::default().digest(),
+        push: outbox
+            .iter()
+            .map(|e| Pushed {
+                entry: e.entry,
+                doc: e.doc,
+                data: e.data.clone(),
+            })
+            .collect(),
+        want: vec![],
+    });
+    let frame = codec::encode(&replay);
+    assert!(matches!(w.post(&frame).1, ServerMessage::Synced(_)));
+    let after_first = w.storage.position(w.org.id).unwrap();
+    assert!(matches!(w.post(&frame).1, ServerMessage::Synced(_)));
+    assert_eq!(w.storage.position(w.org.id).unwrap(), after_first);
+    assert_eq!(w.storage.assignments(p2).unwrap(), vec![mentor.id]);
+    m.sync_now().unwrap();
+    assert_eq!(caseload(&mut m).len(), 2);
+    assert_eq!(m.sync_status().unwrap().waiting, 0);
+}
