@@ -1,6 +1,7 @@
 //! Checks the architecture invariants that ARCHITECTURE.md states and `cargo metadata` can see:
-//! the core does no IO and links no database or runtime; only the app core uses the store;
-//! the UI never links the store, the app core, rusqlite or tokio.
+//! the core and the sync protocol do no IO and link no database or runtime; only the app core
+//! uses the store; the server and the devices share only the core and the protocol; the UI
+//! never links the store, the app core, rusqlite, tokio or an HTTP client.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -95,23 +96,46 @@ impl Graph {
 }
 
 #[test]
-fn the_core_links_no_database_runtime_or_network() {
+fn the_core_and_protocol_link_no_database_runtime_or_network() {
     let g = graph(NATIVE);
-    let core = g.closure("onward-core");
-    for banned in [
-        "rusqlite",
-        "libsqlite3-sys",
-        "tokio",
-        "mio",
-        "hyper",
-        "reqwest",
-        "tauri",
-        "onward-store",
-        "onward-app",
-    ] {
+    for krate in ["onward-core", "onward-sync"] {
+        let closure = g.closure(krate);
+        for banned in [
+            "rusqlite",
+            "libsqlite3-sys",
+            "tokio",
+            "mio",
+            "hyper",
+            "reqwest",
+            "ureq",
+            "tauri",
+            "onward-store",
+            "onward-app",
+            "onward-server",
+        ] {
+            assert!(
+                !closure.contains(banned),
+                "{krate} must not depend on {banned}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_server_and_the_devices_share_only_the_core_and_protocol() {
+    let g = graph(NATIVE);
+    let server = g.closure("onward-server");
+    for banned in ["onward-store", "onward-app", "onward-api", "tauri"] {
         assert!(
-            !core.contains(banned),
-            "onward-core must not depend on {banned}"
+            !server.contains(banned),
+            "onward-server must not depend on {banned}"
+        );
+    }
+    let app = g.closure("onward-app");
+    for banned in ["onward-server", "tokio", "axum"] {
+        assert!(
+            !app.contains(banned),
+            "onward-app must not depend on {banned}"
         );
     }
 }
@@ -144,6 +168,8 @@ fn the_ui_never_links_the_store_or_a_runtime() {
         "rusqlite",
         "libsqlite3-sys",
         "tokio",
+        "ureq",
+        "onward-server",
     ] {
         assert!(
             !ui.contains(banned),
@@ -157,9 +183,12 @@ fn the_ui_never_links_the_store_or_a_runtime() {
 }
 
 #[test]
-fn the_core_source_does_no_io() {
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/onward-core/src");
-    let mut stack = vec![std::path::PathBuf::from(src)];
+fn the_core_and_protocol_source_does_no_io() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates");
+    let mut stack = vec![
+        std::path::Path::new(root).join("onward-core/src"),
+        std::path::Path::new(root).join("onward-sync/src"),
+    ];
     while let Some(p) = stack.pop() {
         if p.is_dir() {
             stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
@@ -177,7 +206,7 @@ fn the_core_source_does_no_io() {
         ] {
             assert!(
                 !text.contains(banned),
-                "{} uses {banned}: onward-core does no IO",
+                "{} uses {banned}: the core and the protocol do no IO",
                 p.display()
             );
         }

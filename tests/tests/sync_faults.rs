@@ -233,8 +233,8 @@ fn run_once(seed: u64) {
         .as_ref()
         .unwrap()
         .sessions()
-        .iter()
-        .map(|(id, _)| *id)
+        .keys()
+        .copied()
         .collect();
     assert_eq!(held_sessions, sessions, "seed {seed}: sessions lost");
     for d in devices.iter() {

@@ -340,7 +340,7 @@ impl App {
         let mut replace = Vec::new();
         let mut remove_docs = remove.clone();
         let mut gone = Vec::new();
-        let mut rebuilt: Vec<(Loaded, Vec<(DocId, Vec<u8>)>)> = Vec::new();
+        let mut rebuilt: Vec<Rebuilt> = Vec::new();
         for (p, incoming) in touched {
             self.loaded.remove(&p);
             match self.rebuild(p, incoming, &mut replace)? {
@@ -404,7 +404,7 @@ impl App {
         p: ParticipantId,
         incoming: Incoming,
         replace: &mut Vec<(DocId, Vec<u8>)>,
-    ) -> Result<Option<(Loaded, Vec<(DocId, Vec<u8>)>)>, ApiError> {
+    ) -> Result<Option<Rebuilt>, ApiError> {
         let whole = |kind| incoming.whole.iter().find(|(d, _)| d.kind == kind);
         let kept = |kind| !incoming.removed.contains(&kind);
         let id = |kind| DocId {
@@ -478,6 +478,9 @@ impl App {
         Ok(Some((l, changes)))
     }
 }
+
+/// A participant's documents after a round, with the changes to append to storage.
+type Rebuilt = (Loaded, Vec<(DocId, Vec<u8>)>);
 
 /// What one round brought for one participant.
 #[derive(Default)]

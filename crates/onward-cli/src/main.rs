@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use onward_api::views::{AppointmentRow, CaseloadRow};
 use onward_api::{ApiError, Call, ErrorKind, Handle, Identity, TodayView};
-use onward_app::App;
 use onward_app::StoreKey;
+use onward_app::{App, Credentials, HttpTransport};
 use onward_core::ids::{DeviceId, ParticipantId, UserId};
 use onward_core::time::Timestamp;
 use onward_core::vocab::Role;
@@ -43,6 +43,8 @@ struct Cli {
 enum Command {
     /// Create a profile in the data folder for a user on this device.
     Init(InitArgs),
+    /// Enrol this device with the charity's server and create its profile.
+    Enrol(EnrolArgs),
     /// Fill the profile with a synthetic demo caseload (made-up people).
     SeedDemo(SeedArgs),
     #[command(flatten)]
@@ -63,6 +65,25 @@ struct InitArgs {
     /// This device's id (default: a new one).
     #[arg(long)]
     device: Option<DeviceId>,
+    /// Write a new random key to --key-file if it does not exist yet.
+    #[arg(long)]
+    new_key: bool,
+}
+
+#[derive(Debug, Args)]
+struct EnrolArgs {
+    /// The server's address, such as https://onward.example.org.
+    #[arg(long, env = "ONWARD_SERVER")]
+    server: String,
+    /// The one-time enrolment code from the coordinator (or use --username).
+    #[arg(long, required_unless_present = "username")]
+    code: Option<String>,
+    /// Sign in with a username; the password is read from standard input.
+    #[arg(long, conflicts_with = "code")]
+    username: Option<String>,
+    /// A name for this device the charity's admin will recognise.
+    #[arg(long, default_value = "Onward CLI")]
+    device_name: String,
     /// Write a new random key to --key-file if it does not exist yet.
     #[arg(long)]
     new_key: bool,
@@ -123,6 +144,40 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 cleared: true,
             };
             let app = App::create(&cli.data, &key, me)?;
+            print(cli, &serde_json::to_value(app.identity())?);
+        }
+        Command::Enrol(a) => {
+            if a.new_key {
+                let path = cli
+                    .key_file
+                    .as_deref()
+                    .context("--new-key needs --key-file to say where to write it")?;
+                if !path.exists() {
+                    write_new_key(path)?;
+                }
+            }
+            let key = load_key(cli)?;
+            let credentials = match (&a.code, &a.username) {
+                (Some(code), _) => Credentials::Code(code.clone()),
+                (None, Some(username)) => {
+                    let mut password = String::new();
+                    std::io::stdin().read_line(&mut password)?;
+                    Credentials::Password {
+                        username: username.clone(),
+                        password: password.trim_end_matches(['\r', '\n']).to_string(),
+                    }
+                }
+                (None, None) => anyhow::bail!("give --code or --username"),
+            };
+            let mut http = HttpTransport::new(&a.server)?;
+            let app = App::enrol(
+                &cli.data,
+                &key,
+                &a.server,
+                credentials,
+                &a.device_name,
+                &mut http,
+            )?;
             print(cli, &serde_json::to_value(app.identity())?);
         }
         Command::SeedDemo(a) => {

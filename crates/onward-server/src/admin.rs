@@ -7,7 +7,7 @@ use onward_core::vocab::Role;
 use onward_sync::check::Accepted;
 
 use crate::service::{enrolment_code, hash_password, hash_secret, normalise_code, now_millis};
-use crate::storage::{Organisation, Pushed, Rule, Storage, StorageError, User};
+use crate::storage::{Organisation, PushContext, Pushed, Rule, Storage, StorageError, User};
 
 /// Why an admin command failed.
 pub type Result<T> = std::result::Result<T, StorageError>;
@@ -125,20 +125,19 @@ pub fn import_participant<S: Storage + ?Sized>(
             created: true,
             only_creation: false,
         });
-        let outcome = storage.push(
-            org.id,
-            id,
-            importer,
-            Rule::Organisation { restricted: true },
-            mentor,
-            now_millis(),
-            &mut |current, _| match current {
-                None => Ok(take.take().expect("checked once")),
-                Some(_) => Err(onward_sync::check::Refused(
-                    "the participant is already on the server".into(),
-                )),
-            },
-        )?;
+        let ctx = PushContext {
+            org: org.id,
+            device: importer,
+            rule: Rule::Organisation { restricted: true },
+            assign_to: mentor,
+            now: now_millis(),
+        };
+        let outcome = storage.push(&ctx, id, &mut |current, _| match current {
+            None => Ok(take.take().expect("checked once")),
+            Some(_) => Err(onward_sync::check::Refused(
+                "the participant is already on the server".into(),
+            )),
+        })?;
         if let Pushed::Refused(why) = outcome {
             return Err(StorageError::Invalid(why));
         }

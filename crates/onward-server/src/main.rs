@@ -133,7 +133,7 @@ fn run() -> anyhow::Result<()> {
         Command::Serve => serve(settings),
         command => {
             let storage = open(&settings)?;
-            admin_command(&*storage, &settings, command)
+            admin_command(&storage, &settings, command)
         }
     }
 }

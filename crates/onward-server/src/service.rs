@@ -16,7 +16,8 @@ use onward_sync::scope::Scope;
 use sha2::{Digest, Sha256};
 
 use crate::storage::{
-    Device, ParticipantState, Pushed as Stored, Rule, Storage, StorageError, TokenOwner, User,
+    Device, ParticipantState, PushContext, Pushed as Stored, Rule, Storage, StorageError,
+    TokenOwner, User,
 };
 
 /// Milliseconds since the epoch.
@@ -355,15 +356,14 @@ fn push_one<S: Storage + ?Sized>(
         }
         check::accept_push(entry.doc, current, &entry.data, pusher)
     };
+    let ctx = PushContext {
+        org: user.org,
+        device,
+        rule,
+        assign_to,
+        now,
+    };
     storage
-        .push(
-            user.org,
-            entry.doc,
-            device,
-            rule,
-            assign_to,
-            now,
-            &mut checker,
-        )
+        .push(&ctx, entry.doc, &mut checker)
         .map_err(unavailable)
 }

@@ -302,7 +302,7 @@ impl Store {
                 )?
                 .execute(params![id.to_string(), id.participant.to_string(), id.kind.as_str(), bytes])?;
                 if w.local {
-                    queue(&tx, *id, bytes)?;
+                    queue(tx, *id, bytes)?;
                 }
             }
             for (id, bytes) in &w.changes {
@@ -310,7 +310,7 @@ impl Store {
                     continue;
                 }
                 if w.local {
-                    queue(&tx, *id, bytes)?;
+                    queue(tx, *id, bytes)?;
                 }
                 let key = id.to_string();
                 tx.prepare_cached("INSERT INTO changes (doc_id, data) VALUES (?1, ?2)")?
@@ -328,7 +328,7 @@ impl Store {
                 }
             }
             if let Some(rows) = w.rows {
-                derived::replace_rows(&tx, rows, w.old_rows)?;
+                derived::replace_rows(tx, rows, w.old_rows)?;
             }
         }
         Ok(due)

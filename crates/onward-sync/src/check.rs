@@ -86,7 +86,7 @@ fn accept<T: Record + Invariants>(
                 "the changes were not made on this tablet by this person",
             ));
         }
-        let operation = change.message().map(|m| &m[..]).unwrap_or_default();
+        let operation = change.message().unwrap_or_default();
         if operation == "create" && before.is_some() {
             return Err(refuse("this record already exists on the server"));
         }
@@ -95,9 +95,7 @@ fn accept<T: Record + Invariants>(
     if let Some(before) = &before {
         T::check_change(before, doc.read(), who.role)?;
     }
-    let only_creation = new_changes
-        .iter()
-        .all(|c| c.message().map(|m| &m[..]) == Some("create"));
+    let only_creation = new_changes.iter().all(|c| c.message() == Some("create"));
     let changes = new_changes
         .into_iter()
         .map(|mut c| c.bytes().to_vec())

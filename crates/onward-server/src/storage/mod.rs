@@ -150,6 +150,19 @@ pub enum Pushed {
 pub type PushCheck<'a> =
     dyn FnMut(Option<&[u8]>, ParticipantState) -> std::result::Result<Accepted, Refused> + 'a;
 
+/// Who is pushing, and how their push is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct PushContext {
+    pub org: OrgId,
+    /// The device the changes came from (recorded in the log, so they are not sent back).
+    pub device: DeviceId,
+    /// What the pusher may hold.
+    pub rule: Rule,
+    /// Who a participant created by this push is assigned to.
+    pub assign_to: Option<UserId>,
+    pub now: i64,
+}
+
 /// Where a pushed document's participant stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParticipantState {
@@ -220,16 +233,7 @@ pub trait Storage: Send + Sync + 'static {
     /// the organisation: reads the document, runs `check`, and if it passes stores the
     /// document and appends its new changes to the log. A document created for a participant
     /// the server does not know creates the participant, assigned to `assign_to`.
-    fn push(
-        &self,
-        org: OrgId,
-        doc: DocId,
-        device: DeviceId,
-        rule: Rule,
-        assign_to: Option<UserId>,
-        now: i64,
-        check: &mut PushCheck<'_>,
-    ) -> Result<Pushed>;
+    fn push(&self, ctx: &PushContext, doc: DocId, check: &mut PushCheck<'_>) -> Result<Pushed>;
     /// Whole documents, those that exist.
     fn documents(&self, docs: &[DocId]) -> Result<Vec<(DocId, Vec<u8>)>>;
     /// Log entries after `cursor` that `rule` allows, not made by `exclude`, up to about

@@ -353,12 +353,12 @@ impl Storage for Sqlite {
                     "SELECT {USER_COLUMNS} FROM users WHERE org_id = ?1 ORDER BY role, display_name"
                 ))
                 .map_err(db)?;
-            let rows = stmt
+            let rows: Vec<User> = stmt
                 .query_map([org.to_string()], user_row)
                 .map_err(db)?
                 .map(|r| r.map(|(u, _)| u).map_err(db))
-                .collect();
-            rows
+                .collect::<Result<_>>()?;
+            Ok(rows)
         })
     }
 
@@ -533,12 +533,12 @@ impl Storage for Sqlite {
                      WHERE u.org_id = ?1 ORDER BY d.created_at"
                 ))
                 .map_err(db)?;
-            let rows = stmt
+            let rows: Vec<Device> = stmt
                 .query_map([org.to_string()], device_row)
                 .map_err(db)?
                 .collect::<rusqlite::Result<_>>()
-                .map_err(db);
-            rows
+                .map_err(db)?;
+            Ok(rows)
         })
     }
 
@@ -634,16 +634,14 @@ impl Storage for Sqlite {
         self.with(|c| holds_in(c, org, rule, doc))
     }
 
-    fn push(
-        &self,
-        org: OrgId,
-        doc: DocId,
-        device: DeviceId,
-        rule: Rule,
-        assign_to: Option<UserId>,
-        now: i64,
-        check: &mut PushCheck<'_>,
-    ) -> Result<Pushed> {
+    fn push(&self, ctx: &PushContext, doc: DocId, check: &mut PushCheck<'_>) -> Result<Pushed> {
+        let PushContext {
+            org,
+            device,
+            rule,
+            assign_to,
+            now,
+        } = *ctx;
         self.with(|c| {
             let tx = c
                 .transaction_with_behavior(TransactionBehavior::Immediate)
