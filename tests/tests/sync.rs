@@ -462,3 +462,61 @@ fn bad_messages_get_a_clear_error_and_change_nothing() {
     assert_eq!(caseload(&mut m).len(), 2);
     assert_eq!(m.sync_status().unwrap().waiting, 0);
 }
+
+#[test]
+fn background_sync_backs_off_while_the_server_is_down_and_catches_up_when_it_returns() {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    let mut w = world();
+    let mentor = w.user(Role::Mentor, true);
+    let app = Arc::new(Mutex::new(w.device(&mentor)));
+    let addr = w.server.addr;
+    // The server goes away (no signal at the prison gate).
+    std::mem::replace(
+        &mut w.server,
+        TestServer::start(w.storage.clone(), None).unwrap(),
+    )
+    .stop();
+
+    let p = participant(&mut app.lock().unwrap(), "Offline");
+    let timing = onward_app::Timing {
+        soon: Duration::from_millis(20),
+        every: Duration::from_secs(60),
+        first_retry: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(300),
+    };
+    let background = onward_app::BackgroundSync::start(app.clone(), timing);
+    let wait_for = |what: &str, done: &dyn Fn(&SyncStatus) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let status = app.lock().unwrap().sync_status().unwrap();
+            if done(&status) {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}: {status:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let down = wait_for("a failed attempt", &|s| s.last_error.is_some());
+    assert!(down.waiting > 0);
+    assert!(
+        down.last_error
+            .unwrap()
+            .contains("could not reach the server")
+    );
+
+    // Signal returns: the same server comes back on the same address.
+    let back = TestServer::start(w.storage.clone(), Some(addr)).unwrap();
+    background.nudge();
+    let up = wait_for("the changes to reach the server", &|s| {
+        s.waiting == 0 && s.last_error.is_none()
+    });
+    assert!(up.last_synced.is_some());
+    assert_eq!(w.storage.assignments(p).unwrap(), vec![mentor.id]);
+    background.stop();
+    back.stop();
+}

@@ -18,10 +18,12 @@
 //! ```
 
 mod access;
+mod background;
 mod handlers;
 mod sync;
 
-pub use sync::{Credentials, HttpTransport, Transport};
+pub use background::{BackgroundSync, Backoff, Timing, sync_shared};
+pub use sync::{Credentials, HttpTransport, SyncRun, Transport};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

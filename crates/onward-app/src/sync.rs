@@ -124,19 +124,52 @@ fn unreachable(reason: String) -> ApiError {
     ApiError::new(ErrorKind::Conflict, reason)
 }
 
-fn send(
-    transport: &mut dyn Transport,
-    msg: &ClientMessage,
-) -> Result<(ServerMessage, u64, u64), ApiError> {
-    let frame = codec::encode(msg);
-    let reply = transport.exchange(&frame).map_err(unreachable)?;
-    let decoded = codec::decode::<ServerMessage>(&reply).map_err(|e| {
+fn out_of_turn() -> ApiError {
+    ApiError::new(ErrorKind::Conflict, "the server answered out of turn")
+}
+
+fn decode_reply(reply: &[u8]) -> Result<ServerMessage, ApiError> {
+    codec::decode::<ServerMessage>(reply).map_err(|e| {
         ApiError::new(
             ErrorKind::Conflict,
             format!("the server's answer could not be read: {e}"),
         )
-    })?;
-    Ok((decoded, frame.len() as u64, reply.len() as u64))
+    })
+}
+
+/// One sync run in progress: the protocol's state and what it has done so far.
+pub struct SyncRun {
+    client: ClientSync,
+    token: String,
+    report: SyncReport,
+    pushed: u64,
+}
+
+impl std::fmt::Debug for SyncRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncRun")
+            .field("report", &self.report)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncRun {
+    /// What the run has done so far.
+    pub fn report(&self) -> &SyncReport {
+        &self.report
+    }
+
+    /// Records still to fetch whole (for a progress bar on a first sync).
+    pub fn remaining(&self) -> usize {
+        self.client.wanted()
+    }
+}
+
+fn send(transport: &mut dyn Transport, msg: &ClientMessage) -> Result<ServerMessage, ApiError> {
+    let reply = transport
+        .exchange(&codec::encode(msg))
+        .map_err(unreachable)?;
+    decode_reply(&reply)
 }
 
 impl App {
@@ -164,15 +197,10 @@ impl App {
                 device_name: device_name.to_string(),
             }),
         };
-        let enrolled: Enrolled = match send(transport, &msg)?.0 {
+        let enrolled: Enrolled = match send(transport, &msg)? {
             ServerMessage::Enrolled(e) => e,
             ServerMessage::Error(e) => return Err(server_error(e)),
-            ServerMessage::Synced(_) => {
-                return Err(ApiError::new(
-                    ErrorKind::Conflict,
-                    "the server answered out of turn",
-                ));
-            }
+            ServerMessage::Synced(_) => return Err(out_of_turn()),
         };
         let identity = Identity {
             user: enrolled.user,
@@ -220,19 +248,27 @@ impl App {
     /// one transaction, so a sync cut off at any point loses nothing and resumes where it
     /// stopped. A failure is remembered for [`App::sync_status`].
     pub fn sync_with(&mut self, transport: &mut dyn Transport) -> Result<SyncReport, ApiError> {
-        let result = self.sync_rounds(transport);
-        let outcome = match &result {
-            Ok(_) => self
-                .store
-                .set_meta(LAST_SYNCED, &self.now().millis().to_string())
-                .and_then(|()| self.store.delete_meta(LAST_ERROR)),
-            Err(e) => self.store.set_meta(LAST_ERROR, &e.message),
+        let mut run = match self.begin_sync() {
+            Ok(run) => run,
+            Err(e) => return self.end_sync(Err(e)),
         };
-        outcome.map_err(storage)?;
-        result
+        loop {
+            let step = self.next_frame(&mut run).and_then(|frame| {
+                let reply = transport.exchange(&frame);
+                self.take_reply(&mut run, frame.len(), reply)
+            });
+            match step {
+                Ok(true) => return self.end_sync(Ok(run.report)),
+                Ok(false) => {}
+                Err(e) => return self.end_sync(Err(e)),
+            }
+        }
     }
 
-    fn sync_rounds(&mut self, transport: &mut dyn Transport) -> Result<SyncReport, ApiError> {
+    /// Starts a sync run from what the store holds. Drive it with [`App::next_frame`] and
+    /// [`App::take_reply`] (the network exchange in between needs no access to the app), then
+    /// finish with [`App::end_sync`].
+    pub fn begin_sync(&mut self) -> Result<SyncRun, ApiError> {
         let token = self
             .store
             .meta(TOKEN)
@@ -244,55 +280,85 @@ impl App {
         };
         let scope = Scope::from_docs(self.store.scope().map_err(storage)?);
         let held = self.store.held_docs().map_err(storage)?;
-        let mut run = ClientSync::new(state, &scope, held);
-        let mut report = SyncReport::default();
-        loop {
-            let outbox = self
-                .store
-                .outbox(OUTBOX_BATCH)
-                .map_err(storage)?
-                .into_iter()
-                .map(|e| Pushed {
-                    entry: e.entry,
-                    doc: e.doc,
-                    data: e.data,
-                })
-                .collect();
-            let request = run
-                .request(&token, outbox)
-                .map_err(|e| ApiError::new(ErrorKind::Conflict, e.to_string()))?;
-            let pushed = request.push.len() as u64;
-            let (reply, sent, received) = send(transport, &ClientMessage::Sync(request))?;
-            report.rounds += 1;
-            report.bytes_sent += sent;
-            report.bytes_received += received;
-            let resp = match reply {
-                ServerMessage::Synced(r) => r,
-                ServerMessage::Error(e) if e.code == ErrorCode::Revoked => {
-                    self.loaded.clear();
-                    self.store.wipe_records().map_err(storage)?;
-                    self.store.delete_meta(TOKEN).map_err(storage)?;
-                    self.notify(Vec::new(), Origin::Sync);
-                    return Err(server_error(e));
-                }
-                ServerMessage::Error(e) => return Err(server_error(e)),
-                ServerMessage::Enrolled(_) => {
-                    return Err(ApiError::new(
-                        ErrorKind::Conflict,
-                        "the server answered out of turn",
-                    ));
-                }
-            };
-            let round = run
-                .receive(resp)
-                .map_err(|e| ApiError::new(ErrorKind::Conflict, e.to_string()))?;
-            report.sent += pushed.saturating_sub(round.refused.len() as u64);
-            self.store_round(round, &mut report)?;
-            if run.is_done(self.store.outbox_len().map_err(storage)? == 0) {
-                break;
+        Ok(SyncRun {
+            client: ClientSync::new(state, &scope, held),
+            token,
+            report: SyncReport::default(),
+            pushed: 0,
+        })
+    }
+
+    /// The next request frame of a run.
+    pub fn next_frame(&mut self, run: &mut SyncRun) -> Result<Vec<u8>, ApiError> {
+        let outbox = self
+            .store
+            .outbox(OUTBOX_BATCH)
+            .map_err(storage)?
+            .into_iter()
+            .map(|e| Pushed {
+                entry: e.entry,
+                doc: e.doc,
+                data: e.data,
+            })
+            .collect();
+        let request = run
+            .client
+            .request(&run.token, outbox)
+            .map_err(|e| ApiError::new(ErrorKind::Conflict, e.to_string()))?;
+        run.pushed = request.push.len() as u64;
+        Ok(codec::encode(&ClientMessage::Sync(request)))
+    }
+
+    /// Stores the reply to the last frame. `Ok(true)` when the run is complete.
+    pub fn take_reply(
+        &mut self,
+        run: &mut SyncRun,
+        sent: usize,
+        reply: Result<Vec<u8>, String>,
+    ) -> Result<bool, ApiError> {
+        let reply = reply.map_err(unreachable)?;
+        run.report.rounds += 1;
+        run.report.bytes_sent += sent as u64;
+        run.report.bytes_received += reply.len() as u64;
+        let resp = match decode_reply(&reply)? {
+            ServerMessage::Synced(r) => r,
+            ServerMessage::Error(e) if e.code == ErrorCode::Revoked => {
+                self.loaded.clear();
+                self.store.wipe_records().map_err(storage)?;
+                self.store.delete_meta(TOKEN).map_err(storage)?;
+                self.notify(Vec::new(), Origin::Sync);
+                return Err(server_error(e));
             }
-        }
-        Ok(report)
+            ServerMessage::Error(e) => return Err(server_error(e)),
+            ServerMessage::Enrolled(_) => return Err(out_of_turn()),
+        };
+        let round = run
+            .client
+            .receive(resp)
+            .map_err(|e| ApiError::new(ErrorKind::Conflict, e.to_string()))?;
+        run.report.sent += run.pushed.saturating_sub(round.refused.len() as u64);
+        self.store_round(round, &mut run.report)?;
+        Ok(run
+            .client
+            .is_done(self.store.outbox_len().map_err(storage)? == 0))
+    }
+
+    /// Records how a run ended (last synced, or the error in plain words) and passes its
+    /// result on.
+    pub fn end_sync(
+        &mut self,
+        result: Result<SyncReport, ApiError>,
+    ) -> Result<SyncReport, ApiError> {
+        let outcome = match &result {
+            Ok(_) => self
+                .store
+                .set_meta(LAST_SYNCED, &self.now().millis().to_string())
+                .and_then(|()| self.store.delete_meta(LAST_ERROR)),
+            Err(e) => self.store.set_meta(LAST_ERROR, &e.message),
+        };
+        outcome.map_err(storage)?;
+        self.notify(Vec::new(), Origin::Sync);
+        result
     }
 
     /// Stores what one round brought, in one transaction.
