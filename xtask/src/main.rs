@@ -19,6 +19,10 @@ const APT_SHELL: &[&str] = &[
     "libjavascriptcoregtk-4.1-dev",
 ];
 
+/// Debian packages the tests need: PostgreSQL for the server's storage scenario (the test
+/// starts its own throwaway cluster on a loopback port).
+const APT_TEST: &[&str] = &["postgresql"];
+
 /// Must equal the `wasm-bindgen` crate version pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
 
@@ -89,14 +93,15 @@ enum Needs {
 
 /// Installs, once, what the build and tests need beyond the Rust toolchain.
 fn setup(needs: Needs) -> Result<()> {
-    let shell: &[&str] = if needs == Needs::Everything {
-        APT_SHELL
+    let (shell, test): (&[&str], &[&str]) = if needs == Needs::Everything {
+        (APT_SHELL, APT_TEST)
     } else {
-        &[]
+        (&[], &[])
     };
     let missing: Vec<&str> = APT_CORE
         .iter()
         .chain(shell)
+        .chain(test)
         .copied()
         .filter(|p| {
             !answers(

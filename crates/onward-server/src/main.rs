@@ -10,8 +10,9 @@ use onward_core::ids::{DeviceId, ParticipantId, UserId};
 use onward_core::vocab::Role;
 use onward_server::admin::{self, NewUser};
 use onward_server::settings::{Settings, redact_url};
-use onward_server::storage::Storage;
+use onward_server::storage::postgres::Postgres;
 use onward_server::storage::sqlite::Sqlite;
+use onward_server::storage::{Storage, StorageError};
 
 #[derive(Parser)]
 #[command(
@@ -106,39 +107,40 @@ fn main() {
     }
 }
 
-fn open(settings: &Settings) -> anyhow::Result<Arc<Sqlite>> {
-    let url = settings.database_url.trim();
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let storage = Sqlite::open(std::path::Path::new(path))
-            .with_context(|| format!("could not open the database at {}", redact_url(url)))?;
-        return Ok(Arc::new(storage));
-    }
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("PostgreSQL storage is not built into this server yet; use a sqlite:// database URL");
-    }
-    bail!(
-        "the database URL must start with sqlite:// or postgres:// (it was {})",
-        redact_url(url)
-    )
-}
-
 fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref()).map_err(anyhow::Error::msg)?;
-    match cli.command {
-        Command::PrintConfig => {
-            print!("{}", Settings::example());
-            Ok(())
-        }
-        Command::Serve => serve(settings),
-        command => {
-            let storage = open(&settings)?;
-            admin_command(&storage, &settings, command)
-        }
+    if let Command::PrintConfig = cli.command {
+        print!("{}", Settings::example());
+        return Ok(());
+    }
+    // The storage is chosen once, from the database URL.
+    let url = settings.database_url.trim().to_string();
+    let opened = |e: StorageError| {
+        anyhow::anyhow!("could not open the database at {}: {e}", redact_url(&url))
+    };
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let storage = Sqlite::open(std::path::Path::new(path)).map_err(opened)?;
+        launch(Arc::new(storage), settings, cli.command)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let storage = Postgres::open(&url).map_err(opened)?;
+        launch(Arc::new(storage), settings, cli.command)
+    } else {
+        bail!(
+            "the database URL must start with sqlite:// or postgres:// (it was {})",
+            redact_url(&url)
+        )
     }
 }
 
-fn serve(settings: Settings) -> anyhow::Result<()> {
+fn launch<S: Storage>(storage: Arc<S>, settings: Settings, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(storage, settings),
+        command => admin_command(&*storage, &settings, command),
+    }
+}
+
+fn serve<S: Storage>(storage: Arc<S>, settings: Settings) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_max_level(match settings.log.as_str() {
             "error" => tracing::Level::ERROR,
@@ -148,7 +150,6 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         })
         .with_target(false)
         .init();
-    let storage = open(&settings)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(settings.listen)
@@ -187,7 +188,11 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-fn admin_command(storage: &Sqlite, settings: &Settings, command: Command) -> anyhow::Result<()> {
+fn admin_command(
+    storage: &dyn Storage,
+    settings: &Settings,
+    command: Command,
+) -> anyhow::Result<()> {
     match command {
         Command::CreateOrg { name } => {
             let org = storage.create_org(&name, onward_server::service::now_millis())?;

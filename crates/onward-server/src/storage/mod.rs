@@ -3,6 +3,7 @@
 //! once from the database URL. Calls are blocking; the HTTP layer runs them on tokio's
 //! blocking pool.
 
+pub mod postgres;
 pub mod sqlite;
 
 use onward_core::document::DocId;
