@@ -464,6 +464,83 @@ fn bad_messages_get_a_clear_error_and_change_nothing() {
 }
 
 #[test]
+fn guessing_codes_is_rate_limited_but_enrolling_a_room_of_tablets_is_not() {
+    let w = world();
+    let mentor = w.user(Role::Mentor, true);
+    // Twelve tablets enrolled one after another from the same address.
+    for _ in 0..12 {
+        w.device(&mentor);
+    }
+    let guess = |code: &str| {
+        codec::encode(&ClientMessage::Enrol(Enrol {
+            code: code.into(),
+            device_name: "Guess".into(),
+        }))
+    };
+    for i in 0..onward_server::http::FAILURES_PER_WINDOW {
+        let (status, _) = w.post(&guess(&format!("AAAA-BBBB-{i:04}")));
+        assert_eq!(status, 401, "attempt {i}");
+    }
+    // Now even a good code waits, and is still good after the wait.
+    let code = admin::issue_code(&*w.storage, mentor.id, 1).unwrap();
+    let (status, reply) = w.post(&guess(&code));
+    assert_eq!(status, 429);
+    let ServerMessage::Error(e) = reply else {
+        panic!()
+    };
+    assert!(e.message.contains("wait a minute"), "{}", e.message);
+    let devices = w.storage.devices(w.org.id).unwrap().len();
+    assert_eq!(devices, 12, "a refused enrolment adds no device");
+}
+
+#[test]
+fn the_demo_organisation_signs_in_and_syncs_by_role() {
+    let w = world();
+    let demo = admin::seed_demo(&*w.storage, "Demo Charity", 9).unwrap();
+    assert!(admin::seed_demo(&*w.storage, "Demo Charity", 9).is_err());
+    let sign_in = |username: &str| {
+        App::enrol(
+            &w.dir.path().join(username),
+            &StoreKey::from_bytes([3; 32]),
+            &w.server.url(),
+            Credentials::Password {
+                username: username.into(),
+                password: admin::DEMO_PASSWORD.into(),
+            },
+            "Demo tablet",
+            &mut HttpTransport::new(&w.server.url()).unwrap(),
+        )
+        .unwrap()
+    };
+    let kinds = |app: &App| {
+        let mut held: Vec<DocKind> = app
+            .store()
+            .held_docs()
+            .unwrap()
+            .iter()
+            .map(|d| d.kind)
+            .collect();
+        held.sort_by_key(|k| *k as u8);
+        held.dedup();
+        held
+    };
+    let mut coordinator = sign_in("coordinator");
+    coordinator.sync_now().unwrap();
+    assert_eq!(caseload(&mut coordinator).len(), demo.participants);
+    let mut cleared = sign_in("mentor1");
+    cleared.sync_now().unwrap();
+    assert_eq!(caseload(&mut cleared).len(), 3);
+    assert_eq!(
+        kinds(&cleared),
+        [DocKind::Plan, DocKind::Notes, DocKind::Restricted]
+    );
+    let mut peer = sign_in("peer-mentor");
+    peer.sync_now().unwrap();
+    assert_eq!(caseload(&mut peer).len(), 3);
+    assert_eq!(kinds(&peer), [DocKind::Plan, DocKind::Notes]);
+}
+
+#[test]
 fn background_sync_backs_off_while_the_server_is_down_and_catches_up_when_it_returns() {
     use std::sync::Mutex;
     use std::time::{Duration, Instant};

@@ -35,7 +35,7 @@ fn main() -> Result<()> {
         Some("build-ui") => build_ui(&root),
         Some("test") => test(&root),
         Some("demo") => demo(&root, &args[1..]),
-        Some("bench") => bench(),
+        Some("bench") => bench(&root),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -203,19 +203,92 @@ fn test(root: &Path) -> Result<()> {
 
 /// The demo: a device profile with the synthetic 40-participant caseload, shown through the
 /// CLI. (The sync server and the app window join it as they land.)
+/// The demo: the sync server on embedded SQLite with a synthetic demo organisation, and a
+/// mentor's tablet profile enrolled with it and synced. Keeps the server running until
+/// Ctrl-C unless `--no-wait` is given; `--fresh` starts again from nothing.
 fn demo(root: &Path, args: &[String]) -> Result<()> {
     setup(Needs::Core)?;
-    run(cargo().args(["build", "--release", "--package", "onward-cli"]))?;
-    let onward = target_dir(root).join("release/onward");
+    run(cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "onward-cli",
+        "--package",
+        "onward-server",
+    ]))?;
+    let bin = target_dir(root).join("release");
+    let (onward, server_bin) = (bin.join("onward"), bin.join("onward-server"));
     let dir = root.join("target/demo");
-    let fresh = args.iter().any(|a| a == "--fresh");
-    if fresh && dir.exists() {
+    if args.iter().any(|a| a == "--fresh") && dir.exists() {
         std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+
+    // The server keeps its port between runs: the tablet remembers the address.
+    let port_file = dir.join("server.port");
+    let port: u16 = match std::fs::read_to_string(&port_file) {
+        Ok(p) => p
+            .trim()
+            .parse()
+            .context("target/demo/server.port is damaged; run with --fresh")?,
+        Err(_) => {
+            let port = free_port(8750)?;
+            std::fs::write(&port_file, port.to_string())?;
+            port
+        }
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let server = |extra: &[&str]| {
+        let mut c = Command::new(&server_bin);
+        c.args(extra)
+            .env(
+                "ONWARD_DATABASE_URL",
+                format!("sqlite://{}", dir.join("server.db").display()),
+            )
+            .env("ONWARD_LISTEN", format!("127.0.0.1:{port}"))
+            .env("ONWARD_LOG", "warn");
+        c
+    };
+    let seeded = dir.join("server.seeded");
+    if !seeded.exists() {
+        let _ = std::fs::remove_file(dir.join("server.db"));
+        run(&mut server(&["seed-demo"]))?;
+        std::fs::write(&seeded, "")?;
+    }
+    let mut child = server(&["serve"])
+        .spawn()
+        .context("could not start onward-server")?;
+    let result = demo_tablet(&onward, &dir, &url, port, args);
+    if result.is_err() || args.iter().any(|a| a == "--no-wait") {
+        let _ = child.kill();
+        let _ = child.wait();
+        return result;
+    }
+    println!("\nThe sync server is running at {url} (press Ctrl-C to stop it).");
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("onward-server stopped ({status})");
+    }
+    Ok(())
+}
+
+/// Enrols the demo mentor's tablet profile (once), syncs it and shows what it holds.
+fn demo_tablet(onward: &Path, dir: &Path, url: &str, port: u16, _args: &[String]) -> Result<()> {
+    let mut up = false;
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    if !up {
+        bail!("onward-server did not start listening on port {port}");
     }
     let data = dir.join("mentor-tablet");
     let key = dir.join("mentor-tablet.key");
     let cli = |extra: &[&str]| {
-        let mut c = Command::new(&onward);
+        let mut c = Command::new(onward);
         c.arg("--data")
             .arg(&data)
             .arg("--key-file")
@@ -224,16 +297,29 @@ fn demo(root: &Path, args: &[String]) -> Result<()> {
         c
     };
     if !data.join("onward.db").exists() {
-        run(&mut cli(&[
-            "init",
-            "--role",
-            "coordinator",
-            "--name",
-            "Demo Coordinator",
+        let mut enrol = cli(&[
+            "enrol",
+            "--server",
+            url,
+            "--username",
+            "mentor1",
+            "--device-name",
+            "Demo tablet",
             "--new-key",
-        ]))?;
-        run(&mut cli(&["seed-demo", "--participants", "40"]))?;
+        ]);
+        enrol.stdin(std::process::Stdio::piped());
+        eprintln!("xtask: {enrol:?}");
+        let mut child = enrol.spawn().context("could not start onward")?;
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().context("no stdin")?;
+            writeln!(stdin, "onward-demo")?;
+        }
+        if !child.wait()?.success() {
+            bail!("the demo tablet could not enrol with the server");
+        }
     }
+    run(&mut cli(&["sync-now"]))?;
     println!("\n== Today ==");
     run(&mut cli(&["today"]))?;
     println!("\n== Caseload (first lines) ==");
@@ -241,8 +327,12 @@ fn demo(root: &Path, args: &[String]) -> Result<()> {
     for line in String::from_utf8_lossy(&out.stdout).lines().take(24) {
         println!("{line}");
     }
+    println!("\n== Sync status ==");
+    run(&mut cli(&["get-sync-status"]))?;
     println!(
-        "\nThe demo tablet's data is in {} (encrypted; key in {}).\nTry: {} --data {} --key-file {} --help",
+        "\nDemo sign-ins (password 'onward-demo'): coordinator, mentor1 (cleared), mentor2, peer-mentor.\n\
+         The demo tablet is mentor1's, in {} (encrypted; key in {}).\n\
+         Try: {} --data {} --key-file {} --help",
         data.display(),
         key.display(),
         onward.display(),
@@ -252,6 +342,23 @@ fn demo(root: &Path, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn bench() -> Result<()> {
-    run(cargo().args(["bench", "--package", "onward-app", "--bench", "store"]))
+/// `preferred` if nothing listens there, otherwise any free loopback port.
+fn free_port(preferred: u16) -> Result<u16> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", preferred))
+        .or_else(|_| std::net::TcpListener::bind(("127.0.0.1", 0)))?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Prints the device store's figures, then the sync figures against the release server
+/// (in its own process for the memory figure). The 20,000-participant server database is
+/// generated once (about five minutes) into the target directory and reused.
+fn bench(root: &Path) -> Result<()> {
+    setup(Needs::Core)?;
+    run(cargo().args(["bench", "--package", "onward-app", "--bench", "store"]))?;
+    run(cargo().args(["build", "--release", "--package", "onward-server"]))?;
+    let target = target_dir(root);
+    run(cargo()
+        .args(["bench", "--package", "onward-tests", "--bench", "sync"])
+        .env("ONWARD_SERVER_BIN", target.join("release/onward-server"))
+        .env("ONWARD_BENCH_DIR", target.join("bench")))
 }

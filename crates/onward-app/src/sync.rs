@@ -48,10 +48,22 @@ impl HttpTransport {
     /// A transport to the server at `base` (such as `https://onward.example.org`).
     pub fn new(base: &str) -> Result<Self, ApiError> {
         let base = base.trim().trim_end_matches('/');
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
+        let plain = match base.strip_prefix("http://") {
+            Some(rest) => Some(rest),
+            None if base.starts_with("https://") => None,
+            None => {
+                return Err(ApiError::invalid(
+                    "server",
+                    "must start with https:// (or http:// for a server on this network)",
+                ));
+            }
+        };
+        if let Some(rest) = plain
+            && !on_this_network(rest)
+        {
             return Err(ApiError::invalid(
                 "server",
-                "must start with https:// (or http:// for a server on this network)",
+                "use https:// for a server on the internet: records must not cross it unencrypted",
             ));
         }
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -64,6 +76,32 @@ impl HttpTransport {
             url: format!("{base}/v1/sync"),
             agent,
         })
+    }
+}
+
+/// Whether the host at the start of `rest` (what follows `http://`) is on this machine or the
+/// local network: loopback and private addresses, `localhost`, single-label names and the
+/// local-only suffixes.
+fn on_this_network(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback() || ip.is_private() || ip.is_link_local(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.is_unique_local() || ip.is_unicast_link_local()
+        }
+        Err(_) => {
+            let host = host.to_ascii_lowercase();
+            !host.is_empty()
+                && (!host.contains('.')
+                    || host.ends_with(".local")
+                    || host.ends_with(".lan")
+                    || host.ends_with(".internal")
+                    || host.ends_with(".home.arpa"))
+        }
     }
 }
 
@@ -561,4 +599,34 @@ fn not_enrolled() -> ApiError {
         ErrorKind::Conflict,
         "this tablet is not enrolled with a server yet: enrol it with the code from your coordinator",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_reaches_this_network() {
+        for ok in [
+            "https://onward.example.org",
+            "http://127.0.0.1:8750",
+            "http://localhost:8750/",
+            "http://192.168.1.20",
+            "http://10.0.0.5:80",
+            "http://[::1]:8750",
+            "http://onward-box",
+            "http://onward.local",
+        ] {
+            assert!(HttpTransport::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://onward.example.org",
+            "http://8.8.8.8",
+            "ftp://x",
+            "onward.org",
+            "http://",
+        ] {
+            assert!(HttpTransport::new(bad).is_err(), "{bad}");
+        }
+    }
 }

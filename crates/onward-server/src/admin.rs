@@ -144,3 +144,71 @@ pub fn import_participant<S: Storage + ?Sized>(
     }
     Ok(p)
 }
+
+/// The password every demo account signs in with. The demo organisation is synthetic and
+/// meant for a laptop on loopback; never seed it on a server holding real records.
+pub const DEMO_PASSWORD: &str = "onward-demo";
+
+/// Who [`seed_demo`] created: each account's username, role and name.
+#[derive(Debug, Clone)]
+pub struct DemoAccounts {
+    pub org: Organisation,
+    pub users: Vec<(String, User)>,
+    pub participants: usize,
+}
+
+/// Creates the synthetic demo organisation `name`: a coordinator, two mentors (one cleared
+/// for Restricted documents) and a peer mentor, each able to sign in with a username and
+/// [`DEMO_PASSWORD`], and `participants` made-up participants with up to three years of
+/// history shared between the mentors. Refuses if the organisation already exists.
+pub fn seed_demo<S: Storage + ?Sized>(
+    storage: &S,
+    name: &str,
+    participants: usize,
+) -> Result<DemoAccounts> {
+    if storage.org_by_name(name)?.is_some() {
+        return Err(StorageError::Invalid(format!(
+            "there is already an organisation called '{name}'"
+        )));
+    }
+    let size = onward_core::demo::DemoSize {
+        participants,
+        ..Default::default()
+    };
+    let demo = onward_core::demo::organisation(7, size, onward_core::time::Timestamp::now())
+        .map_err(|e| StorageError::Invalid(e.to_string()))?;
+    let now = now_millis();
+    let org = storage.create_org(name, now)?;
+    let hash = hash_password(DEMO_PASSWORD).map_err(StorageError::Invalid)?;
+    let mut users = Vec::new();
+    // The demo documents name these users as authors, so the accounts keep their ids.
+    let people = std::iter::once(&demo.coordinator).chain(&demo.mentors);
+    for (i, person) in people.enumerate() {
+        let username = match person.role {
+            Role::Coordinator => "coordinator".to_string(),
+            Role::PeerMentor => "peer-mentor".to_string(),
+            _ => format!("mentor{i}"),
+        };
+        let user = User {
+            id: person.user,
+            org: org.id,
+            role: person.role,
+            display_name: person.name.clone(),
+            username: Some(username.clone()),
+            // The first mentor is cleared for referral and safeguarding records.
+            cleared: person.role == Role::Coordinator || i == 1,
+            participant: None,
+        };
+        storage.add_user(&user, Some(&hash), now)?;
+        users.push((username, user));
+    }
+    let count = demo.participants.len();
+    for (mentor, mut docs) in demo.participants {
+        import_participant(storage, &org, &mut docs, Some(demo.mentors[mentor].user))?;
+    }
+    Ok(DemoAccounts {
+        org,
+        users,
+        participants: count,
+    })
+}

@@ -1,6 +1,6 @@
 //! The HTTP face of the server: `POST /v1/sync` carries protocol frames, `GET /health` says
-//! whether the server and its database answer. Enrolment and sign-in are rate-limited per
-//! client address. Logs name devices by id and never carry tokens, codes or record contents.
+//! whether the server and its database answer. Failed enrolments and sign-ins are
+//! rate-limited per client address. Logs name devices by id and never carry tokens, codes or record contents.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -20,20 +20,31 @@ use onward_sync::message::{ClientMessage, ErrorCode, ServerError, ServerMessage}
 use crate::service;
 use crate::storage::Storage;
 
-/// Attempts at enrolment or sign-in allowed per client address per window.
-pub const ATTEMPTS_PER_WINDOW: u32 = 10;
+/// Failed enrolment or sign-in attempts allowed per client address per window. Successful
+/// ones do not count, so an office enrolling a room of tablets behind one address is not
+/// held up; guessing codes or passwords is.
+pub const FAILURES_PER_WINDOW: u32 = 10;
 /// The rate-limit window.
 pub const WINDOW: Duration = Duration::from_secs(60);
 
-/// Counts attempts per address in fixed windows. Kept in memory per server instance.
+/// Counts failed attempts per address in fixed windows. Kept in memory per server instance.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
 
 impl RateLimiter {
-    /// Whether one more attempt from `ip` is allowed now.
-    pub fn allow(&self, ip: IpAddr) -> bool {
+    /// Whether `ip` has used up its failed attempts for the current window.
+    pub fn blocked(&self, ip: IpAddr) -> bool {
+        let now = Instant::now();
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.get(&ip).is_some_and(|(start, count)| {
+            now.duration_since(*start) < WINDOW && *count >= FAILURES_PER_WINDOW
+        })
+    }
+
+    /// Records one failed attempt from `ip`.
+    pub fn failed(&self, ip: IpAddr) {
         let now = Instant::now();
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         if seen.len() > 10_000 {
@@ -45,7 +56,6 @@ impl RateLimiter {
             *count = 0;
         }
         *count += 1;
-        *count <= ATTEMPTS_PER_WINDOW
     }
 }
 
@@ -132,7 +142,8 @@ async fn sync<S: Storage>(
         ClientMessage::Login(_) => "login",
         ClientMessage::Sync(_) => "sync",
     };
-    if kind != "sync" && !state.limiter.allow(peer.ip()) {
+    let limited = kind != "sync";
+    if limited && state.limiter.blocked(peer.ip()) {
         tracing::warn!(%kind, "rate limited");
         return reply(&ServerMessage::Error(ServerError::new(
             ErrorCode::RateLimited,
@@ -148,6 +159,10 @@ async fn sync<S: Storage>(
                 "the server hit a problem; try again in a few minutes",
             ))
         });
+    if limited && matches!(&answer, ServerMessage::Error(e) if e.code == ErrorCode::BadCredentials)
+    {
+        state.limiter.failed(peer.ip());
+    }
     let out = reply(&answer);
     tracing::info!(
         %kind,

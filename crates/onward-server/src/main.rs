@@ -98,6 +98,16 @@ enum Command {
     },
     /// Revoke a device: it can no longer sync, and deletes its records at its next contact.
     Revoke { device: DeviceId },
+    /// Create a synthetic demo organisation with sign-ins for trying Onward out. Never on a
+    /// server with real records.
+    SeedDemo {
+        /// The demo organisation's name.
+        #[arg(long, default_value = "Demo Mentoring Charity")]
+        org: String,
+        /// How many made-up participants, shared between the demo mentors.
+        #[arg(long, default_value_t = 60)]
+        participants: usize,
+    },
 }
 
 fn main() {
@@ -304,6 +314,29 @@ fn admin_command(
                 println!("revoked: the device deletes its records at its next contact");
             } else {
                 bail!("there is no device {device}");
+            }
+        }
+        Command::SeedDemo { org, participants } => {
+            let demo = admin::seed_demo(storage, &org, participants)?;
+            println!(
+                "created the demo organisation '{}' with {} synthetic participants",
+                demo.org.name, demo.participants
+            );
+            println!(
+                "sign in with these usernames and the password '{}':",
+                admin::DEMO_PASSWORD
+            );
+            for (username, user) in &demo.users {
+                println!(
+                    "  {username:<12} {:<12} {}{}",
+                    user.role.as_str(),
+                    user.display_name,
+                    if user.cleared && user.role == Role::Mentor {
+                        " (cleared)"
+                    } else {
+                        ""
+                    }
+                );
             }
         }
         Command::Serve | Command::PrintConfig => unreachable!("handled above"),
