@@ -10,6 +10,14 @@ use serde_json::Value;
 
 const NATIVE: &str = "x86_64-unknown-linux-gnu";
 
+/// This package's directory, read at run time: a test binary reused from a shared target
+/// directory may have been built from another checkout.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+}
+
 struct Graph {
     /// package id -> (name, normal dependency ids)
     nodes: BTreeMap<String, (String, Vec<String>)>,
@@ -26,7 +34,7 @@ fn graph(platform: &str) -> Graph {
             "--filter-platform",
             platform,
         ])
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .current_dir(manifest_dir().join(".."))
         .output()
         .expect("cargo metadata runs");
     assert!(
@@ -184,11 +192,8 @@ fn the_ui_never_links_the_store_or_a_runtime() {
 
 #[test]
 fn the_core_and_protocol_source_does_no_io() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates");
-    let mut stack = vec![
-        std::path::Path::new(root).join("onward-core/src"),
-        std::path::Path::new(root).join("onward-sync/src"),
-    ];
+    let root = manifest_dir().join("../crates");
+    let mut stack = vec![root.join("onward-core/src"), root.join("onward-sync/src")];
     while let Some(p) = stack.pop() {
         if p.is_dir() {
             stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
@@ -211,4 +216,39 @@ fn the_core_and_protocol_source_does_no_io() {
             );
         }
     }
+}
+
+#[test]
+fn the_ui_reaches_the_app_only_through_its_api_module() {
+    let src = manifest_dir().join("../src-ui/src");
+    let mut stack = vec![src.clone()];
+    let mut checked = 0;
+    while let Some(p) = stack.pop() {
+        for entry in std::fs::read_dir(&p).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") || path == src.join("api.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            checked += 1;
+            for banned in [
+                "fetch_with",
+                "__TAURI__",
+                "web_sys::Request",
+                "XmlHttpRequest",
+                "WebSocket",
+            ] {
+                assert!(
+                    !text.contains(banned),
+                    "{} uses {banned}: the UI talks to the app only through api.rs",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(checked > 3, "the UI's sources were found");
 }

@@ -15,7 +15,10 @@ use onward_core::time::Timestamp;
 use onward_core::vocab::*;
 
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/v1")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("fixtures/v1")
 }
 
 fn t(s: &str) -> Timestamp {

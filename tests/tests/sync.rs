@@ -379,7 +379,7 @@ fn bad_messages_get_a_clear_error_and_change_nothing() {
     };
     assert!(e.message.contains("damaged"), "{}", e.message);
 
-    let mut other = codec::encode(&ClientMessage::Enrol(Enrol {
+    let mut other = codec::encode(&ClientMessage::Enrol(onward_sync::message::Enrol {
         code: "x".into(),
         device_name: "x".into(),
     }));
@@ -408,7 +408,7 @@ fn bad_messages_get_a_clear_error_and_change_nothing() {
 
     // A code works once.
     let code = admin::issue_code(&*w.storage, mentor.id, 1).unwrap();
-    let enrol = codec::encode(&ClientMessage::Enrol(Enrol {
+    let enrol = codec::encode(&ClientMessage::Enrol(onward_sync::message::Enrol {
         code,
         device_name: "Spare tablet".into(),
     }));
@@ -472,7 +472,7 @@ fn guessing_codes_is_rate_limited_but_enrolling_a_room_of_tablets_is_not() {
         w.device(&mentor);
     }
     let guess = |code: &str| {
-        codec::encode(&ClientMessage::Enrol(Enrol {
+        codec::encode(&ClientMessage::Enrol(onward_sync::message::Enrol {
             code: code.into(),
             device_name: "Guess".into(),
         }))
@@ -583,7 +583,7 @@ fn background_sync_backs_off_while_the_server_is_down_and_catches_up_when_it_ret
     assert!(
         down.last_error
             .unwrap()
-            .contains("could not reach the server")
+            .contains("could not reach the office")
     );
 
     // Signal returns: the same server comes back on the same address.

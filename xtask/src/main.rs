@@ -20,8 +20,8 @@ const APT_SHELL: &[&str] = &[
 ];
 
 /// Debian packages the tests need: PostgreSQL for the server's storage scenario (the test
-/// starts its own throwaway cluster on a loopback port).
-const APT_TEST: &[&str] = &["postgresql"];
+/// starts its own throwaway cluster on a loopback port), Chromium for the end-to-end tests.
+const APT_TEST: &[&str] = &["postgresql", "chromium"];
 
 /// Must equal the `wasm-bindgen` crate version pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
@@ -50,8 +50,13 @@ fn main() -> Result<()> {
     }
 }
 
+/// The workspace root. Read at run time (`cargo run` sets `CARGO_MANIFEST_DIR`): a binary
+/// reused from a shared target directory may have been built from another checkout.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
@@ -198,28 +203,62 @@ fn test(root: &Path) -> Result<()> {
         "--exclude",
         "onward-tauri",
     ]))?;
-    Ok(())
+    end_to_end(root)
 }
 
-/// The demo: a device profile with the synthetic 40-participant caseload, shown through the
-/// CLI. (The sync server and the app window join it as they land.)
-/// The demo: the sync server on embedded SQLite with a synthetic demo organisation, and a
-/// mentor's tablet profile enrolled with it and synced. Keeps the server running until
-/// Ctrl-C unless `--no-wait` is given; `--fresh` starts again from nothing.
-fn demo(root: &Path, args: &[String]) -> Result<()> {
-    setup(Needs::Core)?;
+/// The browser end-to-end tests: playwright-core (from npm, pinned by the lock file) drives
+/// Debian's Chromium against the browser shell and the real server. Screenshots land in
+/// `target/e2e-artifacts/`.
+fn end_to_end(root: &Path) -> Result<()> {
     run(cargo().args([
         "build",
-        "--release",
+        "--package",
+        "onward-server",
+        "--package",
+        "onward-browser",
+    ]))?;
+    let e2e = root.join("tests/e2e");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&e2e))?;
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/"])
+        .current_dir(&e2e)
+        .env("ONWARD_BIN_DIR", target_dir(root).join("debug"))
+        .env("ONWARD_DIST", root.join("dist"))
+        .env("ONWARD_ARTIFACTS", root.join("target/e2e-artifacts")))
+}
+
+/// The demo: the sync server on embedded SQLite with a synthetic demo organisation, a
+/// mentor's tablet enrolled with it and synced, and the app: the Tauri window where there is
+/// a display, otherwise the browser shell with its address printed. Runs until Ctrl-C
+/// (`--no-wait`: stop once everything has started); `--fresh` starts again from nothing;
+/// `--browser` uses the browser shell even where there is a display.
+fn demo(root: &Path, args: &[String]) -> Result<()> {
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    let window = std::env::var_os("DISPLAY").is_some() && !flag("--browser");
+    setup(Needs::Everything)?;
+    build_ui(root)?;
+    let mut build = cargo();
+    build.args([
+        "build",
         "--package",
         "onward-cli",
         "--package",
         "onward-server",
-    ]))?;
-    let bin = target_dir(root).join("release");
-    let (onward, server_bin) = (bin.join("onward"), bin.join("onward-server"));
+    ]);
+    build.args([
+        "--package",
+        if window {
+            "onward-tauri"
+        } else {
+            "onward-browser"
+        },
+    ]);
+    run(&mut build)?;
+    let bin = target_dir(root).join("debug");
     let dir = root.join("target/demo");
-    if args.iter().any(|a| a == "--fresh") && dir.exists() {
+    if flag("--fresh") && dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
     std::fs::create_dir_all(&dir)?;
@@ -239,7 +278,7 @@ fn demo(root: &Path, args: &[String]) -> Result<()> {
     };
     let url = format!("http://127.0.0.1:{port}");
     let server = |extra: &[&str]| {
-        let mut c = Command::new(&server_bin);
+        let mut c = Command::new(bin.join("onward-server"));
         c.args(extra)
             .env(
                 "ONWARD_DATABASE_URL",
@@ -255,25 +294,63 @@ fn demo(root: &Path, args: &[String]) -> Result<()> {
         run(&mut server(&["seed-demo"]))?;
         std::fs::write(&seeded, "")?;
     }
-    let mut child = server(&["serve"])
-        .spawn()
-        .context("could not start onward-server")?;
-    let result = demo_tablet(&onward, &dir, &url, port, args);
-    if result.is_err() || args.iter().any(|a| a == "--no-wait") {
-        let _ = child.kill();
-        let _ = child.wait();
-        return result;
+    let mut children = vec![
+        server(&["serve"])
+            .spawn()
+            .context("could not start onward-server")?,
+    ];
+    let tablet = dir.join("tablet");
+    let result = enrol_demo_tablet(&bin.join("onward"), &tablet, &url, port).and_then(|_| {
+        let app = if window {
+            Command::new(bin.join("onward-app"))
+                .env("ONWARD_DATA", &tablet)
+                .spawn()
+                .context("could not open the app window")?
+        } else {
+            let mut shell = Command::new(bin.join("onward-browser"))
+                .arg("--data")
+                .arg(&tablet)
+                .arg("--dist")
+                .arg(root.join("dist"))
+                .args(["--listen", "127.0.0.1:0"])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .context("could not start the browser shell")?;
+            let mut line = String::new();
+            if let Some(out) = shell.stdout.take() {
+                use std::io::BufRead;
+                std::io::BufReader::new(out).read_line(&mut line)?;
+            }
+            print!("\n{line}");
+            shell
+        };
+        children.push(app);
+        Ok(())
+    });
+    println!(
+        "\nThe sync server is at {url} with the synthetic demo organisation.\n\
+         The demo tablet is signed in as mentor1 (Demo Mentor Amira); its profile is in {}.\n\
+         To set up another tablet, use the server address above with one of these usernames\n\
+         and the password 'onward-demo': coordinator, mentor1 (cleared), mentor2, peer-mentor.",
+        tablet.display()
+    );
+    if result.is_ok() && !flag("--no-wait") {
+        println!("Press Ctrl-C to stop.");
+        // The app (window or shell) ends the demo when it closes.
+        if let Some(app) = children.get_mut(1) {
+            app.wait()?;
+        }
     }
-    println!("\nThe sync server is running at {url} (press Ctrl-C to stop it).");
-    let status = child.wait()?;
-    if !status.success() {
-        bail!("onward-server stopped ({status})");
+    for c in &mut children {
+        let _ = c.kill();
+        let _ = c.wait();
     }
-    Ok(())
+    result
 }
 
-/// Enrols the demo mentor's tablet profile (once), syncs it and shows what it holds.
-fn demo_tablet(onward: &Path, dir: &Path, url: &str, port: u16, _args: &[String]) -> Result<()> {
+/// Enrols the demo mentor's tablet profile (once) through the CLI, so the app opens signed
+/// in, and syncs it.
+fn enrol_demo_tablet(onward: &Path, data: &Path, url: &str, port: u16) -> Result<()> {
     let mut up = false;
     for _ in 0..200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -285,12 +362,12 @@ fn demo_tablet(onward: &Path, dir: &Path, url: &str, port: u16, _args: &[String]
     if !up {
         bail!("onward-server did not start listening on port {port}");
     }
-    let data = dir.join("mentor-tablet");
-    let key = dir.join("mentor-tablet.key");
+    // The same key file the app's host reads.
+    let key = data.join("device.key");
     let cli = |extra: &[&str]| {
         let mut c = Command::new(onward);
         c.arg("--data")
-            .arg(&data)
+            .arg(data)
             .arg("--key-file")
             .arg(&key)
             .args(extra);
@@ -320,25 +397,6 @@ fn demo_tablet(onward: &Path, dir: &Path, url: &str, port: u16, _args: &[String]
         }
     }
     run(&mut cli(&["sync-now"]))?;
-    println!("\n== Today ==");
-    run(&mut cli(&["today"]))?;
-    println!("\n== Caseload (first lines) ==");
-    let out = cli(&["caseload"]).output()?;
-    for line in String::from_utf8_lossy(&out.stdout).lines().take(24) {
-        println!("{line}");
-    }
-    println!("\n== Sync status ==");
-    run(&mut cli(&["get-sync-status"]))?;
-    println!(
-        "\nDemo sign-ins (password 'onward-demo'): coordinator, mentor1 (cleared), mentor2, peer-mentor.\n\
-         The demo tablet is mentor1's, in {} (encrypted; key in {}).\n\
-         Try: {} --data {} --key-file {} --help",
-        data.display(),
-        key.display(),
-        onward.display(),
-        data.display(),
-        key.display()
-    );
     Ok(())
 }
 

@@ -296,6 +296,87 @@ impl Request for SyncNow {
     type Response = SyncReport;
 }
 
+/// Keep what was typed into a form, so it survives a failed save or the app closing. Drafts
+/// live in the encrypted store and are deleted with the records.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct SaveDraft {
+    /// Which form (such as `log_session:PARTICIPANT-ID`).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub form: String,
+    /// The form's fields as the screen keeps them (JSON text).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub value: String,
+}
+impl Request for SaveDraft {
+    const NAME: &'static str = "save_draft";
+    const CHANGES: bool = false;
+    type Response = ();
+}
+
+/// Show the draft kept for a form, if there is one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct GetDraft {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub form: String,
+}
+impl Request for GetDraft {
+    const NAME: &'static str = "get_draft";
+    const CHANGES: bool = false;
+    type Response = Option<String>;
+}
+
+/// Forget a form's draft (after it was saved, or when the person clears the form).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct ClearDraft {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub form: String,
+}
+impl Request for ClearDraft {
+    const NAME: &'static str = "clear_draft";
+    const CHANGES: bool = false;
+    type Response = ();
+}
+
+/// Enrol this tablet with the charity's server and sign in. Answered by the shell's host
+/// (there is no profile to answer it before), not by the app core.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Enrol {
+    /// The server's address, such as `https://onward.example.org`.
+    pub server: String,
+    /// A one-time enrolment code from the coordinator; or give a username and password.
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// A name the charity's admin will recognise this tablet by.
+    pub device_name: String,
+}
+impl Request for Enrol {
+    const NAME: &'static str = "enrol";
+    const CHANGES: bool = true;
+    type Response = Identity;
+}
+
+/// Whether this tablet has a profile yet, and whose.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub identity: Option<Identity>,
+}
+
+/// Show whether this tablet is set up, and who is signed in. Answered by the shell's host.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetSession {}
+impl Request for GetSession {
+    const NAME: &'static str = "session";
+    const CHANGES: bool = false;
+    type Response = Session;
+}
+
 /// Lists every request once: generates the wire-name table, [`dispatch`] and (with the `clap`
 /// feature) the CLI's [`Call`] subcommands.
 macro_rules! registry {
@@ -359,6 +440,9 @@ registry! {
     Status,
     GetSyncStatus,
     SyncNow,
+    SaveDraft,
+    GetDraft,
+    ClearDraft,
     Caseload,
     Today,
     GetParticipant,

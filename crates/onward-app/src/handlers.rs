@@ -92,6 +92,45 @@ impl Handle<GetSyncStatus> for App {
     }
 }
 
+/// The meta key a form's draft is kept under.
+fn draft_key(form: &str) -> Result<String, ApiError> {
+    let form = form.trim();
+    if form.is_empty() || form.len() > 200 {
+        return Err(ApiError::invalid("form", "must be 1 to 200 characters"));
+    }
+    Ok(format!("draft:{form}"))
+}
+
+impl Handle<SaveDraft> for App {
+    fn handle(&mut self, r: SaveDraft) -> Result<(), ApiError> {
+        if r.value.len() > 256 * 1024 {
+            return Err(ApiError::invalid(
+                "draft",
+                "is too long to keep (over 256 KB)",
+            ));
+        }
+        self.store
+            .set_meta(&draft_key(&r.form)?, &r.value)
+            .map_err(crate::storage)
+    }
+}
+
+impl Handle<GetDraft> for App {
+    fn handle(&mut self, r: GetDraft) -> Result<Option<String>, ApiError> {
+        self.store
+            .meta(&draft_key(&r.form)?)
+            .map_err(crate::storage)
+    }
+}
+
+impl Handle<ClearDraft> for App {
+    fn handle(&mut self, r: ClearDraft) -> Result<(), ApiError> {
+        self.store
+            .delete_meta(&draft_key(&r.form)?)
+            .map_err(crate::storage)
+    }
+}
+
 impl Handle<SyncNow> for App {
     fn handle(&mut self, _: SyncNow) -> Result<SyncReport, ApiError> {
         access::check::<SyncNow>(self.me.role)?;

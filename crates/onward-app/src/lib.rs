@@ -20,9 +20,11 @@
 mod access;
 mod background;
 mod handlers;
+pub mod host;
 mod sync;
 
 pub use background::{BackgroundSync, Backoff, Timing, sync_shared};
+pub use host::Host;
 pub use sync::{Credentials, HttpTransport, SyncRun, Transport};
 
 use std::collections::HashMap;

@@ -112,14 +112,27 @@ impl Transport for HttpTransport {
             .post(&self.url)
             .header("content-type", "application/x-onward-sync")
             .send(frame)
-            .map_err(|e| format!("could not reach the server ({e})"))?;
+            .map_err(|e| match e {
+                ureq::Error::Timeout(_) => {
+                    "the office's server took too long to answer; try again in a few minutes"
+                        .to_string()
+                }
+                ureq::Error::HostNotFound => {
+                    "could not find the office's server: check the tablet is online and the server address is right"
+                        .to_string()
+                }
+                _ => "could not reach the office's server: check the tablet is online, or try again later"
+                    .to_string(),
+            })?;
         let status = resp.status().as_u16();
         let body = resp
             .body_mut()
             .with_config()
             .limit(MAX_MESSAGE_BYTES as u64 + 64)
             .read_to_vec()
-            .map_err(|e| format!("the connection to the server broke off ({e})"))?;
+            .map_err(|_| {
+                "the connection to the office's server broke off; try again".to_string()
+            })?;
         if body.starts_with(b"ONWD") {
             Ok(body)
         } else {

@@ -1,7 +1,6 @@
 //! `onward`: the app core on the command line. Every command and query of the app is a
 //! subcommand; charity IT staff script imports with it and tests drive devices with it.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -228,19 +227,7 @@ fn load_key(cli: &Cli) -> anyhow::Result<StoreKey> {
 }
 
 fn write_new_key(path: &Path) -> anyhow::Result<()> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("could not create {}", path.display()))?;
-    f.write_all(StoreKey::from_bytes(bytes).to_hex().as_bytes())?;
+    onward_app::host::create_key_file(path)?;
     Ok(())
 }
 

@@ -49,6 +49,11 @@ impl Timestamp {
         Self::from_millis(self.millis() + minutes * 60_000)
     }
 
+    /// London wall-clock time in a `chrono` format (such as `%a %-d %b, %H:%M`).
+    pub fn london_format(&self, format: &str) -> String {
+        self.0.with_timezone(&London).format(format).to_string()
+    }
+
     /// Local (London) wall-clock time, `YYYY-MM-DD HH:MM`.
     pub fn london_display(&self) -> String {
         self.0
@@ -144,6 +149,13 @@ impl Day {
             .earliest()
             .map(|t| Timestamp::from(t.with_timezone(&Utc)))
             .unwrap_or_else(|| Timestamp::from(midnight.and_utc()))
+    }
+}
+
+impl Day {
+    /// The day in a `chrono` format (such as `%a %-d %b %Y`).
+    pub fn format(&self, format: &str) -> String {
+        self.0.format(format).to_string()
     }
 }
 

@@ -213,7 +213,6 @@ impl Store {
             .optional()?)
     }
 
-    /// Sets a setting or identity value.
     /// Removes a setting.
     pub fn delete_meta(&mut self, key: &str) -> Result<(), StoreError> {
         self.conn
@@ -221,6 +220,7 @@ impl Store {
         Ok(())
     }
 
+    /// Sets a setting or identity value.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
@@ -357,7 +357,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "DELETE FROM changes; DELETE FROM outbox; DELETE FROM documents; DELETE FROM sync_scope;
-             DELETE FROM meta WHERE key LIKE 'sync.%';",
+             DELETE FROM meta WHERE key LIKE 'sync.%' OR key LIKE 'draft:%';",
         )?;
         derived::clear_all(&tx)?;
         tx.commit()?;

@@ -1,0 +1,58 @@
+//! `onward-browser`: runs the app core for one tablet profile and serves the UI to a browser
+//! on this computer. Prints the address to open on its first line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use onward_app::{Host, Timing};
+
+#[derive(Parser)]
+#[command(
+    name = "onward-browser",
+    version,
+    about = "Onward in a browser: the app core on this computer, its UI served on localhost."
+)]
+struct Cli {
+    /// The tablet profile's directory (created at enrolment).
+    #[arg(long, env = "ONWARD_DATA", default_value = "onward-data")]
+    data: PathBuf,
+    /// The built UI (`cargo xtask build-ui` writes it to dist/).
+    #[arg(long, default_value = "dist")]
+    dist: PathBuf,
+    /// Where to listen; loopback only. Port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8760")]
+    listen: SocketAddr,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if !cli.listen.ip().is_loopback() {
+        anyhow::bail!("the browser shell listens only on this computer (127.0.0.1 or ::1)");
+    }
+    if !cli.dist.join("index.html").exists() {
+        anyhow::bail!(
+            "there is no built UI in {} (run `cargo xtask build-ui`)",
+            cli.dist.display()
+        );
+    }
+    std::fs::create_dir_all(&cli.data)
+        .with_context(|| format!("could not create {}", cli.data.display()))?;
+    let host = Arc::new(Host::open(&cli.data, Timing::default())?);
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(cli.listen)
+            .await
+            .with_context(|| format!("could not listen on {}", cli.listen))?;
+        println!("Onward is running at http://{}/", listener.local_addr()?);
+        onward_browser::serve(host.clone(), &cli.dist, listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        anyhow::Ok(())
+    })?;
+    host.shutdown();
+    Ok(())
+}

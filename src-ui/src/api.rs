@@ -1,0 +1,193 @@
+//! The one module through which the UI reaches the app core. Every call is a typed
+//! `onward_api` request; inside the Tauri shell it travels over IPC, in a plain browser as
+//! HTTP to the browser shell on localhost. Nothing else in the UI talks to the outside.
+
+use onward_api::{ApiError, ErrorKind, Request};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Runs `request` in the app core and returns its typed response.
+pub async fn call<R: Request>(request: &R) -> Result<R::Response, ApiError> {
+    let args = serde_json::to_value(request).map_err(|e| bad(&e.to_string()))?;
+    let value = raw(R::NAME, &args).await?;
+    serde_json::from_value(value).map_err(|e| {
+        bad(&format!(
+            "the app sent an answer the screen could not read: {e}"
+        ))
+    })
+}
+
+/// Waits until the app core's change count passes `after` (a sync brought data, something
+/// was saved) or a while has gone by; returns the count.
+pub async fn wait_for_change(after: u64) -> Result<u64, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Count {
+        count: u64,
+    }
+    let value = match tauri_invoke() {
+        Some(invoke) => {
+            let args = to_js(&serde_json::json!({ "after": after }))?;
+            let promise = invoke
+                .call2(&JsValue::NULL, &JsValue::from_str("wait_changes"), &args)
+                .map_err(js_error)?;
+            from_js(
+                JsFuture::from(js_sys::Promise::from(promise))
+                    .await
+                    .map_err(js_error)?,
+            )?
+        }
+        None => fetch("GET", &format!("/api/changes?after={after}"), None).await?,
+    };
+    let count: Count = serde_json::from_value(value).map_err(|e| bad(&e.to_string()))?;
+    Ok(count.count)
+}
+
+async fn raw(name: &str, args: &serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    match tauri_invoke() {
+        Some(invoke) => {
+            let payload = to_js(&serde_json::json!({ "name": name, "args": args }))?;
+            let promise = invoke
+                .call2(&JsValue::NULL, &JsValue::from_str("call"), &payload)
+                .map_err(js_error)?;
+            match JsFuture::from(js_sys::Promise::from(promise)).await {
+                Ok(v) => from_js(v),
+                // The shell rejects with the ApiError itself.
+                Err(e) => Err(from_js::<ApiError>(e.clone()).unwrap_or_else(|_| js_error(e))),
+            }
+        }
+        None => {
+            let body = serde_json::to_string(args).map_err(|e| bad(&e.to_string()))?;
+            fetch("POST", &format!("/api/call/{name}"), Some(body)).await
+        }
+    }
+}
+
+/// `window.__TAURI__.core.invoke` when running inside the Tauri shell.
+fn tauri_invoke() -> Option<js_sys::Function> {
+    let window = web_sys::window()?;
+    let tauri = js_sys::Reflect::get(&window, &JsValue::from_str("__TAURI__")).ok()?;
+    if tauri.is_undefined() || tauri.is_null() {
+        return None;
+    }
+    let core = js_sys::Reflect::get(&tauri, &JsValue::from_str("core")).ok()?;
+    js_sys::Reflect::get(&core, &JsValue::from_str("invoke"))
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+async fn fetch(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<serde_json::Value, ApiError> {
+    let window = web_sys::window().ok_or_else(|| bad("no window"))?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(&body));
+        let headers = web_sys::Headers::new().map_err(js_error)?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(js_error)?;
+        init.set_headers(&headers);
+    }
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_error)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                ErrorKind::Storage,
+                "the app is not answering; close this page and start Onward again",
+            )
+        })?
+        .dyn_into()
+        .map_err(js_error)?;
+    let text = JsFuture::from(response.text().map_err(js_error)?)
+        .await
+        .map_err(js_error)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))
+    } else {
+        Err(serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
+            ApiError::new(
+                ErrorKind::Storage,
+                format!("the app answered {}", response.status()),
+            )
+        }))
+    }
+}
+
+fn to_js(value: &serde_json::Value) -> Result<JsValue, ApiError> {
+    let text = serde_json::to_string(value).map_err(|e| bad(&e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(js_error)
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, ApiError> {
+    let text = js_sys::JSON::stringify(&value)
+        .map_err(js_error)?
+        .as_string()
+        .unwrap_or_else(|| "null".into());
+    serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))
+}
+
+fn js_error(e: JsValue) -> ApiError {
+    let text = e
+        .as_string()
+        .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
+        .unwrap_or_default();
+    bad(&text)
+}
+
+fn bad(detail: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::BadRequest,
+        format!("the screen and the app did not understand each other ({detail})"),
+    )
+}
+
+/// Keeps what a person typed in a form across validation failures and app restarts, in the
+/// web view's local storage (on the device only), until the form is saved or cleared.
+pub mod drafts {
+    use super::*;
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    /// The saved draft under `key`, if any.
+    pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
+        let text = storage()?.get_item(&format!("draft:{key}")).ok()??;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Saves `value` as the draft under `key`.
+    pub fn save<T: Serialize>(key: &str, value: &T) {
+        if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(value)) {
+            let _ = s.set_item(&format!("draft:{key}"), &text);
+        }
+    }
+
+    /// Forgets the draft under `key` (after a successful save).
+    pub fn clear(key: &str) {
+        if let Some(s) = storage() {
+            let _ = s.remove_item(&format!("draft:{key}"));
+        }
+    }
+
+    /// A preference (text size) kept on this device.
+    pub fn pref(key: &str) -> Option<String> {
+        storage()?.get_item(&format!("pref:{key}")).ok()?
+    }
+
+    /// Saves a preference.
+    pub fn set_pref(key: &str, value: &str) {
+        if let Some(s) = storage() {
+            let _ = s.set_item(&format!("pref:{key}"), value);
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! Form building blocks: labelled fields whose errors show as the person types, drafts kept
+//! in the app core (encrypted, on the tablet) so nothing typed is lost when a save is refused
+//! or the app closes, and the one way a form saves.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use onward_api::{ApiError, ClearDraft, GetDraft, SaveDraft};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{api, ctx, text};
+
+/// A getter and a setter for one field of a form's state.
+pub type Bind<T> = (Signal<T>, Callback<T>);
+
+/// Binds `$form.$field` (a field of a form state in an `RwSignal`).
+#[macro_export]
+macro_rules! bind {
+    ($form:expr, $field:ident) => {{
+        let form = $form;
+        (
+            ::leptos::prelude::Signal::derive(move || form.with(|f| f.$field.clone())),
+            ::leptos::prelude::Callback::new(move |v| form.update(|f| f.$field = v)),
+        )
+    }};
+}
+
+fn next_id(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}-{}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A form's state, restored from its draft and saved back as it changes.
+pub fn draft<T>(form: String) -> RwSignal<T>
+where
+    T: Default + Clone + Serialize + DeserializeOwned + PartialEq + Send + Sync + 'static,
+{
+    let state = RwSignal::new(T::default());
+    let loaded = RwSignal::new(false);
+    {
+        let form = form.clone();
+        spawn_local(async move {
+            if let Ok(Some(text)) = api::call(&GetDraft { form }).await
+                && let Ok(value) = serde_json::from_str::<T>(&text)
+            {
+                state.set(value);
+            }
+            loaded.set(true);
+        });
+    }
+    Effect::new(move |_| {
+        let value = state.get();
+        if !loaded.get_untracked() {
+            return;
+        }
+        let form = form.clone();
+        spawn_local(async move {
+            let request = if value == T::default() {
+                api::call(&ClearDraft { form }).await
+            } else {
+                match serde_json::to_string(&value) {
+                    Ok(value) => api::call(&SaveDraft { form, value }).await,
+                    Err(_) => Ok(()),
+                }
+            };
+            // A draft that could not be kept is not worth interrupting anyone for: the form
+            // still holds what was typed.
+            let _ = request;
+        });
+    });
+    state
+}
+
+/// Saves a form: runs `action`; on success forgets the draft, resets the form, says so and
+/// refreshes the screens; on failure shows the app's message and keeps everything typed.
+pub fn submit<T, F, Fut, R>(
+    form_key: String,
+    state: RwSignal<T>,
+    problem: RwSignal<Option<String>>,
+    saved: &'static str,
+    action: F,
+) where
+    T: Default + Send + Sync + 'static,
+    F: FnOnce() -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
+{
+    let ctx = ctx();
+    spawn_local(async move {
+        match action().await {
+            Ok(_) => {
+                let _ = api::call(&ClearDraft { form: form_key }).await;
+                state.set(T::default());
+                problem.set(None);
+                ctx.notice
+                    .set(Some(format!("{saved} {}", text::REACHES_OFFICE)));
+                ctx.changed();
+            }
+            Err(e) => problem.set(Some(e.message)),
+        }
+    });
+}
+
+/// Shows a form-level problem.
+#[component]
+pub fn Problem(problem: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        problem
+            .get()
+            .map(|p| view! { <p class="error" role="alert">{p}</p> })
+    }
+}
+
+/// A labelled text input (or text area) with its hint and error.
+#[component]
+pub fn TextField(
+    label: &'static str,
+    bind: Bind<String>,
+    #[prop(optional)] error: Option<Signal<Option<String>>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = false)] multiline: bool,
+    #[prop(default = false)] required: bool,
+) -> impl IntoView {
+    let id = next_id("f");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let (value, set) = bind;
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let described = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let invalid = move || error.get().is_some().then_some("true");
+    let input = if multiline {
+        view! {
+            <textarea
+                id=id.clone()
+                rows="3"
+                aria-describedby=described.clone()
+                aria-invalid=invalid
+                aria-required=required.then_some("true")
+                prop:value=move || value.get()
+                on:input=move |ev| set.run(event_target_value(&ev))
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id.clone()
+                type=kind
+                aria-describedby=described.clone()
+                aria-invalid=invalid
+                aria-required=required.then_some("true")
+                prop:value=move || value.get()
+                on:input=move |ev| set.run(event_target_value(&ev))
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            {input}
+            {move || {
+                error
+                    .get()
+                    .map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })
+            }}
+        </div>
+    }
+}
+
+/// A labelled drop-down of fixed choices; the value is the choice's stable name.
+#[component]
+pub fn Choice(
+    label: &'static str,
+    bind: Bind<String>,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(optional)] empty: Option<&'static str>,
+) -> impl IntoView {
+    let id = next_id("c");
+    let (value, set) = bind;
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id.clone()
+                prop:value=move || value.get()
+                on:change=move |ev| set.run(event_target_value(&ev))
+            >
+                {empty.map(|e| view! { <option value="">{e}</option> })}
+                {options
+                    .into_iter()
+                    .map(|(v, l)| {
+                        view! {
+                            <option value=v selected=move || value.get() == v>
+                                {l}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A labelled checkbox.
+#[component]
+pub fn Check(label: &'static str, bind: Bind<bool>) -> impl IntoView {
+    let id = next_id("k");
+    let (value, set) = bind;
+    view! {
+        <div class="check">
+            <input
+                id=id.clone()
+                type="checkbox"
+                prop:checked=move || value.get()
+                on:change=move |ev| set.run(event_target_checked(&ev))
+            />
+            <label for=id.clone()>{label}</label>
+        </div>
+    }
+}
+
+/// Choices for a vocabulary, named for people.
+pub fn options<T: Copy + 'static>(
+    all: &[T],
+    name: fn(&T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (name(v), label(*v))).collect()
+}
+
+/// Parses a whole number in `min..=max`, or says what is wrong in plain words.
+pub fn number(value: &str, min: i64, max: i64) -> Result<i64, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err("Enter a number".into());
+    }
+    match v.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("Enter a number from {min} to {max}")),
+        Err(_) => Err("Enter a whole number, like 45".into()),
+    }
+}
+
+/// Parses an optional whole number in `min..=max`.
+pub fn optional_number(value: &str, min: i64, max: i64) -> Result<Option<i64>, String> {
+    if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        number(value, min, max).map(Some)
+    }
+}
+
+/// Parses money typed as pounds ("12.50", "£3") into pence.
+pub fn pence(value: &str) -> Result<Option<i64>, String> {
+    let v = value.trim().trim_start_matches('£');
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let (pounds, pennies) = match v.split_once('.') {
+        Some((p, d)) if d.len() <= 2 && d.chars().all(|c| c.is_ascii_digit()) => {
+            (p, format!("{d:0<2}"))
+        }
+        Some(_) => return Err("Enter an amount like 4.50".into()),
+        None => (v, "00".to_string()),
+    };
+    match (pounds.parse::<i64>(), pennies.parse::<i64>()) {
+        (Ok(p), Ok(d)) if (0..100_000).contains(&p) => Ok(Some(p * 100 + d)),
+        _ => Err("Enter an amount like 4.50".into()),
+    }
+}
+
+/// Parses a date from a date input ("2026-11-24").
+pub fn day(value: &str) -> Result<Option<onward_api::time::Day>, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse()
+        .map(Some)
+        .map_err(|_| "Enter a date, like 24/11/2026".to_string())
+}
+
+/// Parses a date and time from a datetime input (London time).
+pub fn when(value: &str) -> Result<onward_api::time::Timestamp, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err("Enter the date and time".into());
+    }
+    v.parse()
+        .map_err(|_| "Enter a date and time, like 24/11/2026 10:00".to_string())
+}
+
+/// Non-empty text, at most `max` characters.
+pub fn words(value: &str, max: usize, what: &str) -> Result<String, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(format!("Enter {what}"))
+    } else if v.chars().count() > max {
+        Err(format!("Keep it under {max} characters"))
+    } else {
+        Ok(v.to_string())
+    }
+}
+
+/// The error of a check as an optional message, for a field.
+pub fn err<T>(r: Result<T, String>) -> Option<String> {
+    r.err()
+}

@@ -1,0 +1,168 @@
+//! The caseload: search and filter by status and pathway; last contact and next appointment;
+//! and adding a participant met in the community (accepted by the office at the next sync).
+
+use leptos::prelude::*;
+use onward_api::input::NewParticipant;
+use onward_api::vocab::{ParticipantStatus, Pathway};
+use onward_api::{Caseload, CreateParticipant};
+use serde::{Deserialize, Serialize};
+
+use super::{ParticipantLink, caseload_resource, failed, loading};
+use crate::forms::{Choice, Problem, TextField, draft, err, options, submit, words};
+use crate::{api, bind, text};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct NewForm {
+    name: String,
+    programme: String,
+}
+
+#[component]
+pub fn CaseloadScreen() -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let pathway = RwSignal::new(String::new());
+    let rows = caseload_resource(move || Caseload {
+        search: Some(search.get()).filter(|s| !s.trim().is_empty()),
+        status: status.get().parse().ok(),
+        pathway: pathway.get().parse().ok(),
+    });
+    let adding = RwSignal::new(false);
+    view! {
+        <h1>{text::CASELOAD}</h1>
+        <div class="filters" role="search">
+            <TextField label="Search by name" bind=(search.into(), Callback::new(move |v| search.set(v))) kind="search" />
+            <Choice
+                label="Status"
+                bind=(status.into(), Callback::new(move |v| status.set(v)))
+                options=options(ParticipantStatus::ALL, ParticipantStatus::as_str, text::status)
+                empty="Any status"
+            />
+            <Choice
+                label="Pathway"
+                bind=(pathway.into(), Callback::new(move |v| pathway.set(v)))
+                options=options(Pathway::ALL, Pathway::as_str, text::pathway)
+                empty="Any pathway"
+            />
+        </div>
+        {move || match rows.get() {
+            None => loading(),
+            Some(Err(e)) => failed(e),
+            Some(Ok(rows)) if rows.is_empty() => {
+                view! { <p class="quiet">"No one matches. Change the search or filters."</p> }.into_any()
+            }
+            Some(Ok(rows)) => {
+                let count = rows.len();
+                view! {
+                    <table class="caseload">
+                        <caption>{format!("{count} participant{}", if count == 1 { "" } else { "s" })}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Name"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Last contact"</th>
+                                <th scope="col">"Next appointment"</th>
+                                <th scope="col">"Open goals"</th>
+                                <th scope="col">"Not signed off"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {rows
+                                .into_iter()
+                                .map(|r| {
+                                    view! {
+                                        <tr>
+                                            <th scope="row">
+                                                <ParticipantLink participant=r.participant name=r.preferred_name.clone() />
+                                            </th>
+                                            <td>{text::status(r.status)}</td>
+                                            <td>{r.last_contact.map(|t| t.london_format("%-d %b %Y")).unwrap_or_else(|| "–".into())}</td>
+                                            <td>{r.next_appointment.map(|t| t.london_format("%a %-d %b, %H:%M")).unwrap_or_else(|| "–".into())}</td>
+                                            <td>{r.open_goals}</td>
+                                            <td>{r.unsigned_sessions}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }
+        }}
+        <section class="card" aria-labelledby="add-participant">
+            <h2 id="add-participant">"Add a participant"</h2>
+            {move || {
+                if adding.get() {
+                    view! { <AddParticipant done=Callback::new(move |_| adding.set(false)) /> }.into_any()
+                } else {
+                    view! {
+                        <p>"Met someone new? Add them here; the office assigns them to you at the next sync."</p>
+                        <button type="button" on:click=move |_| adding.set(true)>"Add a participant"</button>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AddParticipant(done: Callback<()>) -> impl IntoView {
+    let key = "create_participant".to_string();
+    let form = draft::<NewForm>(key.clone());
+    let touched = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let name_err = Signal::derive(move || {
+        let f = form.get();
+        (touched.get() || !f.name.is_empty())
+            .then(|| err(words(&f.name, 80, "the name they like to be called")))
+            .flatten()
+    });
+    let programme_err = Signal::derive(move || {
+        let f = form.get();
+        (touched.get() || !f.programme.is_empty())
+            .then(|| err(words(&f.programme, 80, "the programme")))
+            .flatten()
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        if name_err.get_untracked().is_some() || programme_err.get_untracked().is_some() {
+            problem.set(Some(text::FIX_ERRORS.into()));
+            return;
+        }
+        let f = form.get_untracked();
+        submit(
+            key.clone(),
+            form,
+            problem,
+            "Participant added.",
+            move || async move {
+                let r = api::call(&CreateParticipant {
+                    input: NewParticipant {
+                        preferred_name: f.name.trim().into(),
+                        programme: f.programme.trim().into(),
+                        pathways: vec![],
+                    },
+                })
+                .await;
+                if r.is_ok() {
+                    done.run(());
+                }
+                r
+            },
+        );
+    };
+    view! {
+        <form on:submit=save novalidate>
+            <TextField label="Name they like to be called" bind=bind!(form, name) error=name_err required=true />
+            <TextField label="Programme" bind=bind!(form, programme) error=programme_err required=true />
+            <Problem problem=problem />
+            <div class="actions">
+                <button type="submit" class="primary">{text::SAVE}</button>
+                <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
+            </div>
+        </form>
+    }
+}

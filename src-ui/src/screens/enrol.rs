@@ -1,0 +1,135 @@
+//! Setting up this tablet: the server's address and an enrolment code from the coordinator
+//! (or a username and password), and a name for the tablet.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use onward_api::Enrol as EnrolRequest;
+use serde::{Deserialize, Serialize};
+
+use crate::forms::{Problem, TextField, err};
+use crate::{api, bind, ctx, text};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Form {
+    server: String,
+    code: String,
+    username: String,
+    password: String,
+    device_name: String,
+}
+
+fn server_error(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        Some("Enter the server address your coordinator gave you".into())
+    } else if !(s.starts_with("https://") || s.starts_with("http://")) {
+        Some("Start the address with https://".into())
+    } else {
+        None
+    }
+}
+
+#[component]
+pub fn Enrol() -> impl IntoView {
+    let ctx = ctx();
+    // The password is never kept in a draft: this form lives only in memory.
+    let form = RwSignal::new(Form {
+        device_name: "Mentor tablet".into(),
+        ..Form::default()
+    });
+    let touched = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let server_err = Signal::derive(move || {
+        let f = form.get();
+        (touched.get() || !f.server.is_empty())
+            .then(|| server_error(&f.server))
+            .flatten()
+    });
+    let code_err = Signal::derive(move || {
+        let f = form.get();
+        (touched.get() && f.code.trim().is_empty() && f.username.trim().is_empty())
+            .then(|| "Enter the enrolment code, or a username and password".to_string())
+    });
+    let name_err = Signal::derive(move || {
+        let f = form.get();
+        err(crate::forms::words(
+            &f.device_name,
+            80,
+            "a name for this tablet",
+        ))
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        if server_err.get_untracked().is_some()
+            || code_err.get_untracked().is_some()
+            || name_err.get_untracked().is_some()
+        {
+            problem.set(Some(text::FIX_ERRORS.into()));
+            return;
+        }
+        let f = form.get_untracked();
+        let some = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        let request = EnrolRequest {
+            server: f.server.trim().to_string(),
+            code: some(f.code),
+            username: some(f.username),
+            password: (!f.password.is_empty()).then_some(f.password),
+            device_name: f.device_name.trim().to_string(),
+        };
+        busy.set(true);
+        problem.set(None);
+        spawn_local(async move {
+            match api::call(&request).await {
+                Ok(identity) => {
+                    ctx.me.set(Some(identity));
+                    ctx.notice.set(Some(
+                        "This tablet is set up. Records are arriving from the office.".into(),
+                    ));
+                }
+                Err(e) => problem.set(Some(e.message)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <main class="shell narrow" id="main">
+            <h1>"Set up this tablet"</h1>
+            <p>
+                "Your coordinator gives you the office's address and a one-time code. Records are kept on this tablet, locked, and work without signal."
+            </p>
+            <form on:submit=submit novalidate>
+                <TextField
+                    label="Server address"
+                    bind=bind!(form, server)
+                    error=server_err
+                    kind="url"
+                    hint="For example https://onward.example.org"
+                    required=true
+                />
+                <TextField
+                    label="Enrolment code"
+                    bind=bind!(form, code)
+                    error=code_err
+                    hint="12 letters and numbers, like ABCD-EFGH-JKLM"
+                />
+                <details>
+                    <summary>"Sign in with a username instead"</summary>
+                    <TextField label="Username" bind=bind!(form, username) />
+                    <TextField label="Password" bind=bind!(form, password) kind="password" />
+                </details>
+                <TextField
+                    label="Name for this tablet"
+                    bind=bind!(form, device_name)
+                    error=name_err
+                    hint="So the office can tell your tablets apart"
+                />
+                <Problem problem=problem />
+                <button type="submit" class="primary" disabled=move || busy.get()>
+                    {move || if busy.get() { "Setting up…" } else { "Set up this tablet" }}
+                </button>
+            </form>
+        </main>
+    }
+}

@@ -1,0 +1,73 @@
+//! Settings: the office's server, text size, and the lock time (which arrives with PIN
+//! unlock).
+
+use leptos::prelude::*;
+use onward_api::{GetSyncStatus, WhoAmI};
+
+use super::{failed, loading};
+use crate::{api, apply_text_size, ctx, text};
+
+#[component]
+pub fn SettingsScreen() -> impl IntoView {
+    let ctx = ctx();
+    let status = LocalResource::new(move || {
+        ctx.refresh.track();
+        async move { api::call(&GetSyncStatus {}).await }
+    });
+    let me = LocalResource::new(|| async move { api::call(&WhoAmI {}).await });
+    let size = RwSignal::new(api::drafts::pref("text-size").unwrap_or_else(|| "normal".into()));
+    let choose = move |value: &'static str| {
+        size.set(value.to_string());
+        api::drafts::set_pref("text-size", value);
+        apply_text_size(value);
+    };
+    let option = move |value: &'static str, label: &'static str| {
+        view! {
+            <div class="check">
+                <input
+                    type="radio"
+                    name="text-size"
+                    id=format!("size-{value}")
+                    prop:checked=move || size.get() == value
+                    on:change=move |_| choose(value)
+                />
+                <label for=format!("size-{value}")>{label}</label>
+            </div>
+        }
+    };
+    view! {
+        <h1>{text::SETTINGS}</h1>
+        <section class="card" aria-labelledby="server-h">
+            <h2 id="server-h">"The office's server"</h2>
+            {move || match status.get() {
+                None => loading(),
+                Some(Err(e)) => failed(e),
+                Some(Ok(s)) => view! {
+                    <dl>
+                        <dt>"Server"</dt>
+                        <dd>{s.server.unwrap_or_else(|| "Not enrolled".into())}</dd>
+                        <dt>"Changes waiting"</dt>
+                        <dd>{s.waiting}</dd>
+                    </dl>
+                }
+                    .into_any(),
+            }}
+            {move || me.get().and_then(Result::ok).map(|m| view! {
+                <p>{format!("Signed in as {} ({}).", m.display_name, text::role(m.role))}</p>
+            })}
+        </section>
+        <section class="card" aria-labelledby="size-h">
+            <h2 id="size-h">"Text size"</h2>
+            <fieldset>
+                <legend>"Choose how large the words are"</legend>
+                {option("normal", "Normal")}
+                {option("large", "Large")}
+                {option("larger", "Larger")}
+            </fieldset>
+        </section>
+        <section class="card" aria-labelledby="lock-h">
+            <h2 id="lock-h">"Lock"</h2>
+            <p>"Locking this tablet with a PIN after a few idle minutes is coming in a later version."</p>
+        </section>
+    }
+}

@@ -1,0 +1,156 @@
+//! Today: appointments today and this week, goals due for review, follow-ups due, sessions
+//! not yet signed off, and open safeguarding concerns.
+
+use leptos::prelude::*;
+use onward_api::{Caseload, Today};
+
+use super::{ParticipantLink, caseload_resource, failed, loading, names};
+use crate::{Tab, api, ctx, now, text};
+
+#[component]
+pub fn TodayScreen() -> impl IntoView {
+    let ctx = ctx();
+    let today = LocalResource::new(move || {
+        ctx.refresh.track();
+        async move {
+            api::call(&Today {
+                day: Some(now().london_day()),
+            })
+            .await
+        }
+    });
+    let people = caseload_resource(Caseload::default);
+    view! {
+        <h1>{text::TODAY}</h1>
+        {move || match (today.get(), people.get()) {
+            (Some(Err(e)), _) | (_, Some(Err(e))) => failed(e),
+            (Some(Ok(t)), Some(Ok(rows))) => {
+                let names = names(&rows);
+                let name = move |p| names.get(&p).cloned().unwrap_or_else(|| "Someone".into());
+                let section = |title: &'static str, empty: &'static str, items: Vec<AnyView>| {
+                    view! {
+                        <section class="card" aria-label=title>
+                            <h2>{title}</h2>
+                            {if items.is_empty() {
+                                view! { <p class="quiet">{empty}</p> }.into_any()
+                            } else {
+                                view! { <ul class="rows">{items}</ul> }.into_any()
+                            }}
+                        </section>
+                    }
+                };
+                let appt = |a: onward_api::views::AppointmentRow, fmt: &'static str| {
+                    view! {
+                        <li>
+                            <span class="when">{a.starts_at.london_format(fmt)}</span>
+                            <ParticipantLink participant=a.participant name=name(a.participant) tab=Tab::Appointments />
+                            <span>
+                                {format!(
+                                    "{}{}",
+                                    text::appointment_kind(a.kind),
+                                    if a.with_whom.is_empty() { String::new() } else { format!(" with {}", a.with_whom) },
+                                )}
+                            </span>
+                        </li>
+                    }
+                        .into_any()
+                };
+                view! {
+                    <p class="lead">{t.day.format("%A %-d %B %Y")}</p>
+                    <div class="grid">
+                        {section(
+                            "Appointments today",
+                            "No appointments today.",
+                            t.appointments_today.into_iter().map(|a| appt(a, "%H:%M")).collect(),
+                        )}
+                        {section(
+                            "This week",
+                            "Nothing else this week.",
+                            t.appointments_this_week.into_iter().map(|a| appt(a, "%a %-d %b, %H:%M")).collect(),
+                        )}
+                        {section(
+                            "Goals due for review",
+                            "No goals due for review.",
+                            t.goals_due
+                                .into_iter()
+                                .map(|g| {
+                                    view! {
+                                        <li>
+                                            <span class="when">
+                                                {g.review_due.map(|d| d.format("%-d %b")).unwrap_or_default()}
+                                            </span>
+                                            <ParticipantLink participant=g.participant name=name(g.participant) tab=Tab::Goals />
+                                            <span>{g.title}</span>
+                                        </li>
+                                    }
+                                        .into_any()
+                                })
+                                .collect(),
+                        )}
+                        {section(
+                            "Follow-ups due",
+                            "No follow-ups due.",
+                            t.follow_ups_due
+                                .into_iter()
+                                .map(|f| {
+                                    view! {
+                                        <li>
+                                            <span class="when">
+                                                {f.due.map(|d| d.format("%-d %b")).unwrap_or_default()}
+                                            </span>
+                                            <ParticipantLink participant=f.participant name=name(f.participant) tab=Tab::Appointments />
+                                            <span>{f.text}</span>
+                                        </li>
+                                    }
+                                        .into_any()
+                                })
+                                .collect(),
+                        )}
+                        {section(
+                            "Sessions not signed off",
+                            "Every session is signed off.",
+                            t.unsigned_sessions
+                                .into_iter()
+                                .map(|s| {
+                                    view! {
+                                        <li>
+                                            <span class="when">{s.started_at.london_format("%a %-d %b")}</span>
+                                            <ParticipantLink participant=s.participant name=name(s.participant) tab=Tab::Sessions />
+                                        </li>
+                                    }
+                                        .into_any()
+                                })
+                                .collect(),
+                        )}
+                        {section(
+                            "Open safeguarding concerns",
+                            "No open concerns.",
+                            t.open_concerns
+                                .into_iter()
+                                .map(|c| {
+                                    view! {
+                                        <li>
+                                            <span class="when">{c.raised_at.london_format("%-d %b")}</span>
+                                            <ParticipantLink participant=c.participant name=name(c.participant) tab=Tab::Concerns />
+                                            <span>
+                                                {format!(
+                                                    "{} · {} urgency · {}",
+                                                    text::concern_category(c.category),
+                                                    text::urgency(c.urgency),
+                                                    text::concern_status(c.status),
+                                                )}
+                                            </span>
+                                        </li>
+                                    }
+                                        .into_any()
+                                })
+                                .collect(),
+                        )}
+                    </div>
+                }
+                    .into_any()
+            }
+            _ => loading(),
+        }}
+    }
+}

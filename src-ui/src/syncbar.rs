@@ -1,0 +1,104 @@
+//! The always-visible sync bar: "Saved on this tablet", when it last reached the office,
+//! changes waiting, the last problem in plain words, and Sync now.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use onward_api::{GetSyncStatus, SyncNow};
+
+use crate::{api, ctx, sleep, text};
+
+#[component]
+pub fn SyncBar() -> impl IntoView {
+    let ctx = ctx();
+    // Ticks every 15 seconds so "last synced" stays current while background sync runs.
+    let tick = RwSignal::new(0u64);
+    spawn_local(async move {
+        loop {
+            sleep(15_000).await;
+            if tick.try_update(|t| *t += 1).is_none() {
+                break;
+            }
+        }
+    });
+    let status = LocalResource::new(move || {
+        ctx.refresh.track();
+        tick.track();
+        async move { api::call(&GetSyncStatus {}).await }
+    });
+    let syncing = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<String>);
+    let sync_now = move |_| {
+        if syncing.get_untracked() {
+            return;
+        }
+        syncing.set(true);
+        outcome.set(None);
+        spawn_local(async move {
+            match api::call(&SyncNow {}).await {
+                Ok(report) => {
+                    let refused = report.refused.len();
+                    outcome.set(Some(if refused > 0 {
+                        format!(
+                            "Synced, but the office refused {refused} change(s): {}",
+                            report.refused.join("; ")
+                        )
+                    } else {
+                        "Synced.".to_string()
+                    }));
+                }
+                Err(e) => outcome.set(Some(e.message)),
+            }
+            syncing.set(false);
+            ctx.changed();
+        });
+    };
+    view! {
+        <section class="syncbar" aria-label="Sync">
+            <p class="saved">{text::SAVED_HERE}</p>
+            {move || {
+                status
+                    .get()
+                    .map(|s| match s {
+                        Ok(s) => {
+                            let last = s
+                                .last_synced
+                                .map(|t| format!("Last synced {}", t.london_format("%a %-d %b, %H:%M")))
+                                .unwrap_or_else(|| text::NEVER_SYNCED.to_string());
+                            view! {
+                                <p class="last">{last}</p>
+                                <p class="waiting" data-waiting=s.waiting.to_string()>
+                                    {text::waiting(s.waiting)}
+                                </p>
+                                {s
+                                    .last_error
+                                    .map(|e| {
+                                        view! {
+                                            <p class="sync-error" role="alert">
+                                                {format!("Last sync failed: {e}")}
+                                            </p>
+                                        }
+                                    })}
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <p class="sync-error">{e.message}</p> }.into_any(),
+                    })
+            }}
+            <p class="sync-outcome" role="status">
+                {move || {
+                    // A failure already shown as the last sync's error is not repeated.
+                    let last = status.get().and_then(Result::ok).and_then(|s| s.last_error);
+                    outcome.get().filter(|o| Some(o) != last.as_ref())
+                }}
+            </p>
+            <button
+                type="button"
+                class="sync-now"
+                aria-busy=move || syncing.get().then_some("true")
+                on:click=sync_now
+            >
+                {move || if syncing.get() { text::SYNCING } else { text::SYNC_NOW }}
+            </button>
+        </section>
+    }
+}
