@@ -312,7 +312,8 @@ fn demo(root: &Path, args: &[String]) -> Result<()> {
                 .arg(&tablet)
                 .arg("--dist")
                 .arg(root.join("dist"))
-                .args(["--listen", "127.0.0.1:0"])
+                .arg("--listen")
+                .arg(format!("127.0.0.1:{}", free_port(8760)?))
                 .stdout(std::process::Stdio::piped())
                 .spawn()
                 .context("could not start the browser shell")?;
