@@ -1,8 +1,8 @@
 //! The Tauri shell: a thin adapter that shows the UI in a native window and answers its typed
-//! requests with the app core ([`onward_app::Host`]). Two commands: `call` runs any request
-//! by wire name, `wait_changes` resolves when the app core reports a change (so the UI
-//! refreshes after a sync). The mobile entry point is here so the same code builds for
-//! Android and iPad where those toolchains exist.
+//! requests with the app core ([`onward_app::Host`]). One command, `call`, runs any request
+//! by wire name; every change the app core reports (a sync brought data, an edit was saved)
+//! reaches the UI as a [`CHANGED`] event, so the screens refresh. The mobile entry point is
+//! here so the same code builds for Android and iPad where those toolchains exist.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use onward_api::ApiError;
 use onward_app::{Host, Timing};
-use tauri::Manager;
+use tauri::{Emitter, Manager};
+
+/// The event the UI listens for; its payload is the app core's change count.
+pub const CHANGED: &str = "onward://changed";
 
 /// Runs a request by wire name with JSON arguments.
 #[tauri::command]
@@ -30,21 +33,6 @@ async fn call(
         })
 }
 
-/// Resolves with the change count once it passes `after` (or after 25 seconds).
-#[tauri::command]
-async fn wait_changes(
-    host: tauri::State<'_, Arc<Host>>,
-    after: u64,
-) -> Result<serde_json::Value, ApiError> {
-    let host = host.inner().clone();
-    let count = tauri::async_runtime::spawn_blocking(move || {
-        host.wait_for_change(after, Duration::from_secs(25))
-    })
-    .await
-    .unwrap_or(after);
-    Ok(serde_json::json!({ "count": count }))
-}
-
 /// Where the profile lives: `ONWARD_DATA` if set (tests, several profiles), otherwise the
 /// platform's app data directory.
 fn data_dir(app: &tauri::App) -> Result<PathBuf, String> {
@@ -57,6 +45,21 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, String> {
         .map_err(|e| format!("no app data directory: {e}"))
 }
 
+/// Emits [`CHANGED`] to the UI whenever the app core's change count moves. The thread waits
+/// on the host and ends with the process.
+fn forward_changes(app: tauri::AppHandle, host: Arc<Host>) {
+    std::thread::spawn(move || {
+        let mut seen = host.change_count();
+        loop {
+            let count = host.wait_for_change(seen, Duration::from_secs(60));
+            if count != seen {
+                seen = count;
+                let _ = app.emit(CHANGED, count);
+            }
+        }
+    });
+}
+
 /// Starts the app (desktop `main` and the mobile entry point).
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
@@ -64,11 +67,12 @@ pub fn run() {
         .setup(|app| {
             let dir = data_dir(app)?;
             std::fs::create_dir_all(&dir)?;
-            let host = Host::open(&dir, Timing::default()).map_err(|e| e.message)?;
-            app.manage(Arc::new(host));
+            let host = Arc::new(Host::open(&dir, Timing::default()).map_err(|e| e.message)?);
+            forward_changes(app.handle().clone(), host.clone());
+            app.manage(host);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![call, wait_changes])
+        .invoke_handler(tauri::generate_handler![call])
         .build(tauri::generate_context!());
     match result {
         Ok(app) => app.run(|handle, event| {

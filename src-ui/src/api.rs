@@ -3,8 +3,8 @@
 //! HTTP to the browser shell on localhost. Nothing else in the UI talks to the outside.
 
 use onward_api::{ApiError, ErrorKind, Request};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -19,30 +19,52 @@ pub async fn call<R: Request>(request: &R) -> Result<R::Response, ApiError> {
     })
 }
 
-/// Waits until the app core's change count passes `after` (a sync brought data, something
-/// was saved) or a while has gone by; returns the count.
-pub async fn wait_for_change(after: u64) -> Result<u64, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Count {
-        count: u64,
+/// Calls `on_change` with the app core's change count whenever it moves (a sync brought
+/// data, something was saved): inside the Tauri shell from its change events, in a browser by
+/// long-polling the browser shell.
+pub fn follow_changes(on_change: impl Fn(u64) + 'static) {
+    if let Some(listen) = tauri_fn("event", "listen") {
+        let handler = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+            let count = js_sys::Reflect::get(&event, &JsValue::from_str("payload"))
+                .ok()
+                .and_then(|p| p.as_f64());
+            if let Some(count) = count {
+                on_change(count as u64);
+            }
+        });
+        let _ = listen.call2(
+            &JsValue::NULL,
+            &JsValue::from_str(CHANGED_EVENT),
+            handler.as_ref().unchecked_ref(),
+        );
+        // The listener lives as long as the page.
+        handler.forget();
+        return;
     }
-    let value = match tauri_invoke() {
-        Some(invoke) => {
-            let args = to_js(&serde_json::json!({ "after": after }))?;
-            let promise = invoke
-                .call2(&JsValue::NULL, &JsValue::from_str("wait_changes"), &args)
-                .map_err(js_error)?;
-            from_js(
-                JsFuture::from(js_sys::Promise::from(promise))
-                    .await
-                    .map_err(js_error)?,
-            )?
+    wasm_bindgen_futures::spawn_local(async move {
+        #[derive(serde::Deserialize)]
+        struct Count {
+            count: u64,
         }
-        None => fetch("GET", &format!("/api/changes?after={after}"), None).await?,
-    };
-    let count: Count = serde_json::from_value(value).map_err(|e| bad(&e.to_string()))?;
-    Ok(count.count)
+        let mut seen = 0;
+        loop {
+            let answer = fetch("GET", &format!("/api/changes?after={seen}"), None)
+                .await
+                .and_then(|v| serde_json::from_value::<Count>(v).map_err(|e| bad(&e.to_string())));
+            match answer {
+                Ok(Count { count }) if count != seen => {
+                    seen = count;
+                    on_change(count);
+                }
+                Ok(_) => {}
+                Err(_) => crate::sleep(2_000).await,
+            }
+        }
+    });
 }
+
+/// The Tauri shell's change event (`onward_tauri_lib::CHANGED`).
+const CHANGED_EVENT: &str = "onward://changed";
 
 async fn raw(name: &str, args: &serde_json::Value) -> Result<serde_json::Value, ApiError> {
     match tauri_invoke() {
@@ -66,13 +88,18 @@ async fn raw(name: &str, args: &serde_json::Value) -> Result<serde_json::Value, 
 
 /// `window.__TAURI__.core.invoke` when running inside the Tauri shell.
 fn tauri_invoke() -> Option<js_sys::Function> {
+    tauri_fn("core", "invoke")
+}
+
+/// `window.__TAURI__[module][name]`, present only inside the Tauri shell.
+fn tauri_fn(module: &str, name: &str) -> Option<js_sys::Function> {
     let window = web_sys::window()?;
     let tauri = js_sys::Reflect::get(&window, &JsValue::from_str("__TAURI__")).ok()?;
     if tauri.is_undefined() || tauri.is_null() {
         return None;
     }
-    let core = js_sys::Reflect::get(&tauri, &JsValue::from_str("core")).ok()?;
-    js_sys::Reflect::get(&core, &JsValue::from_str("invoke"))
+    let module = js_sys::Reflect::get(&tauri, &JsValue::from_str(module)).ok()?;
+    js_sys::Reflect::get(&module, &JsValue::from_str(name))
         .ok()?
         .dyn_into()
         .ok()
@@ -150,42 +177,20 @@ fn bad(detail: &str) -> ApiError {
     )
 }
 
-/// Keeps what a person typed in a form across validation failures and app restarts, in the
-/// web view's local storage (on the device only), until the form is saved or cleared.
-pub mod drafts {
-    use super::*;
-
+/// Preferences kept in the web view's local storage on this device (the text size). Nothing
+/// about participants goes here: drafts of forms are kept in the app core, encrypted.
+pub mod prefs {
     fn storage() -> Option<web_sys::Storage> {
         web_sys::window()?.local_storage().ok()?
     }
 
-    /// The saved draft under `key`, if any.
-    pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
-        let text = storage()?.get_item(&format!("draft:{key}")).ok()??;
-        serde_json::from_str(&text).ok()
-    }
-
-    /// Saves `value` as the draft under `key`.
-    pub fn save<T: Serialize>(key: &str, value: &T) {
-        if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(value)) {
-            let _ = s.set_item(&format!("draft:{key}"), &text);
-        }
-    }
-
-    /// Forgets the draft under `key` (after a successful save).
-    pub fn clear(key: &str) {
-        if let Some(s) = storage() {
-            let _ = s.remove_item(&format!("draft:{key}"));
-        }
-    }
-
-    /// A preference (text size) kept on this device.
-    pub fn pref(key: &str) -> Option<String> {
+    /// The preference under `key`, if set.
+    pub fn get(key: &str) -> Option<String> {
         storage()?.get_item(&format!("pref:{key}")).ok()?
     }
 
-    /// Saves a preference.
-    pub fn set_pref(key: &str, value: &str) {
+    /// Sets a preference.
+    pub fn set(key: &str, value: &str) {
         if let Some(s) = storage() {
             let _ = s.set_item(&format!("pref:{key}"), value);
         }

@@ -38,7 +38,52 @@ pub enum Tab {
     Concerns,
 }
 
+impl Screen {
+    /// The screen's address after `#`, so the browser's back button and links work.
+    pub fn to_hash(self) -> String {
+        match self {
+            Screen::Today => "today".into(),
+            Screen::Caseload => "caseload".into(),
+            Screen::Settings => "settings".into(),
+            Screen::Participant(p, tab) => format!("participant/{p}/{}", tab.slug()),
+        }
+    }
+
+    /// The screen at an address; unknown addresses open Today.
+    pub fn from_hash(hash: &str) -> Screen {
+        let hash = hash.trim_start_matches('#');
+        let mut parts = hash.split('/');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("caseload"), ..) => Screen::Caseload,
+            (Some("settings"), ..) => Screen::Settings,
+            (Some("participant"), Some(id), tab) => match id.parse() {
+                Ok(p) => Screen::Participant(
+                    p,
+                    Tab::ALL
+                        .into_iter()
+                        .find(|t| Some(t.slug()) == tab)
+                        .unwrap_or(Tab::Overview),
+                ),
+                Err(_) => Screen::Today,
+            },
+            _ => Screen::Today,
+        }
+    }
+}
+
 impl Tab {
+    fn slug(self) -> &'static str {
+        match self {
+            Tab::Overview => "overview",
+            Tab::Goals => "goals",
+            Tab::Sessions => "sessions",
+            Tab::Appointments => "appointments",
+            Tab::Achievements => "achievements",
+            Tab::CheckIns => "check-ins",
+            Tab::Concerns => "concerns",
+        }
+    }
+
     pub const ALL: [Tab; 7] = [
         Tab::Overview,
         Tab::Goals,
@@ -75,6 +120,9 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn go(&self, screen: Screen) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_hash(&screen.to_hash());
+        }
         self.screen.set(screen);
         self.notice.set(None);
         scroll_top();
@@ -106,6 +154,19 @@ pub async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Records a named moment for the start-up benchmark (`performance.mark`).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 fn scroll_top() {
     if let Some(w) = web_sys::window() {
         w.scroll_to_with_x_and_y(0.0, 0.0);
@@ -132,13 +193,25 @@ pub fn apply_text_size(size: &str) {
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = Ctx {
-        screen: RwSignal::new(Screen::Today),
+        screen: RwSignal::new(Screen::from_hash(&current_hash())),
         refresh: RwSignal::new(0),
         me: RwSignal::new(None),
         notice: RwSignal::new(None),
     };
     provide_context(ctx);
-    if let Some(size) = api::drafts::pref("text-size") {
+    // The back button and typed addresses move between screens too.
+    let on_hash = Closure::<dyn Fn()>::new(move || {
+        let screen = Screen::from_hash(&current_hash());
+        if ctx.screen.get_untracked() != screen {
+            ctx.screen.set(screen);
+            ctx.notice.set(None);
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        w.set_onhashchange(Some(on_hash.as_ref().unchecked_ref()));
+    }
+    on_hash.forget();
+    if let Some(size) = api::prefs::get("text-size") {
         apply_text_size(&size);
     }
     // None until the app core has said whether this tablet is set up.
@@ -152,20 +225,7 @@ pub fn App() -> impl IntoView {
         ready.set(true);
     });
     // Follow the app core's changes (a sync brought data, another window saved something).
-    spawn_local(async move {
-        let mut seen = 0;
-        loop {
-            match api::wait_for_change(seen).await {
-                Ok(count) => {
-                    if count != seen {
-                        seen = count;
-                        ctx.changed();
-                    }
-                }
-                Err(_) => sleep(2_000).await,
-            }
-        }
-    });
+    api::follow_changes(move |_| ctx.changed());
     view! {
         {move || {
             if let Some(message) = failure.get() {
@@ -230,12 +290,26 @@ fn Layout() -> impl IntoView {
             </span>
         </header>
         <syncbar::SyncBar />
-        <main class="shell" id="main" tabindex="-1">
+        // What just happened ("Session saved…"), kept in view at the foot of the screen
+        // wherever the form was, until it is closed or another screen opens. The live region
+        // is always there so screen readers announce each new message.
+        <div class="toasts" role="status">
             {move || {
                 ctx.notice
                     .get()
-                    .map(|n| view! { <p class="notice" role="status">{n}</p> })
+                    .map(|n| {
+                        view! {
+                            <p class="notice">
+                                <span>{n}</span>
+                                <button type="button" class="close" on:click=move |_| ctx.notice.set(None)>
+                                    {text::CLOSE}
+                                </button>
+                            </p>
+                        }
+                    })
             }}
+        </div>
+        <main class="shell" id="main" tabindex="-1">
             {move || match ctx.screen.get() {
                 Screen::Today => view! { <screens::today::TodayScreen /> }.into_any(),
                 Screen::Caseload => view! { <screens::caseload::CaseloadScreen /> }.into_any(),
@@ -253,5 +327,6 @@ fn Layout() -> impl IntoView {
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    mark("onward-start");
     leptos::mount::mount_to_body(App);
 }

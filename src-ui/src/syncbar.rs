@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use onward_api::{GetSyncStatus, SyncNow};
+use onward_api::{GetSyncProgress, GetSyncStatus, SyncNow};
 
 use crate::{api, ctx, sleep, text};
 
@@ -27,12 +27,30 @@ pub fn SyncBar() -> impl IntoView {
     });
     let syncing = RwSignal::new(false);
     let outcome = RwSignal::new(None::<String>);
+    let progress = RwSignal::new(None::<String>);
     let sync_now = move |_| {
         if syncing.get_untracked() {
             return;
         }
         syncing.set(true);
         outcome.set(None);
+        progress.set(None);
+        // A progress line while a long sync runs.
+        spawn_local(async move {
+            while syncing.get_untracked() {
+                sleep(700).await;
+                if let Ok(Some(p)) = api::call(&GetSyncProgress {}).await
+                    && syncing.get_untracked()
+                    && p.rounds > 0
+                {
+                    progress.set(Some(format!(
+                        "Syncing… {} records and {} changes received so far",
+                        p.fetched, p.received
+                    )));
+                }
+            }
+            progress.set(None);
+        });
         spawn_local(async move {
             match api::call(&SyncNow {}).await {
                 Ok(report) => {
@@ -84,6 +102,7 @@ pub fn SyncBar() -> impl IntoView {
                         Err(e) => view! { <p class="sync-error">{e.message}</p> }.into_any(),
                     })
             }}
+            {move || progress.get().map(|p| view! { <p class="sync-progress">{p}</p> })}
             <p class="sync-outcome" role="status">
                 {move || {
                     // A failure already shown as the last sync's error is not repeated.

@@ -16,6 +16,7 @@ pub const CASELOAD: &str = "Caseload";
 pub const SETTINGS: &str = "Settings";
 pub const SAVE: &str = "Save";
 pub const CANCEL: &str = "Cancel";
+pub const CLOSE: &str = "Close";
 pub const FIX_ERRORS: &str =
     "Some answers need changing before this can be saved. What you typed is kept.";
 

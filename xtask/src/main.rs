@@ -20,8 +20,18 @@ const APT_SHELL: &[&str] = &[
 ];
 
 /// Debian packages the tests need: PostgreSQL for the server's storage scenario (the test
-/// starts its own throwaway cluster on a loopback port), Chromium for the end-to-end tests.
-const APT_TEST: &[&str] = &["postgresql", "chromium"];
+/// starts its own throwaway cluster on a loopback port), Chromium for the browser end-to-end
+/// tests, Xvfb and WebKitWebDriver for driving the real Tauri window.
+const APT_TEST: &[&str] = &[
+    "postgresql",
+    "chromium",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+];
+
+/// The tauri-driver that drives the Tauri window through WebKitWebDriver.
+const TAURI_DRIVER: &str = "2.1.0";
 
 /// Must equal the `wasm-bindgen` crate version pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
@@ -36,6 +46,7 @@ fn main() -> Result<()> {
         Some("test") => test(&root),
         Some("demo") => demo(&root, &args[1..]),
         Some("bench") => bench(&root),
+        Some("bundle") => bundle(&root),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -43,6 +54,7 @@ fn main() -> Result<()> {
                  demo      run the demo: a device seeded with a synthetic caseload\n\
                  test      run every test (installs what it needs first)\n\
                  bench     print the performance figures\n\
+                 bundle    build the Linux app package (.deb) into target/release/bundle\n\
                  build-ui  build the web UI into dist/"
             );
             bail!("no command given")
@@ -134,6 +146,13 @@ fn setup(needs: Needs) -> Result<()> {
     if !answers("wasm-bindgen", &["--version"], WASM_BINDGEN) {
         // Not --locked: with it this version fails to resolve (see TOOLCHAIN.md).
         run(cargo().args(["install", &format!("wasm-bindgen-cli@{WASM_BINDGEN}")]))?;
+    }
+    if needs == Needs::Everything && !answers("tauri-driver", &["--version"], TAURI_DRIVER) {
+        run(cargo().args([
+            "install",
+            &format!("tauri-driver@{TAURI_DRIVER}"),
+            "--locked",
+        ]))?;
     }
     Ok(())
 }
@@ -408,6 +427,25 @@ fn free_port(preferred: u16) -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
+/// Builds the release app and its Linux package (.deb) with the Tauri CLI from npm (pinned
+/// by the root package-lock.json). Android and iPad builds use the same shell
+/// (`tauri android build`, `tauri ios build`) where those toolchains exist.
+fn bundle(root: &Path) -> Result<()> {
+    setup(Needs::Everything)?;
+    build_ui(root)?;
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(root))?;
+    run(Command::new(root.join("node_modules/.bin/tauri"))
+        .args(["build", "--bundles", "deb"])
+        .current_dir(root.join("src-tauri")))?;
+    eprintln!(
+        "xtask: the package is in {}",
+        target_dir(root).join("release/bundle/deb").display()
+    );
+    Ok(())
+}
+
 /// Prints the device store's figures, then the sync figures against the release server
 /// (in its own process for the memory figure). The 20,000-participant server database is
 /// generated once (about five minutes) into the target directory and reused.
@@ -419,5 +457,25 @@ fn bench(root: &Path) -> Result<()> {
     run(cargo()
         .args(["bench", "--package", "onward-tests", "--bench", "sync"])
         .env("ONWARD_SERVER_BIN", target.join("release/onward-server"))
-        .env("ONWARD_BENCH_DIR", target.join("bench")))
+        .env("ONWARD_BENCH_DIR", target.join("bench")))?;
+    // The tablet app's start-up and bundle size, in headless Chromium.
+    setup(Needs::Everything)?;
+    build_ui(root)?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "onward-server",
+        "--package",
+        "onward-browser",
+    ]))?;
+    let e2e = root.join("tests/e2e");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&e2e))?;
+    run(Command::new("node")
+        .arg("bench/startup.mjs")
+        .current_dir(&e2e)
+        .env("ONWARD_BIN_DIR", target.join("release"))
+        .env("ONWARD_DIST", root.join("dist")))
 }

@@ -377,6 +377,16 @@ impl Request for GetSession {
     type Response = Session;
 }
 
+/// Show how far a "sync now" in progress has got (nothing when none is running). Answered by
+/// the shell's host.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetSyncProgress {}
+impl Request for GetSyncProgress {
+    const NAME: &'static str = "sync_progress";
+    const CHANGES: bool = false;
+    type Response = Option<SyncReport>;
+}
+
 /// Lists every request once: generates the wire-name table, [`dispatch`] and (with the `clap`
 /// feature) the CLI's [`Call`] subcommands.
 macro_rules! registry {

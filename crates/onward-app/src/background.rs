@@ -90,6 +90,16 @@ pub fn sync_shared(
     app: &Mutex<App>,
     transport: &mut dyn Transport,
 ) -> Result<SyncReport, ApiError> {
+    sync_shared_reporting(app, transport, &mut |_| {})
+}
+
+/// [`sync_shared`], telling `progress` what has happened after every round trip but the
+/// last (for a progress line on long syncs).
+pub fn sync_shared_reporting(
+    app: &Mutex<App>,
+    transport: &mut dyn Transport,
+    progress: &mut dyn FnMut(&SyncReport),
+) -> Result<SyncReport, ApiError> {
     let mut run = match lock(app).begin_sync() {
         Ok(r) => r,
         Err(e) => return lock(app).end_sync(Err(e)),
@@ -103,7 +113,10 @@ pub fn sync_shared(
         let mut guard = lock(app);
         match guard.take_reply(&mut run, frame.len(), reply) {
             Ok(true) => return guard.end_sync(Ok(run.report().clone())),
-            Ok(false) => {}
+            Ok(false) => {
+                drop(guard);
+                progress(run.report());
+            }
             Err(e) => return guard.end_sync(Err(e)),
         }
     }

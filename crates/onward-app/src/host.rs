@@ -9,11 +9,12 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use onward_api::{
-    ApiError, Enrol, ErrorKind, GetSession, GetSyncStatus, Handle, Request, Session, SyncNow,
+    ApiError, Enrol, ErrorKind, GetSession, GetSyncProgress, GetSyncStatus, Handle, Request,
+    Session, SyncNow, SyncReport,
 };
 use serde_json::Value;
 
-use crate::background::{BackgroundSync, Timing, sync_shared};
+use crate::background::{BackgroundSync, Timing, sync_shared_reporting};
 use crate::sync::{Credentials, HttpTransport};
 use crate::{App, STORE_FILE, StoreKey};
 
@@ -83,6 +84,8 @@ pub struct Host {
     timing: Timing,
     running: Mutex<Option<Running>>,
     changes: Arc<Changes>,
+    /// How far the "sync now" in progress has got.
+    progress: Mutex<Option<SyncReport>>,
 }
 
 impl Host {
@@ -94,6 +97,7 @@ impl Host {
             timing,
             running: Mutex::new(None),
             changes: Arc::default(),
+            progress: Mutex::new(None),
         };
         if dir.join(STORE_FILE).exists() {
             let key = read_key_file(&dir.join(KEY_FILE))?;
@@ -144,6 +148,9 @@ impl Host {
                 let identity = self.app().map(|app| lock(&app).identity().clone());
                 json(&Session { identity })
             }
+            GetSyncProgress::NAME => {
+                json(&*self.progress.lock().unwrap_or_else(|e| e.into_inner()))
+            }
             Enrol::NAME => {
                 let req: Enrol = serde_json::from_value(args).map_err(|e| {
                     ApiError::new(
@@ -163,7 +170,13 @@ impl Host {
                     ));
                 };
                 let mut transport = HttpTransport::new(&server)?;
-                let report = sync_shared(&app, &mut transport);
+                let set = |p: Option<SyncReport>| {
+                    *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = p;
+                };
+                set(Some(SyncReport::default()));
+                let report =
+                    sync_shared_reporting(&app, &mut transport, &mut |r| set(Some(r.clone())));
+                set(None);
                 self.changes.bump();
                 json(&report?)
             }

@@ -23,7 +23,7 @@ mod handlers;
 pub mod host;
 mod sync;
 
-pub use background::{BackgroundSync, Backoff, Timing, sync_shared};
+pub use background::{BackgroundSync, Backoff, Timing, sync_shared, sync_shared_reporting};
 pub use host::Host;
 pub use sync::{Credentials, HttpTransport, SyncRun, Transport};
 

@@ -1125,8 +1125,82 @@ fn achievements(participant: ParticipantId, v: &ParticipantView) -> AnyView {
             </section>
         </div>
         <RecordAchievementForm participant=participant />
+        <RecordProgressionForm participant=participant />
     }
     .into_any()
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct ProgressionForm {
+    kind: String,
+    description: String,
+    organisation: String,
+    start: String,
+}
+
+#[component]
+fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
+    let key = format!("record_progression:{participant}");
+    let form = draft::<ProgressionForm>(key.clone());
+    let problem = RwSignal::new(None::<String>);
+    let touched = RwSignal::new(false);
+    let desc_err = Signal::derive(move || {
+        let f = form.get();
+        (touched.get() || !f.description.is_empty())
+            .then(|| err(words(&f.description, 200, "what they moved into")))
+            .flatten()
+    });
+    let start_err = Signal::derive(move || err(day(&form.get().start)));
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        let f = form.get_untracked();
+        let (Ok(kind), Ok(description), Ok(start)) = (
+            f.kind.parse::<ProgressionKind>(),
+            words(&f.description, 200, "it"),
+            day(&f.start),
+        ) else {
+            problem.set(Some(text::FIX_ERRORS.into()));
+            return;
+        };
+        let start_date = start.unwrap_or_else(|| now().london_day());
+        submit(
+            key.clone(),
+            form,
+            problem,
+            "Progression recorded.",
+            move || async move {
+                api::call(&RecordProgression {
+                    participant,
+                    input: NewProgression {
+                        kind,
+                        description,
+                        organisation: f.organisation.trim().into(),
+                        start_date,
+                    },
+                })
+                .await
+            },
+        );
+    };
+    view! {
+        <section class="card" aria-labelledby="rec-prog-h">
+            <h2 id="rec-prog-h">"Record a progression"</h2>
+            <form on:submit=save novalidate>
+                <Choice
+                    label="Into"
+                    bind=bind!(form, kind)
+                    options=options(ProgressionKind::ALL, ProgressionKind::as_str, text::progression_kind)
+                    empty="Choose"
+                />
+                <TextField label="Job, course or placement" bind=bind!(form, description) error=desc_err required=true />
+                <TextField label="Employer or provider" bind=bind!(form, organisation) />
+                <TextField label="Start date" bind=bind!(form, start) error=start_err kind="date" hint="Leave empty for today" />
+                <Problem problem=problem />
+                <button type="submit" class="primary">"Save progression"</button>
+            </form>
+        </section>
+    }
 }
 
 #[component]

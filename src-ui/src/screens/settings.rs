@@ -15,10 +15,10 @@ pub fn SettingsScreen() -> impl IntoView {
         async move { api::call(&GetSyncStatus {}).await }
     });
     let me = LocalResource::new(|| async move { api::call(&WhoAmI {}).await });
-    let size = RwSignal::new(api::drafts::pref("text-size").unwrap_or_else(|| "normal".into()));
+    let size = RwSignal::new(api::prefs::get("text-size").unwrap_or_else(|| "normal".into()));
     let choose = move |value: &'static str| {
         size.set(value.to_string());
-        api::drafts::set_pref("text-size", value);
+        api::prefs::set("text-size", value);
         apply_text_size(value);
     };
     let option = move |value: &'static str, label: &'static str| {

@@ -63,10 +63,10 @@ export class World {
   }
 
   /** Creates the demo organisation and starts the server. */
-  async startServer() {
+  async startServer({ participants = 12 } = {}) {
     if (!this.port) {
       this.port = await freePort();
-      const seeded = spawnSync(join(BIN, "onward-server"), ["seed-demo", "--participants", "12"], {
+      const seeded = spawnSync(join(BIN, "onward-server"), ["seed-demo", "--participants", String(participants)], {
         env: this.serverEnv(),
         encoding: "utf8",
       });

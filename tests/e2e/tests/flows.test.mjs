@@ -126,6 +126,15 @@ for (const vp of VIEWPORTS) {
       await a.getByRole("button", { name: "Save goal" }).click();
       await a.getByText("Enter the goal, in their words").waitFor();
       await a.getByLabel("Goal, in their words").fill(title);
+      // Closing the app (here: reloading the page) keeps what was typed.
+      await a.waitForTimeout(300);
+      await a.reload();
+      await a.getByRole("tab", { name: "Goals", selected: true }).waitFor();
+      await a.waitForFunction(
+        (t) => [...document.querySelectorAll("input")].some((i) => i.value === t),
+        title,
+      );
+      assert.equal(await a.getByLabel("Goal, in their words").inputValue(), title);
       await a.getByLabel("Pathway").selectOption({ label: "Work" });
       await a.getByLabel("Why it matters to them").fill("So I can apply for warehouse jobs.");
       await a.getByRole("button", { name: "Save goal" }).click();
