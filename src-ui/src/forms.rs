@@ -37,7 +37,16 @@ pub fn draft<T>(form: String) -> RwSignal<T>
 where
     T: Default + Clone + Serialize + DeserializeOwned + PartialEq + Send + Sync + 'static,
 {
-    let state = RwSignal::new(T::default());
+    draft_from(form, T::default())
+}
+
+/// A form that starts from `initial` (an edit form shows what is recorded now), restored
+/// from its draft if there is one; the draft is forgotten when the form is back to `initial`.
+pub fn draft_from<T>(form: String, initial: T) -> RwSignal<T>
+where
+    T: Clone + Serialize + DeserializeOwned + PartialEq + Send + Sync + 'static,
+{
+    let state = RwSignal::new(initial.clone());
     let loaded = RwSignal::new(false);
     {
         let form = form.clone();
@@ -56,8 +65,9 @@ where
             return;
         }
         let form = form.clone();
+        let initial = initial.clone();
         spawn_local(async move {
-            let request = if value == T::default() {
+            let request = if value == initial {
                 api::call(&ClearDraft { form }).await
             } else {
                 match serde_json::to_string(&value) {
@@ -95,6 +105,35 @@ pub fn submit<T, F, Fut, R>(
                 problem.set(None);
                 ctx.notice
                     .set(Some(format!("{saved} {}", text::REACHES_OFFICE)));
+                ctx.changed();
+            }
+            Err(e) => problem.set(Some(e.message)),
+        }
+    });
+}
+
+/// Saves an edit form: runs `action`; on success forgets the draft, says so, refreshes the
+/// screens and calls `done` (which closes the form); on failure shows the app's message and
+/// keeps everything typed.
+pub fn save_edit<F, Fut, R>(
+    form_key: String,
+    problem: RwSignal<Option<String>>,
+    saved: &'static str,
+    done: Callback<()>,
+    action: F,
+) where
+    F: FnOnce() -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
+{
+    let ctx = ctx();
+    spawn_local(async move {
+        match action().await {
+            Ok(_) => {
+                let _ = api::call(&ClearDraft { form: form_key }).await;
+                problem.set(None);
+                ctx.notice
+                    .set(Some(format!("{saved} {}", text::REACHES_OFFICE)));
+                done.run(());
                 ctx.changed();
             }
             Err(e) => problem.set(Some(e.message)),

@@ -289,25 +289,27 @@ fn Layout() -> impl IntoView {
                 }}
             </span>
         </header>
-        <syncbar::SyncBar />
-        // What just happened ("Session saved…"), kept in view at the foot of the screen
-        // wherever the form was, until it is closed or another screen opens. The live region
-        // is always there so screen readers announce each new message.
-        <div class="toasts" role="status">
-            {move || {
-                ctx.notice
-                    .get()
-                    .map(|n| {
-                        view! {
-                            <p class="notice">
-                                <span>{n}</span>
-                                <button type="button" class="close" on:click=move |_| ctx.notice.set(None)>
-                                    {text::CLOSE}
-                                </button>
-                            </p>
-                        }
-                    })
-            }}
+        // The sync bar and what just happened ("Session saved…") stay in view at the top of
+        // the screen, wherever the form was. The live region is always there so screen
+        // readers announce each new message; it clears when another screen opens.
+        <div class="pinned">
+            <syncbar::SyncBar />
+            <div class="toasts" role="status">
+                {move || {
+                    ctx.notice
+                        .get()
+                        .map(|n| {
+                            view! {
+                                <p class="notice">
+                                    <span>{n}</span>
+                                    <button type="button" class="close" on:click=move |_| ctx.notice.set(None)>
+                                        {text::CLOSE}
+                                    </button>
+                                </p>
+                            }
+                        })
+                }}
+            </div>
         </div>
         <main class="shell" id="main" tabindex="-1">
             {move || match ctx.screen.get() {

@@ -166,3 +166,23 @@ pub fn role(r: Role) -> &'static str {
         Role::Participant => "Participant",
     }
 }
+
+pub fn referral_source(s: ReferralSource) -> &'static str {
+    match s {
+        ReferralSource::Probation => "Probation",
+        ReferralSource::Prison => "Prison",
+        ReferralSource::SelfReferral => "Self-referral",
+        ReferralSource::Community => "Community organisation",
+        ReferralSource::Other => "Other",
+    }
+}
+
+pub fn risk_level(r: RiskLevel) -> &'static str {
+    match r {
+        RiskLevel::NotGiven => "Not given",
+        RiskLevel::Low => "Low",
+        RiskLevel::Medium => "Medium",
+        RiskLevel::High => "High",
+        RiskLevel::VeryHigh => "Very high",
+    }
+}

@@ -165,15 +165,24 @@ fn build_ui(root: &Path) -> Result<()> {
         "onward-ui",
         "--target",
         "wasm32-unknown-unknown",
-        "--release",
+        "--profile",
+        "wasm-release",
     ]))?;
     let target = target_dir(root);
-    let wasm = target.join("wasm32-unknown-unknown/release/onward_ui.wasm");
+    let wasm = target.join("wasm32-unknown-unknown/wasm-release/onward_ui.wasm");
     let dist = root.join("dist");
     std::fs::create_dir_all(&dist)?;
+    // Function names are half the module and only help a debugger; the debug build keeps them.
     run(Command::new("wasm-bindgen")
         .arg(&wasm)
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--out-dir",
+        ])
         .arg(&dist))?;
     for f in ["index.html", "app.css"] {
         std::fs::copy(root.join("src-ui/static").join(f), dist.join(f))?;

@@ -331,6 +331,20 @@ impl NewSession {
     }
 }
 
+impl GoalChange {
+    /// A change of `goal`'s status and nothing else (marking it achieved, say).
+    pub fn status(goal: GoalId, status: GoalStatus) -> Self {
+        Self {
+            goal,
+            title: None,
+            why_it_matters: None,
+            target_date: None,
+            review_due: None,
+            status: Some(status),
+        }
+    }
+}
+
 impl SessionEdit {
     /// An edit of `session` that changes nothing yet: set the fields to change.
     pub fn of(session: SessionId) -> Self {

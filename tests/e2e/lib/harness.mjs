@@ -198,5 +198,8 @@ export async function smallTargets(page) {
 export async function shot(page, viewport, name) {
   const dir = join(ARTIFACTS, viewport);
   mkdirSync(dir, { recursive: true });
+  // From the top, so the pinned sync bar is drawn where it sits, not where the page was
+  // scrolled to.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }

@@ -112,12 +112,25 @@ for (const vp of VIEWPORTS) {
       await a.getByText(waiting).waitFor();
       await checkScreen(a, vp, "02-sessions-waiting");
 
+      // Until it is signed off, a session can be changed; afterwards only addenda.
+      const card = a.getByRole("article").filter({ hasText: summary });
+      await card.getByRole("button", { name: "Change this session" }).click();
+      await card.getByLabel("Duration (minutes)").fill("50");
+      await card.getByRole("button", { name: "Save changes" }).click();
+      await a.getByRole("status").filter({ hasText: "Session changed." }).waitFor();
+      const changed = a.getByRole("article").filter({ hasText: summary });
+      await changed.getByRole("heading", { name: /50 minutes/ }).waitFor();
+      await changed.getByRole("button", { name: "Sign off this session" }).click();
+      await a.getByRole("article").filter({ hasText: summary }).getByText("Signed off.").waitFor();
+      assert.equal(await a.getByRole("article").filter({ hasText: summary }).getByRole("button", { name: "Change this session" }).count(), 0);
+
       await world.startServer();
       await syncNow(a);
       await a.getByText("No changes waiting").waitFor();
       await syncNow(b);
       await openParticipant(b, name, "Sessions");
       await b.getByText(summary).waitFor();
+      await b.getByRole("article").filter({ hasText: summary }).getByRole("heading", { name: /50 minutes/ }).waitFor();
     });
 
     test("set a goal and review it", async () => {
@@ -152,6 +165,13 @@ for (const vp of VIEWPORTS) {
       await a.getByRole("article", { name: title }).getByRole("button", { name: "Participant signs off this goal" }).click();
       await a.getByRole("article", { name: title }).getByText("Signed off by the participant.").waitFor();
       await checkScreen(a, vp, "03-goals");
+      await a.getByRole("article", { name: title }).getByRole("button", { name: "Mark as achieved" }).click();
+      await a.getByRole("article", { name: title }).getByText(/Work · Achieved/).waitFor();
+      // Changing the goal later: a new review date, kept in the edit form's draft meanwhile.
+      await a.getByRole("article", { name: title }).getByRole("button", { name: "Change goal" }).click();
+      await a.getByRole("article", { name: title }).getByLabel("Why it matters to them").fill("So I can apply for warehouse jobs near home.");
+      await a.getByRole("article", { name: title }).getByRole("button", { name: "Save changes" }).click();
+      await a.getByRole("article", { name: title }).getByText("Why it matters: So I can apply for warehouse jobs near home.").waitFor();
     });
 
     test("plan an appointment and record that the mentor went", async () => {
@@ -192,6 +212,49 @@ for (const vp of VIEWPORTS) {
       await c.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Today" }).click();
       await c.getByRole("region", { name: "Open safeguarding concerns" }).getByRole("button", { name }).first().click();
       await c.getByText(what).waitFor();
+      // The coordinator responds; the mentor sees the response after both sync.
+      const concern = c.getByRole("article").filter({ hasText: what });
+      await concern.getByRole("button", { name: "Respond" }).click();
+      await concern.getByLabel("Response").fill(`Spoke to the housing officer (${tag}).`);
+      await concern.getByLabel("Status").selectOption({ label: "Acknowledged" });
+      await concern.getByRole("button", { name: "Save response" }).click();
+      await c.getByRole("article").filter({ hasText: what }).getByText(/Acknowledged\): Spoke to the housing officer/).waitFor();
+      await checkScreen(c, vp, "06-concern-response");
+      await syncNow(c);
+      await syncNow(a);
+      await a.getByRole("article").filter({ hasText: what }).getByText(/Spoke to the housing officer/).waitFor();
+    });
+
+    test("change a participant's details; record a qualification and a progression, and check it lasted", async () => {
+      await openParticipant(a, name, "Overview");
+      await a.getByRole("button", { name: "Change details" }).click();
+      await a.getByLabel("Programme").fill(`Next Steps ${tag}`);
+      await a.getByLabel("Somewhere to live").check();
+      await a.getByRole("button", { name: "Save details" }).click();
+      await a.getByRole("status").filter({ hasText: "Details saved." }).waitFor();
+      await a.getByText(`Next Steps ${tag} · Active`).waitFor();
+      await a.locator("dd").filter({ hasText: "Somewhere to live" }).waitFor();
+
+      await a.getByRole("tab", { name: "Achievements" }).click();
+      await a.getByLabel("Kind").selectOption({ label: "Qualification" });
+      await a.getByLabel("What they achieved").fill(`Food hygiene (${tag})`);
+      await a.getByLabel("Level").fill("2");
+      await a.getByLabel("A certificate was issued").check();
+      await a.getByRole("button", { name: "Save achievement" }).click();
+      await a.getByRole("status").filter({ hasText: "Achievement recorded." }).waitFor();
+      await a.getByText("Level 2 · certificate issued").first().waitFor();
+
+      const started = new Date(Date.now() - 20 * 7 * 86400000).toISOString().slice(0, 10);
+      await a.getByLabel("Into").selectOption({ label: "Into work" });
+      await a.getByLabel("Job, course or placement").fill(`Kitchen porter (${tag})`);
+      await a.getByLabel("Start date").fill(started);
+      await a.getByRole("button", { name: "Save progression" }).click();
+      await a.getByRole("status").filter({ hasText: "Progression recorded." }).waitFor();
+      const row = a.getByRole("listitem").filter({ hasText: `Kitchen porter (${tag})` });
+      await row.getByText("26-week check due").waitFor();
+      await row.getByRole("group", { name: "13-week check" }).getByRole("button", { name: "Yes" }).click();
+      await a.getByRole("listitem").filter({ hasText: `Kitchen porter (${tag})` }).getByText("13 weeks: still going").waitFor();
+      await checkScreen(a, vp, "07-achievements");
     });
 
     test("every screen at this size", async () => {

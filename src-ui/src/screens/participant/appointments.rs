@@ -1,0 +1,264 @@
+//! Appointments: plan one with the support given, then record what happened ("I went
+//! with them"), expenses and follow-up.
+
+use leptos::prelude::*;
+use onward_api::ids::*;
+use onward_api::input::*;
+use onward_api::model::*;
+use onward_api::vocab::*;
+use onward_api::*;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct AppointmentForm {
+    starts_at: String,
+    kind: String,
+    with_whom: String,
+    location: String,
+    reminder: bool,
+    travel_arranged: bool,
+    accompany: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct OutcomeForm {
+    status: String,
+    outcome: String,
+    went_with_them: bool,
+    expenses: String,
+    follow_up: String,
+    follow_up_due: String,
+}
+
+pub(super) fn appointments(participant: ParticipantId, v: &ParticipantView) -> AnyView {
+    let mut all: Vec<Appointment> = v.plan.appointments.values().cloned().collect();
+    all.sort_by_key(|a| std::cmp::Reverse(a.starts_at));
+    let problem = RwSignal::new(None::<String>);
+    let items: Vec<(ParticipantId, Appointment, RwSignal<Option<String>>)> =
+        all.into_iter().map(|a| (participant, a, problem)).collect();
+    view! {
+        <PlanAppointmentForm participant=participant />
+        <Problem problem=problem />
+        <h2>"Appointments"</h2>
+        {if items.is_empty() {
+            view! { <p class="quiet">"No appointments yet."</p> }.into_any()
+        } else {
+            paged(
+                items,
+                |(participant, appointment, problem)| view! { <AppointmentCard participant=participant appointment=appointment problem=problem /> }.into_any(),
+                "Show older appointments",
+            )
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn AppointmentCard(
+    participant: ParticipantId,
+    appointment: Appointment,
+    problem: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let a = appointment;
+    let id = a.id;
+    let recording = RwSignal::new(false);
+    let heading = format!("appt-{id}");
+    let heading_ref = heading.clone();
+    let mut support = Vec::new();
+    if a.support.reminder {
+        support.push("reminder sent".to_string());
+    }
+    if a.support.travel_arranged {
+        support.push("travel arranged".to_string());
+    }
+    if a.support.accompanied_by.is_some() {
+        support.push("mentor went with them".to_string());
+    }
+    view! {
+        <article class="card" aria-labelledby=heading_ref>
+            <h3 id=heading>
+                {format!("{} · {}", a.starts_at.london_format("%a %-d %b %Y, %H:%M"), text::appointment_kind(a.kind))}
+            </h3>
+            <p class="quiet">
+                {format!(
+                    "{}{}{}",
+                    text::appointment_status(a.status),
+                    if a.with_whom.is_empty() { String::new() } else { format!(" · with {}", a.with_whom) },
+                    if a.location.is_empty() { String::new() } else { format!(" · at {}", a.location) },
+                )}
+            </p>
+            {(!support.is_empty()).then(|| view! { <p>{format!("Support: {}", support.join(", "))}</p> })}
+            {(!a.outcome.is_empty()).then(|| view! { <p>{format!("Outcome: {}", a.outcome)}</p> })}
+            {(a.expenses_pence > 0).then(|| view! { <p>{format!("Travel expenses: £{}.{:02}", a.expenses_pence / 100, a.expenses_pence % 100)}</p> })}
+            {a.follow_up.clone().map(|f| {
+                let done = f.done;
+                view! {
+                    <p>
+                        {format!("Follow-up: {}{}", f.text, if done { " (done)" } else { "" })}
+                    </p>
+                    {(!done).then(|| view! {
+                        <button
+                            type="button"
+                            on:click=move |_| act(problem, "Follow-up done.", move || async move {
+                                api::call(&CompleteFollowUp { participant, input: FollowUpDone { appointment: id } }).await
+                            })
+                        >
+                            "Mark follow-up done"
+                        </button>
+                    })}
+                }
+            })}
+            <div class="actions">
+                <button type="button" on:click=move |_| recording.update(|r| *r = !*r)>"Record what happened"</button>
+            </div>
+            {move || recording.get().then(|| view! { <OutcomeFormView participant=participant appointment=id done=Callback::new(move |_| recording.set(false)) /> })}
+        </article>
+    }
+}
+
+#[component]
+fn OutcomeFormView(
+    participant: ParticipantId,
+    appointment: AppointmentId,
+    done: Callback<()>,
+) -> impl IntoView {
+    let key = format!("outcome:{appointment}");
+    let form = draft::<OutcomeForm>(key.clone());
+    if form.get_untracked().status.is_empty() {
+        form.update(|f| f.status = AppointmentStatus::Attended.as_str().into());
+    }
+    let problem = RwSignal::new(None::<String>);
+    let expenses_err = Signal::derive(move || err(pence(&form.get().expenses)));
+    let due_err = Signal::derive(move || err(day(&form.get().follow_up_due)));
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let f = form.get_untracked();
+        let (Ok(status), Ok(expenses), Ok(due)) = (
+            f.status.parse::<AppointmentStatus>(),
+            pence(&f.expenses),
+            day(&f.follow_up_due),
+        ) else {
+            problem.set(Some(text::FIX_ERRORS.into()));
+            return;
+        };
+        submit(
+            key.clone(),
+            form,
+            problem,
+            "Appointment updated.",
+            move || async move {
+                let r = api::call(&RecordAppointmentOutcome {
+                    participant,
+                    input: AppointmentOutcome {
+                        appointment,
+                        status,
+                        outcome: f.outcome.trim().into(),
+                        went_with_them: f.went_with_them,
+                        follow_up: Some(f.follow_up.trim().to_string()).filter(|s| !s.is_empty()),
+                        follow_up_due: due,
+                        expenses_pence: expenses,
+                    },
+                })
+                .await;
+                if r.is_ok() {
+                    done.run(());
+                }
+                r
+            },
+        );
+    };
+    view! {
+        <form class="subform" on:submit=save novalidate>
+            <Choice label="What happened" bind=bind!(form, status) options=options(AppointmentStatus::ALL, AppointmentStatus::as_str, text::appointment_status) />
+            <Check label="I went with them" bind=bind!(form, went_with_them) />
+            <TextField label="Outcome" bind=bind!(form, outcome) multiline=true />
+            <TextField label="Travel expenses (£)" bind=bind!(form, expenses) error=expenses_err hint="For example 4.50" />
+            <TextField label="Follow-up" bind=bind!(form, follow_up) />
+            <TextField label="Follow-up due" bind=bind!(form, follow_up_due) error=due_err kind="date" />
+            <Problem problem=problem />
+            <div class="actions">
+                <button type="submit" class="primary">"Save what happened"</button>
+                <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn PlanAppointmentForm(participant: ParticipantId) -> impl IntoView {
+    let ctx = ctx();
+    let key = format!("plan_appointment:{participant}");
+    let form = draft::<AppointmentForm>(key.clone());
+    let problem = RwSignal::new(None::<String>);
+    let touched = RwSignal::new(false);
+    let when_err = Signal::derive(move || {
+        let f = form.get();
+        (touched.get() || !f.starts_at.is_empty())
+            .then(|| err(when(&f.starts_at)))
+            .flatten()
+    });
+    let kind_err = Signal::derive(move || {
+        let f = form.get();
+        (touched.get() && f.kind.parse::<AppointmentKind>().is_err())
+            .then(|| "Choose what kind of appointment".to_string())
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        let f = form.get_untracked();
+        let (Ok(starts_at), Ok(kind)) = (when(&f.starts_at), f.kind.parse::<AppointmentKind>())
+        else {
+            problem.set(Some(text::FIX_ERRORS.into()));
+            return;
+        };
+        let me = ctx.me.get_untracked().map(|m| m.user);
+        submit(
+            key.clone(),
+            form,
+            problem,
+            "Appointment planned.",
+            move || async move {
+                api::call(&PlanAppointment {
+                    participant,
+                    input: NewAppointment {
+                        starts_at,
+                        ends_at: None,
+                        kind,
+                        with_whom: f.with_whom.trim().into(),
+                        location: f.location.trim().into(),
+                        reminder: f.reminder,
+                        travel_arranged: f.travel_arranged,
+                        accompanied_by: if f.accompany { me } else { None },
+                    },
+                })
+                .await
+            },
+        );
+    };
+    view! {
+        <section class="card" aria-labelledby="plan-h">
+            <h2 id="plan-h">"Plan an appointment"</h2>
+            <form on:submit=save novalidate>
+                <div class="row">
+                    <TextField label="Date and time" bind=bind!(form, starts_at) error=when_err kind="datetime-local" required=true />
+                    <Choice label="Kind of appointment" bind=bind!(form, kind) options=options(AppointmentKind::ALL, AppointmentKind::as_str, text::appointment_kind) empty="Choose" />
+                </div>
+                {move || kind_err.get().map(|e| view! { <p class="field-error">{e}</p> })}
+                <div class="row">
+                    <TextField label="With whom" bind=bind!(form, with_whom) />
+                    <TextField label="Where" bind=bind!(form, location) />
+                </div>
+                <fieldset>
+                    <legend>"Support"</legend>
+                    <Check label="Send a reminder" bind=bind!(form, reminder) />
+                    <Check label="Travel arranged" bind=bind!(form, travel_arranged) />
+                    <Check label="I will go with them" bind=bind!(form, accompany) />
+                </fieldset>
+                <Problem problem=problem />
+                <button type="submit" class="primary">"Save appointment"</button>
+            </form>
+        </section>
+    }
+}
