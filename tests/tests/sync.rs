@@ -597,3 +597,44 @@ fn background_sync_backs_off_while_the_server_is_down_and_catches_up_when_it_ret
     background.stop();
     back.stop();
 }
+
+#[test]
+fn a_long_first_sync_reports_its_progress_after_every_round_trip() {
+    let w = world();
+    let coordinator = w.user(Role::Coordinator, true);
+    // More documents than a device asks for in one round, so the first sync takes several.
+    let participants = onward_sync::client::MAX_WANT / 3 + 50;
+    let demo = onward_core::demo::organisation(
+        7,
+        onward_core::demo::DemoSize {
+            participants,
+            max_history_days: 0,
+        },
+        onward_core::time::Timestamp::now(),
+    )
+    .unwrap();
+    for (_, mut docs) in demo.participants {
+        admin::import_participant(&*w.storage, &w.org, &mut docs, None).unwrap();
+    }
+    let app = std::sync::Mutex::new(w.device(&coordinator));
+    let mut http = HttpTransport::new(&w.server.url()).unwrap();
+    let mut seen: Vec<SyncReport> = Vec::new();
+    let report =
+        onward_app::sync_shared_reporting(&app, &mut http, &mut |r| seen.push(r.clone())).unwrap();
+    assert_eq!(report.fetched, 3 * participants as u64);
+    assert!(
+        seen.len() >= 2,
+        "a sync of {} documents reported progress {} times",
+        report.fetched,
+        seen.len()
+    );
+    // Each report is the run so far: rounds and records only ever go up, and the last one
+    // before the end is short of the total.
+    for pair in seen.windows(2) {
+        assert!(pair[1].rounds > pair[0].rounds);
+        assert!(pair[1].fetched >= pair[0].fetched);
+    }
+    let last = seen.last().unwrap();
+    assert!(last.fetched > 0 && last.fetched < report.fetched);
+    assert!(last.rounds < report.rounds);
+}
