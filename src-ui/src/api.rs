@@ -12,11 +12,8 @@ use wasm_bindgen_futures::JsFuture;
 pub async fn call<R: Request>(request: &R) -> Result<R::Response, ApiError> {
     let args = serde_json::to_value(request).map_err(|e| bad(&e.to_string()))?;
     let value = raw(R::NAME, &args).await?;
-    serde_json::from_value(value).map_err(|e| {
-        bad(&format!(
-            "the app sent an answer the screen could not read: {e}"
-        ))
-    })
+    serde_json::from_value(value)
+        .map_err(|e| bad(&crate::text::api::unreadable_answer(&e.to_string())))
 }
 
 /// Calls `on_change` with the app core's change count whenever it moves (a sync brought
@@ -110,7 +107,7 @@ async fn fetch(
     url: &str,
     body: Option<String>,
 ) -> Result<serde_json::Value, ApiError> {
-    let window = web_sys::window().ok_or_else(|| bad("no window"))?;
+    let window = web_sys::window().ok_or_else(|| bad(crate::text::api::NO_WINDOW))?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some(body) = body {
@@ -124,12 +121,7 @@ async fn fetch(
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_error)?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
         .await
-        .map_err(|_| {
-            ApiError::new(
-                ErrorKind::Storage,
-                "the app is not answering; close this page and start Onward again",
-            )
-        })?
+        .map_err(|_| ApiError::new(ErrorKind::Storage, crate::text::api::NOT_ANSWERING))?
         .dyn_into()
         .map_err(js_error)?;
     let text = JsFuture::from(response.text().map_err(js_error)?)
@@ -143,7 +135,7 @@ async fn fetch(
         Err(serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
             ApiError::new(
                 ErrorKind::Storage,
-                format!("the app answered {}", response.status()),
+                crate::text::api::answered(response.status()),
             )
         }))
     }
@@ -173,7 +165,7 @@ fn js_error(e: JsValue) -> ApiError {
 fn bad(detail: &str) -> ApiError {
     ApiError::new(
         ErrorKind::BadRequest,
-        format!("the screen and the app did not understand each other ({detail})"),
+        crate::text::api::misunderstood(detail),
     )
 }
 

@@ -103,8 +103,7 @@ pub fn submit<T, F, Fut, R>(
                 let _ = api::call(&ClearDraft { form: form_key }).await;
                 state.set(T::default());
                 problem.set(None);
-                ctx.notice
-                    .set(Some(format!("{saved} {}", text::REACHES_OFFICE)));
+                ctx.notice.set(Some(text::saved(saved)));
                 ctx.changed();
             }
             Err(e) => problem.set(Some(e.message)),
@@ -131,8 +130,7 @@ pub fn save_edit<F, Fut, R>(
             Ok(_) => {
                 let _ = api::call(&ClearDraft { form: form_key }).await;
                 problem.set(None);
-                ctx.notice
-                    .set(Some(format!("{saved} {}", text::REACHES_OFFICE)));
+                ctx.notice.set(Some(text::saved(saved)));
                 done.run(());
                 ctx.changed();
             }
@@ -287,12 +285,12 @@ pub fn options<T: Copy + 'static>(
 pub fn number(value: &str, min: i64, max: i64) -> Result<i64, String> {
     let v = value.trim();
     if v.is_empty() {
-        return Err("Enter a number".into());
+        return Err(text::check::NUMBER.into());
     }
     match v.parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        Ok(_) => Err(format!("Enter a number from {min} to {max}")),
-        Err(_) => Err("Enter a whole number, like 45".into()),
+        Ok(_) => Err(text::number_range(min, max)),
+        Err(_) => Err(text::check::WHOLE_NUMBER.into()),
     }
 }
 
@@ -315,12 +313,12 @@ pub fn pence(value: &str) -> Result<Option<i64>, String> {
         Some((p, d)) if d.len() <= 2 && d.chars().all(|c| c.is_ascii_digit()) => {
             (p, format!("{d:0<2}"))
         }
-        Some(_) => return Err("Enter an amount like 4.50".into()),
+        Some(_) => return Err(text::check::AMOUNT.into()),
         None => (v, "00".to_string()),
     };
     match (pounds.parse::<i64>(), pennies.parse::<i64>()) {
         (Ok(p), Ok(d)) if (0..100_000).contains(&p) => Ok(Some(p * 100 + d)),
-        _ => Err("Enter an amount like 4.50".into()),
+        _ => Err(text::check::AMOUNT.into()),
     }
 }
 
@@ -332,26 +330,25 @@ pub fn day(value: &str) -> Result<Option<onward_api::time::Day>, String> {
     }
     v.parse()
         .map(Some)
-        .map_err(|_| "Enter a date, like 24/11/2026".to_string())
+        .map_err(|_| text::check::DATE.to_string())
 }
 
 /// Parses a date and time from a datetime input (London time).
 pub fn when(value: &str) -> Result<onward_api::time::Timestamp, String> {
     let v = value.trim();
     if v.is_empty() {
-        return Err("Enter the date and time".into());
+        return Err(text::check::DATE_TIME_MISSING.into());
     }
-    v.parse()
-        .map_err(|_| "Enter a date and time, like 24/11/2026 10:00".to_string())
+    v.parse().map_err(|_| text::check::DATE_TIME.to_string())
 }
 
 /// Non-empty text, at most `max` characters.
 pub fn words(value: &str, max: usize, what: &str) -> Result<String, String> {
     let v = value.trim();
     if v.is_empty() {
-        Err(format!("Enter {what}"))
+        Err(text::enter(what))
     } else if v.chars().count() > max {
-        Err(format!("Keep it under {max} characters"))
+        Err(text::too_long(max))
     } else {
         Ok(v.to_string())
     }

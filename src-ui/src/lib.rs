@@ -96,13 +96,13 @@ impl Tab {
 
     pub fn label(self) -> &'static str {
         match self {
-            Tab::Overview => "Overview",
-            Tab::Goals => "Goals",
-            Tab::Sessions => "Sessions",
-            Tab::Appointments => "Appointments",
-            Tab::Achievements => "Achievements",
-            Tab::CheckIns => "Check-ins",
-            Tab::Concerns => "Concerns",
+            Tab::Overview => text::record::OVERVIEW,
+            Tab::Goals => text::record::GOALS,
+            Tab::Sessions => text::record::SESSIONS,
+            Tab::Appointments => text::record::APPOINTMENTS,
+            Tab::Achievements => text::record::ACHIEVEMENTS,
+            Tab::CheckIns => text::record::CHECK_INS,
+            Tab::Concerns => text::record::CONCERNS,
         }
     }
 }
@@ -273,10 +273,10 @@ fn Layout() -> impl IntoView {
         }
     };
     view! {
-        <a class="skip" href="#main">"Skip to content"</a>
+        <a class="skip" href="#main">{text::nav::SKIP}</a>
         <header class="top">
             <span class="brand">{text::APP}</span>
-            <nav aria-label="Main">
+            <nav aria-label={text::nav::MAIN}>
                 {nav(text::TODAY, Screen::Today)}
                 {nav(text::CASELOAD, Screen::Caseload)}
                 {nav(text::SETTINGS, Screen::Settings)}
@@ -285,7 +285,7 @@ fn Layout() -> impl IntoView {
                 {move || {
                     ctx.me
                         .get()
-                        .map(|m| format!("{} · {}", m.display_name, text::role(m.role)))
+                        .map(|m| text::name_and_role(&m.display_name, m.role))
                 }}
             </span>
         </header>

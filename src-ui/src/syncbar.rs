@@ -43,10 +43,7 @@ pub fn SyncBar() -> impl IntoView {
                     && syncing.get_untracked()
                     && p.rounds > 0
                 {
-                    progress.set(Some(format!(
-                        "Syncing… {} records and {} changes received so far",
-                        p.fetched, p.received
-                    )));
+                    progress.set(Some(text::sync_progress(p.fetched, p.received)));
                 }
             }
             progress.set(None);
@@ -54,14 +51,10 @@ pub fn SyncBar() -> impl IntoView {
         spawn_local(async move {
             match api::call(&SyncNow {}).await {
                 Ok(report) => {
-                    let refused = report.refused.len();
-                    outcome.set(Some(if refused > 0 {
-                        format!(
-                            "Synced, but the office refused {refused} change(s): {}",
-                            report.refused.join("; ")
-                        )
+                    outcome.set(Some(if !report.refused.is_empty() {
+                        text::synced_with_refusals(&report.refused)
                     } else {
-                        "Synced.".to_string()
+                        text::sync::SYNCED.to_string()
                     }));
                 }
                 Err(e) => outcome.set(Some(e.message)),
@@ -71,7 +64,7 @@ pub fn SyncBar() -> impl IntoView {
         });
     };
     view! {
-        <section class="syncbar" aria-label="Sync">
+        <section class="syncbar" aria-label={text::sync::REGION}>
             <p class="saved">{text::SAVED_HERE}</p>
             {move || {
                 status
@@ -80,7 +73,7 @@ pub fn SyncBar() -> impl IntoView {
                         Ok(s) => {
                             let last = s
                                 .last_synced
-                                .map(|t| format!("Last synced {}", t.london_format("%a %-d %b, %H:%M")))
+                                .map(|t| text::last_synced(&t.london_format("%a %-d %b, %H:%M")))
                                 .unwrap_or_else(|| text::NEVER_SYNCED.to_string());
                             view! {
                                 <p class="last">{last}</p>
@@ -92,7 +85,7 @@ pub fn SyncBar() -> impl IntoView {
                                     .map(|e| {
                                         view! {
                                             <p class="sync-error" role="alert">
-                                                {format!("Last sync failed: {e}")}
+                                                {text::last_sync_failed(&e)}
                                             </p>
                                         }
                                     })}

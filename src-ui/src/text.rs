@@ -1,5 +1,9 @@
 //! Every word the UI shows, in one place per language (British English here), so Welsh and
-//! others can follow. Vocabulary values are named for people here, not in the core.
+//! others can follow: a translation is a file with the same items. Words for one screen sit
+//! in a module named after it; sentences with something filled in are functions, so another
+//! language can put the words in its own order. Vocabulary values are named for people here,
+//! not in the core. (Dates still use chrono's English day and month names.) A workspace test
+//! checks that no other UI file holds words.
 
 use onward_api::vocab::*;
 
@@ -19,6 +23,343 @@ pub const CANCEL: &str = "Cancel";
 pub const CLOSE: &str = "Close";
 pub const FIX_ERRORS: &str =
     "Some answers need changing before this can be saved. What you typed is kept.";
+
+pub const NONE_YET: &str = "–";
+pub const SAVE_CHANGES: &str = "Save changes";
+pub const YES: &str = "Yes";
+pub const NO: &str = "No";
+
+/// A participant's record: its sections.
+pub mod record {
+    pub const OVERVIEW: &str = "Overview";
+    pub const GOALS: &str = "Goals";
+    pub const SESSIONS: &str = "Sessions";
+    pub const APPOINTMENTS: &str = "Appointments";
+    pub const ACHIEVEMENTS: &str = "Achievements";
+    pub const CHECK_INS: &str = "Check-ins";
+    pub const CONCERNS: &str = "Concerns";
+    pub const BREADCRUMB: &str = "Breadcrumb";
+    pub const SECTIONS: &str = "Record sections";
+}
+
+/// The layout around every screen.
+pub mod nav {
+    pub const SKIP: &str = "Skip to content";
+    pub const MAIN: &str = "Main";
+}
+
+/// The sync bar.
+pub mod sync {
+    pub const SYNCED: &str = "Synced.";
+    pub const REGION: &str = "Sync";
+}
+
+/// What a form says about an answer it cannot take.
+pub mod check {
+    pub const NUMBER: &str = "Enter a number";
+    pub const WHOLE_NUMBER: &str = "Enter a whole number, like 45";
+    pub const AMOUNT: &str = "Enter an amount like 4.50";
+    pub const DATE: &str = "Enter a date, like 24/11/2026";
+    pub const DATE_TIME_MISSING: &str = "Enter the date and time";
+    pub const DATE_TIME: &str = "Enter a date and time, like 24/11/2026 10:00";
+    pub const CHOOSE: &str = "Choose";
+    pub const IT: &str = "it";
+}
+
+/// Setting up this tablet.
+pub mod enrol {
+    pub const SERVER_MISSING: &str = "Enter the server address your coordinator gave you";
+    pub const SERVER_SCHEME: &str = "Start the address with https://";
+    pub const DEFAULT_NAME: &str = "Mentor tablet";
+    pub const CODE_MISSING: &str = "Enter the enrolment code, or a username and password";
+    pub const NAME_WHAT: &str = "a name for this tablet";
+    pub const DONE: &str = "This tablet is set up. Records are arriving from the office.";
+    pub const TITLE: &str = "Set up this tablet";
+    pub const LEAD: &str = "Your coordinator gives you the office's address and a one-time code. Records are kept on this tablet, locked, and work without signal.";
+    pub const SERVER: &str = "Server address";
+    pub const SERVER_HINT: &str = "For example https://onward.example.org";
+    pub const CODE: &str = "Enrolment code";
+    pub const CODE_HINT: &str = "12 letters and numbers, like ABCD-EFGH-JKLM";
+    pub const USE_PASSWORD: &str = "Sign in with a username instead";
+    pub const USERNAME: &str = "Username";
+    pub const PASSWORD: &str = "Password";
+    pub const NAME: &str = "Name for this tablet";
+    pub const NAME_HINT: &str = "So the office can tell your tablets apart";
+    pub const BUSY: &str = "Setting up…";
+}
+
+/// The caseload.
+pub mod caseload {
+    pub const SEARCH: &str = "Search by name";
+    pub const STATUS: &str = "Status";
+    pub const ANY_STATUS: &str = "Any status";
+    pub const PATHWAY: &str = "Pathway";
+    pub const ANY_PATHWAY: &str = "Any pathway";
+    pub const NO_MATCH: &str = "No one matches. Change the search or filters.";
+    pub const NAME: &str = "Name";
+    pub const LAST_CONTACT: &str = "Last contact";
+    pub const NEXT_APPOINTMENT: &str = "Next appointment";
+    pub const OPEN_GOALS: &str = "Open goals";
+    pub const NOT_SIGNED_OFF: &str = "Not signed off";
+    pub const ADD: &str = "Add a participant";
+    pub const ADD_LEAD: &str =
+        "Met someone new? Add them here; the office assigns them to you at the next sync.";
+    pub const NEW_NAME_WHAT: &str = "the name they like to be called";
+    pub const PROGRAMME_WHAT: &str = "the programme";
+    pub const ADDED: &str = "Participant added.";
+    pub const NEW_NAME: &str = "Name they like to be called";
+    pub const PROGRAMME: &str = "Programme";
+}
+
+/// Settings.
+pub mod settings {
+    pub const SERVER: &str = "The office's server";
+    pub const SERVER_ADDRESS: &str = "Server";
+    pub const NOT_ENROLLED: &str = "Not enrolled";
+    pub const WAITING: &str = "Changes waiting";
+    pub const TEXT_SIZE: &str = "Text size";
+    pub const TEXT_SIZE_LEGEND: &str = "Choose how large the words are";
+    pub const NORMAL: &str = "Normal";
+    pub const LARGE: &str = "Large";
+    pub const LARGER: &str = "Larger";
+    pub const LOCK: &str = "Lock";
+    pub const LOCK_LATER: &str =
+        "Locking this tablet with a PIN after a few idle minutes is coming in a later version.";
+}
+
+/// Today.
+pub mod today {
+    pub const SOMEONE: &str = "Someone";
+    pub const APPOINTMENTS: &str = "Appointments today";
+    pub const NO_APPOINTMENTS: &str = "No appointments today.";
+    pub const WEEK: &str = "This week";
+    pub const NOTHING_THIS_WEEK: &str = "Nothing else this week.";
+    pub const GOALS_DUE: &str = "Goals due for review";
+    pub const NO_GOALS_DUE: &str = "No goals due for review.";
+    pub const FOLLOW_UPS: &str = "Follow-ups due";
+    pub const NO_FOLLOW_UPS: &str = "No follow-ups due.";
+    pub const UNSIGNED: &str = "Sessions not signed off";
+    pub const ALL_SIGNED: &str = "Every session is signed off.";
+    pub const CONCERNS: &str = "Open safeguarding concerns";
+    pub const NO_CONCERNS: &str = "No open concerns.";
+}
+
+/// A participant's overview, details, referral and contacts.
+pub mod overview {
+    pub const NO_PATHWAYS: &str = "None chosen yet";
+    pub const AT_A_GLANCE: &str = "At a glance";
+    pub const PATHWAYS: &str = "Pathways";
+    pub const NONE_YET: &str = "None yet";
+    pub const NONE_PLANNED: &str = "None planned";
+    pub const ACHIEVEMENTS: &str = "Achievements";
+    pub const CHANGE: &str = "Change details";
+    pub const RECENT: &str = "Recent sessions";
+    pub const NO_SESSIONS: &str = "No sessions yet.";
+    pub const NO_REFERRAL: &str = "No referral recorded.";
+    pub const REFERRED_BY: &str = "Referred by";
+    pub const REFERRAL_DATE: &str = "Referral date";
+    pub const REASON: &str = "Reason";
+    pub const NOT_GIVEN: &str = "Not given";
+    pub const SUPERVISION_ENDS: &str = "Supervision ends";
+    pub const RISK: &str = "Risk level (as given)";
+    pub const RESTRICTED: &str = "Referral and contacts";
+    pub const RESTRICTED_HINT: &str = "Only cleared mentors and coordinators see this.";
+    pub const CONSENT: &str = "Consent";
+    pub const NO_CONSENT: &str = "No consent recorded.";
+    pub const CONTACTS: &str = "Key contacts";
+    pub const NO_CONTACTS: &str = "None recorded.";
+    pub const NAME_WHAT: &str = "the name they want to be called";
+    pub const NAME_SHORT: &str = "the name";
+    pub const KEEP_A_PATHWAY: &str = "Keep at least one pathway ticked.";
+    pub const SAVED: &str = "Details saved.";
+    pub const NAME: &str = "Preferred name";
+    pub const PROGRAMME: &str = "Programme";
+    pub const STATUS: &str = "Status";
+    pub const PATHWAYS_LEGEND: &str = "Pathways to work on";
+    pub const SAVE: &str = "Save details";
+}
+
+/// Goals, steps and reviews.
+pub mod goals {
+    pub const NONE: &str = "No goals yet. Set the first one together.";
+    pub const TICKED: &str = "Step ticked.";
+    pub const UNTICKED: &str = "Step unticked.";
+    pub const STEPS: &str = "Steps";
+    pub const NOT_REVIEWED: &str = "Not reviewed yet.";
+    pub const REVIEW: &str = "Review progress";
+    pub const ACHIEVED: &str = "Goal marked as achieved. Well done!";
+    pub const MARK_ACHIEVED: &str = "Mark as achieved";
+    pub const CHANGE: &str = "Change goal";
+    pub const SIGNED: &str = "Signed off by the participant.";
+    pub const SIGNED_OFF: &str = "Goal signed off.";
+    pub const SIGN_OFF: &str = "Participant signs off this goal";
+    pub const STEP_WHAT: &str = "the step";
+    pub const STEP_ADDED: &str = "Step added.";
+    pub const NEW_STEP: &str = "New step";
+    pub const ADD_STEP: &str = "Add step";
+    pub const REVIEW_SAVED: &str = "Review saved.";
+    pub const RATING: &str = "How is it going? (0 to 10)";
+    pub const RATING_HINT: &str = "0 is not started, 10 is done";
+    pub const COMMENT: &str = "Comment, in their words";
+    pub const SAVE_REVIEW: &str = "Save review";
+    pub const TITLE_WHAT: &str = "the goal, in their words";
+    pub const CHOOSE_PATHWAY: &str = "Choose a pathway";
+    pub const TITLE_SHORT: &str = "the goal";
+    pub const ADDED: &str = "Goal added.";
+    pub const SET: &str = "Set a goal";
+    pub const TITLE: &str = "Goal, in their words";
+    pub const PATHWAY: &str = "Pathway";
+    pub const WHY: &str = "Why it matters to them";
+    pub const TARGET: &str = "Aim to reach it by";
+    pub const REVIEW_ON: &str = "Review it on";
+    pub const SAVE: &str = "Save goal";
+    pub const CHANGED: &str = "Goal changed.";
+    pub const STATUS: &str = "Where it stands";
+}
+
+/// Sessions, sign-off and addenda.
+pub mod sessions {
+    pub const CHOOSE_ATTENDANCE: &str = "Choose attendance";
+    pub const REASON_MISSING: &str = "Say why they did not attend, if known";
+    pub const CHOOSE_MODE: &str = "Choose how you met";
+    pub const CHOOSE_TYPE: &str = "Choose the type";
+    pub const TITLE: &str = "Sessions";
+    pub const NONE: &str = "No sessions logged yet.";
+    pub const OLDER: &str = "Show older sessions";
+    pub const SIGNED: &str = "Signed off.";
+    pub const SIGNED_OFF: &str = "Session signed off.";
+    pub const SIGN_OFF: &str = "Sign off this session";
+    pub const CHANGE: &str = "Change this session";
+    pub const ADD_ADDENDUM: &str = "Add an addendum";
+    pub const ADDENDUM_WHAT: &str = "the addendum";
+    pub const ADDENDUM_ADDED: &str = "Addendum added.";
+    pub const ADDENDUM: &str = "Addendum";
+    pub const ADDENDUM_HINT: &str =
+        "Corrections and later additions are added here; the signed record does not change.";
+    pub const SAVE_ADDENDUM: &str = "Save addendum";
+    pub const LOG: &str = "Log a session";
+    pub const SAVED: &str = "Session saved.";
+    pub const CHANGED: &str = "Session changed.";
+    pub const WHEN: &str = "When";
+    pub const WHEN_HINT: &str = "Leave empty for now";
+    pub const DURATION: &str = "Duration (minutes)";
+    pub const MODE: &str = "How you met";
+    pub const TYPE: &str = "Type";
+    pub const ATTENDANCE: &str = "Attendance";
+    pub const REASON: &str = "Why they did not attend";
+    pub const TOPICS: &str = "Topics";
+    pub const MOOD_BEFORE: &str = "Mood before (1 to 5)";
+    pub const MOOD_AFTER: &str = "Mood after (1 to 5)";
+    pub const SUMMARY: &str = "Shared summary";
+    pub const SUMMARY_HINT: &str = "The participant can read this";
+    pub const NEXT_STEPS: &str = "Next steps";
+    pub const NEXT_STEPS_HINT: &str = "Agreed together; the participant can read this";
+    pub const PRIVATE: &str = "Private notes";
+    pub const PRIVATE_HINT: &str = "Only mentors and coordinators see these";
+    pub const SAVE: &str = "Save session";
+}
+
+/// Appointments and what happened at them.
+pub mod appointments {
+    pub const TITLE: &str = "Appointments";
+    pub const NONE: &str = "No appointments yet.";
+    pub const OLDER: &str = "Show older appointments";
+    pub const REMINDER_SENT: &str = "reminder sent";
+    pub const TRAVEL_ARRANGED: &str = "travel arranged";
+    pub const ACCOMPANIED: &str = "mentor went with them";
+    pub const FOLLOW_UP_DONE: &str = "Follow-up done.";
+    pub const MARK_FOLLOW_UP: &str = "Mark follow-up done";
+    pub const RECORD: &str = "Record what happened";
+    pub const UPDATED: &str = "Appointment updated.";
+    pub const STATUS: &str = "What happened";
+    pub const WENT: &str = "I went with them";
+    pub const OUTCOME: &str = "Outcome";
+    pub const EXPENSES: &str = "Travel expenses (£)";
+    pub const EXPENSES_HINT: &str = "For example 4.50";
+    pub const FOLLOW_UP: &str = "Follow-up";
+    pub const FOLLOW_UP_DUE: &str = "Follow-up due";
+    pub const SAVE_OUTCOME: &str = "Save what happened";
+    pub const CHOOSE_KIND: &str = "Choose what kind of appointment";
+    pub const PLANNED: &str = "Appointment planned.";
+    pub const PLAN: &str = "Plan an appointment";
+    pub const WHEN: &str = "Date and time";
+    pub const KIND: &str = "Kind of appointment";
+    pub const WITH_WHOM: &str = "With whom";
+    pub const WHERE: &str = "Where";
+    pub const SUPPORT: &str = "Support";
+    pub const REMINDER: &str = "Send a reminder";
+    pub const TRAVEL: &str = "Travel arranged";
+    pub const ACCOMPANY: &str = "I will go with them";
+    pub const SAVE: &str = "Save appointment";
+}
+
+/// Achievements and progressions.
+pub mod achievements {
+    pub const TITLE: &str = "Achievements";
+    pub const NONE: &str = "None recorded yet.";
+    pub const PROGRESSIONS: &str = "Progressions";
+    pub const CERTIFICATE_ISSUED: &str = "certificate issued";
+    pub const CHECKED: &str = "Check recorded.";
+    pub const PROGRESSION_WHAT: &str = "what they moved into";
+    pub const PROGRESSION_RECORDED: &str = "Progression recorded.";
+    pub const RECORD_PROGRESSION: &str = "Record a progression";
+    pub const INTO: &str = "Into";
+    pub const PROGRESSION: &str = "Job, course or placement";
+    pub const PROVIDER: &str = "Employer or provider";
+    pub const START: &str = "Start date";
+    pub const TODAY_HINT: &str = "Leave empty for today";
+    pub const SAVE_PROGRESSION: &str = "Save progression";
+    pub const ACHIEVEMENT_WHAT: &str = "what they achieved";
+    pub const CHOOSE_KIND: &str = "Choose what kind of achievement";
+    pub const RECORDED: &str = "Achievement recorded.";
+    pub const RECORD: &str = "Record an achievement";
+    pub const KIND: &str = "Kind";
+    pub const ACHIEVEMENT: &str = "What they achieved";
+    pub const ORGANISATION: &str = "Organisation or awarding body";
+    pub const LEVEL: &str = "Level";
+    pub const LEVEL_HINT: &str = "For example Entry 3, 1 or 2";
+    pub const HOURS: &str = "Hours";
+    pub const CERTIFICATE: &str = "A certificate was issued";
+    pub const DATE: &str = "Date";
+    pub const SAVE: &str = "Save achievement";
+}
+
+/// Self-assessment check-ins.
+pub mod checkins {
+    pub const DISTANCE: &str = "Distance travelled";
+    pub const NONE: &str = "No check-ins yet. The first one sets the starting point.";
+    pub const TABLE: &str = "Check-ins";
+    pub const DATE: &str = "Date";
+    pub const AVERAGE: &str = "Average (of 10)";
+    pub const SCORE_RANGE: &str = "Each score is a number from 0 to 10.";
+    pub const SCORE_MISSING: &str = "Give at least one score.";
+    pub const SAVED: &str = "Check-in saved.";
+    pub const NEW: &str = "New check-in";
+    pub const QUESTION: &str = "How are things going, from 0 (hard) to 10 (really good)?";
+    pub const COMMENT: &str = "Anything to add, in their words";
+    pub const SAVE: &str = "Save check-in";
+}
+
+/// Safeguarding concerns.
+pub mod concerns {
+    pub const TITLE: &str = "Safeguarding concerns";
+    pub const NONE: &str = "No concerns raised.";
+    pub const WHAT_WHAT: &str = "what happened and what worries you";
+    pub const RAISED: &str = "Concern raised. The coordinator sees it at the next sync.";
+    pub const RAISE_TITLE: &str = "Raise a safeguarding concern";
+    pub const DANGER: &str = "If someone is in danger now, call 999 first.";
+    pub const CATEGORY: &str = "Category";
+    pub const URGENCY: &str = "Urgency";
+    pub const WHAT: &str = "What happened";
+    pub const RAISE: &str = "Raise concern";
+    pub const RESPOND: &str = "Respond";
+    pub const RESPONSE_WHAT: &str = "what you have done or will do";
+    pub const RESPONSE_SAVED: &str = "Response saved.";
+    pub const RESPONSE: &str = "Response";
+    pub const RESPONSE_HINT: &str = "What you have done or will do; the mentor sees this";
+    pub const STATUS: &str = "Status";
+    pub const SAVE_RESPONSE: &str = "Save response";
+}
 
 pub fn waiting(n: u64) -> String {
     match n {
@@ -184,5 +525,221 @@ pub fn risk_level(r: RiskLevel) -> &'static str {
         RiskLevel::Medium => "Medium",
         RiskLevel::High => "High",
         RiskLevel::VeryHigh => "Very high",
+    }
+}
+
+// Sentences with something filled in: whole sentences, so another language can order the
+// words its own way.
+
+/// A plural ending for English counts.
+fn plural(n: impl Into<u64>, one: &'static str, many: &'static str) -> &'static str {
+    if n.into() == 1 { one } else { many }
+}
+
+/// An optional detail in brackets after something: "Sam (work coach)".
+pub fn bracketed(main: &str, detail: &str) -> String {
+    if detail.is_empty() {
+        main.to_string()
+    } else {
+        format!("{main} ({detail})")
+    }
+}
+
+/// A label and its value: "Topics: Work, Money and benefits".
+pub fn labelled(label: &str, value: &str) -> String {
+    format!("{label}: {value}")
+}
+
+/// Parts of one line, joined with middle dots.
+pub fn dotted(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+pub fn last_synced(when: &str) -> String {
+    format!("Last synced {when}")
+}
+
+pub fn last_sync_failed(why: &str) -> String {
+    format!("Last sync failed: {why}")
+}
+
+pub fn sync_progress(records: u64, changes: u64) -> String {
+    format!("Syncing… {records} records and {changes} changes received so far")
+}
+
+pub fn synced_with_refusals(reasons: &[String]) -> String {
+    let n = reasons.len() as u64;
+    format!(
+        "Synced, but the office refused {n} change{}: {}",
+        plural(n, "", "s"),
+        reasons.join("; ")
+    )
+}
+
+/// What a save says: the thing saved, then when it reaches the office.
+pub fn saved(what: &str) -> String {
+    format!("{what} {REACHES_OFFICE}")
+}
+
+pub fn number_range(min: i64, max: i64) -> String {
+    format!("Enter a number from {min} to {max}")
+}
+
+pub fn enter(what: &str) -> String {
+    format!("Enter {what}")
+}
+
+pub fn too_long(max: usize) -> String {
+    format!("Keep it under {max} characters")
+}
+
+pub fn participants(n: usize) -> String {
+    format!("{n} participant{}", plural(n as u64, "", "s"))
+}
+
+pub fn signed_in_as(name: &str, role: Role) -> String {
+    format!("Signed in as {name} ({}).", self::role(role))
+}
+
+pub fn name_and_role(name: &str, role: Role) -> String {
+    format!("{name} · {}", self::role(role))
+}
+
+pub fn appointment_with(kind: AppointmentKind, with_whom: &str) -> String {
+    if with_whom.is_empty() {
+        appointment_kind(kind).to_string()
+    } else {
+        format!("{} with {with_whom}", appointment_kind(kind))
+    }
+}
+
+pub fn concern_line(category: ConcernCategory, urgency: Urgency, status: ConcernStatus) -> String {
+    format!(
+        "{} · {} urgency · {}",
+        concern_category(category),
+        self::urgency(urgency),
+        concern_status(status)
+    )
+}
+
+pub fn concern_response(when: &str, status: ConcernStatus, text: &str) -> String {
+    format!("Coordinator, {when} ({}): {text}", concern_status(status))
+}
+
+pub fn level(level: &str) -> String {
+    format!(
+        "Level {}",
+        level
+            .trim_start_matches("Level ")
+            .trim_start_matches("level ")
+    )
+}
+
+pub fn hours(h: u32) -> String {
+    format!("{h} hour{}", plural(h, "", "s"))
+}
+
+pub fn sustained(weeks: u32, still_going: bool) -> String {
+    format!(
+        "{weeks} weeks: {}",
+        if still_going { "still going" } else { "ended" }
+    )
+}
+
+pub fn sustain_due(weeks: u32, due: &str) -> String {
+    format!("{weeks}-week check due {due}")
+}
+
+pub fn sustain_check(weeks: u32) -> String {
+    format!("{weeks}-week check")
+}
+
+pub fn sustain_question(weeks: u32) -> String {
+    format!("{weeks} weeks on: still going?")
+}
+
+pub fn with_whom(name: &str) -> String {
+    format!("with {name}")
+}
+
+pub fn at_place(place: &str) -> String {
+    format!("at {place}")
+}
+
+pub fn pounds(pence: i64) -> String {
+    format!("£{}.{:02}", pence / 100, pence % 100)
+}
+
+pub fn travel_expenses(pence: i64) -> String {
+    format!("Travel expenses: {}", pounds(pence))
+}
+
+pub fn follow_up(text: &str, done: bool) -> String {
+    format!("Follow-up: {text}{}", if done { " (done)" } else { "" })
+}
+
+pub fn chart_summary(count: usize, first: f64, last: f64) -> String {
+    format!("{count} check-ins. Average score went from {first:.1} to {last:.1} out of 10.")
+}
+
+pub fn aim_for(day: &str) -> String {
+    format!("aim for {day}")
+}
+
+pub fn latest_review(rating: u8, reviews: usize) -> String {
+    format!(
+        "Latest review: {rating} out of 10 ({reviews} review{})",
+        plural(reviews as u64, "", "s")
+    )
+}
+
+pub fn consent(given: bool, version: &str, when: &str, scope: &str) -> String {
+    format!(
+        "{} (version {version}, {when}): {scope}",
+        if given { "Given" } else { "Withdrawn" }
+    )
+}
+
+pub fn minutes(n: u32) -> String {
+    format!("{n} minutes")
+}
+
+pub fn mood(before: u8, after: u8) -> String {
+    format!("mood {before} → {after} (of 5)")
+}
+
+pub fn addendum(when: &str, text: &str) -> String {
+    format!("Addendum ({when}): {text}")
+}
+
+pub const WHY_IT_MATTERS: &str = "Why it matters";
+pub const NEXT: &str = "Next";
+pub const TOPICS: &str = "Topics";
+pub const SHARED_SUMMARY: &str = "Shared summary";
+pub const PRIVATE_NOTES: &str = "Private notes";
+pub const SUPPORT: &str = "Support";
+pub const OUTCOME: &str = "Outcome";
+
+/// What the screen says when it cannot reach the app core or read its answer.
+pub mod api {
+    pub const NO_WINDOW: &str = "no window to show the app in";
+    pub const NOT_ANSWERING: &str =
+        "the app is not answering; close this page and start Onward again";
+
+    pub fn unreadable_answer(detail: &str) -> String {
+        format!("the app sent an answer the screen could not read: {detail}")
+    }
+
+    pub fn answered(status: u16) -> String {
+        format!("the app answered {status}")
+    }
+
+    pub fn misunderstood(detail: &str) -> String {
+        format!("the screen and the app did not understand each other ({detail})")
     }
 }

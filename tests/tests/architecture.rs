@@ -252,3 +252,112 @@ fn the_ui_reaches_the_app_only_through_its_api_module() {
     }
     assert!(checked > 3, "the UI's sources were found");
 }
+
+/// String literals on one line of Rust source (escapes kept as written), but for CSS class
+/// names (`class="card goal"`).
+fn literals(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match (start, c) {
+            (None, '"') => start = Some(i + 1),
+            (Some(_), '\\') if !escaped => {
+                escaped = true;
+                continue;
+            }
+            (Some(s), '"') if !escaped => {
+                if !line[..s - 1].ends_with("class=") {
+                    out.push(&line[s..i]);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+        escaped = false;
+    }
+    out
+}
+
+/// Whether a literal reads as words for a person: two words, or a capitalised word.
+fn is_wording(s: &str) -> bool {
+    if s.contains('%') || s.contains('{') {
+        // Date formats and format strings of ids and addresses.
+        return s.split(['{', '}']).any(|part| {
+            part.split_whitespace()
+                .filter(|w| w.chars().all(|c| c.is_alphabetic()))
+                .count()
+                >= 2
+        });
+    }
+    let words = s
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_alphabetic()))
+        .count();
+    let mut chars = s.chars();
+    let capitalised = matches!((chars.next(), chars.next()), (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase());
+    words >= 2 || capitalised
+}
+
+#[test]
+fn every_word_the_ui_shows_lives_in_its_text_module() {
+    let src = manifest_dir().join("../src-ui/src");
+    let mut stack = vec![src.clone()];
+    let mut found = Vec::new();
+    let mut checked = 0;
+    while let Some(p) = stack.pop() {
+        for entry in std::fs::read_dir(&p).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") || path == src.join("text.rs") {
+                continue;
+            }
+            checked += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for lit in literals(line).into_iter().filter(|l| is_wording(l)) {
+                    found.push(format!("{}:{}: \"{lit}\"", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(checked > 3, "the UI's sources were found");
+    assert!(
+        found.is_empty(),
+        "words shown to people belong in src-ui/src/text.rs (one place per language):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_wording_check_tells_words_from_codes() {
+    assert_eq!(
+        literals(r#"<p class="card goal">x("Save goal", "f-{id}", "say \"hi\" now")"#),
+        vec!["Save goal", "f-{id}", r#"say \"hi\" now"#]
+    );
+    for words in [
+        "Save goal",
+        "Synced.",
+        "the goal, in their words",
+        "Signed in as {name}.",
+    ] {
+        assert!(is_wording(words), "{words}");
+    }
+    for code in [
+        "f-{id}",
+        "%-d %b %Y",
+        "onward-start",
+        "true",
+        "participant/{p}/{}",
+        "18px",
+        "page",
+    ] {
+        assert!(!is_wording(code), "{code}");
+    }
+}

@@ -31,25 +31,25 @@ pub fn CaseloadScreen() -> impl IntoView {
     view! {
         <h1>{text::CASELOAD}</h1>
         <div class="filters" role="search">
-            <TextField label="Search by name" bind=(search.into(), Callback::new(move |v| search.set(v))) kind="search" />
+            <TextField label={text::caseload::SEARCH} bind=(search.into(), Callback::new(move |v| search.set(v))) kind="search" />
             <Choice
-                label="Status"
+                label={text::caseload::STATUS}
                 bind=(status.into(), Callback::new(move |v| status.set(v)))
                 options=options(ParticipantStatus::ALL, ParticipantStatus::as_str, text::status)
-                empty="Any status"
+                empty={text::caseload::ANY_STATUS}
             />
             <Choice
-                label="Pathway"
+                label={text::caseload::PATHWAY}
                 bind=(pathway.into(), Callback::new(move |v| pathway.set(v)))
                 options=options(Pathway::ALL, Pathway::as_str, text::pathway)
-                empty="Any pathway"
+                empty={text::caseload::ANY_PATHWAY}
             />
         </div>
         {move || match rows.get() {
             None => loading(),
             Some(Err(e)) => failed(e),
             Some(Ok(rows)) if rows.is_empty() => {
-                view! { <p class="quiet">"No one matches. Change the search or filters."</p> }.into_any()
+                view! { <p class="quiet">{text::caseload::NO_MATCH}</p> }.into_any()
             }
             Some(Ok(rows)) => {
                 let count = rows.len();
@@ -57,15 +57,15 @@ pub fn CaseloadScreen() -> impl IntoView {
                 request_animation_frame(|| crate::mark("onward-caseload-shown"));
                 view! {
                     <table class="caseload">
-                        <caption>{format!("{count} participant{}", if count == 1 { "" } else { "s" })}</caption>
+                        <caption>{text::participants(count)}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Last contact"</th>
-                                <th scope="col">"Next appointment"</th>
-                                <th scope="col">"Open goals"</th>
-                                <th scope="col">"Not signed off"</th>
+                                <th scope="col">{text::caseload::NAME}</th>
+                                <th scope="col">{text::caseload::STATUS}</th>
+                                <th scope="col">{text::caseload::LAST_CONTACT}</th>
+                                <th scope="col">{text::caseload::NEXT_APPOINTMENT}</th>
+                                <th scope="col">{text::caseload::OPEN_GOALS}</th>
+                                <th scope="col">{text::caseload::NOT_SIGNED_OFF}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -78,8 +78,8 @@ pub fn CaseloadScreen() -> impl IntoView {
                                                 <ParticipantLink participant=r.participant name=r.preferred_name.clone() />
                                             </th>
                                             <td>{text::status(r.status)}</td>
-                                            <td>{r.last_contact.map(|t| t.london_format("%-d %b %Y")).unwrap_or_else(|| "–".into())}</td>
-                                            <td>{r.next_appointment.map(|t| t.london_format("%a %-d %b, %H:%M")).unwrap_or_else(|| "–".into())}</td>
+                                            <td>{r.last_contact.map(|t| t.london_format("%-d %b %Y")).unwrap_or_else(|| text::NONE_YET.into())}</td>
+                                            <td>{r.next_appointment.map(|t| t.london_format("%a %-d %b, %H:%M")).unwrap_or_else(|| text::NONE_YET.into())}</td>
                                             <td>{r.open_goals}</td>
                                             <td>{r.unsigned_sessions}</td>
                                         </tr>
@@ -93,14 +93,14 @@ pub fn CaseloadScreen() -> impl IntoView {
             }
         }}
         <section class="card" aria-labelledby="add-participant">
-            <h2 id="add-participant">"Add a participant"</h2>
+            <h2 id="add-participant">{text::caseload::ADD}</h2>
             {move || {
                 if adding.get() {
                     view! { <AddParticipant done=Callback::new(move |_| adding.set(false)) /> }.into_any()
                 } else {
                     view! {
-                        <p>"Met someone new? Add them here; the office assigns them to you at the next sync."</p>
-                        <button type="button" on:click=move |_| adding.set(true)>"Add a participant"</button>
+                        <p>{text::caseload::ADD_LEAD}</p>
+                        <button type="button" on:click=move |_| adding.set(true)>{text::caseload::ADD}</button>
                     }
                         .into_any()
                 }
@@ -118,13 +118,13 @@ fn AddParticipant(done: Callback<()>) -> impl IntoView {
     let name_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.name.is_empty())
-            .then(|| err(words(&f.name, 80, "the name they like to be called")))
+            .then(|| err(words(&f.name, 80, text::caseload::NEW_NAME_WHAT)))
             .flatten()
     });
     let programme_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.programme.is_empty())
-            .then(|| err(words(&f.programme, 80, "the programme")))
+            .then(|| err(words(&f.programme, 80, text::caseload::PROGRAMME_WHAT)))
             .flatten()
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -139,7 +139,7 @@ fn AddParticipant(done: Callback<()>) -> impl IntoView {
             key.clone(),
             form,
             problem,
-            "Participant added.",
+            text::caseload::ADDED,
             move || async move {
                 let r = api::call(&CreateParticipant {
                     input: NewParticipant {
@@ -158,8 +158,8 @@ fn AddParticipant(done: Callback<()>) -> impl IntoView {
     };
     view! {
         <form on:submit=save novalidate>
-            <TextField label="Name they like to be called" bind=bind!(form, name) error=name_err required=true />
-            <TextField label="Programme" bind=bind!(form, programme) error=programme_err required=true />
+            <TextField label={text::caseload::NEW_NAME} bind=bind!(form, name) error=name_err required=true />
+            <TextField label={text::caseload::PROGRAMME} bind=bind!(form, programme) error=programme_err required=true />
             <Problem problem=problem />
             <div class="actions">
                 <button type="submit" class="primary">{text::SAVE}</button>

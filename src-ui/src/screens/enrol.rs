@@ -21,9 +21,9 @@ struct Form {
 fn server_error(s: &str) -> Option<String> {
     let s = s.trim();
     if s.is_empty() {
-        Some("Enter the server address your coordinator gave you".into())
+        Some(text::enrol::SERVER_MISSING.into())
     } else if !(s.starts_with("https://") || s.starts_with("http://")) {
-        Some("Start the address with https://".into())
+        Some(text::enrol::SERVER_SCHEME.into())
     } else {
         None
     }
@@ -34,7 +34,7 @@ pub fn Enrol() -> impl IntoView {
     let ctx = ctx();
     // The password is never kept in a draft: this form lives only in memory.
     let form = RwSignal::new(Form {
-        device_name: "Mentor tablet".into(),
+        device_name: text::enrol::DEFAULT_NAME.into(),
         ..Form::default()
     });
     let touched = RwSignal::new(false);
@@ -49,14 +49,14 @@ pub fn Enrol() -> impl IntoView {
     let code_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() && f.code.trim().is_empty() && f.username.trim().is_empty())
-            .then(|| "Enter the enrolment code, or a username and password".to_string())
+            .then(|| text::enrol::CODE_MISSING.to_string())
     });
     let name_err = Signal::derive(move || {
         let f = form.get();
         err(crate::forms::words(
             &f.device_name,
             80,
-            "a name for this tablet",
+            text::enrol::NAME_WHAT,
         ))
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -84,9 +84,7 @@ pub fn Enrol() -> impl IntoView {
             match api::call(&request).await {
                 Ok(identity) => {
                     ctx.me.set(Some(identity));
-                    ctx.notice.set(Some(
-                        "This tablet is set up. Records are arriving from the office.".into(),
-                    ));
+                    ctx.notice.set(Some(text::enrol::DONE.into()));
                 }
                 Err(e) => problem.set(Some(e.message)),
             }
@@ -95,39 +93,39 @@ pub fn Enrol() -> impl IntoView {
     };
     view! {
         <main class="shell narrow" id="main">
-            <h1>"Set up this tablet"</h1>
+            <h1>{text::enrol::TITLE}</h1>
             <p>
-                "Your coordinator gives you the office's address and a one-time code. Records are kept on this tablet, locked, and work without signal."
+                {text::enrol::LEAD}
             </p>
             <form on:submit=submit novalidate>
                 <TextField
-                    label="Server address"
+                    label={text::enrol::SERVER}
                     bind=bind!(form, server)
                     error=server_err
                     kind="url"
-                    hint="For example https://onward.example.org"
+                    hint={text::enrol::SERVER_HINT}
                     required=true
                 />
                 <TextField
-                    label="Enrolment code"
+                    label={text::enrol::CODE}
                     bind=bind!(form, code)
                     error=code_err
-                    hint="12 letters and numbers, like ABCD-EFGH-JKLM"
+                    hint={text::enrol::CODE_HINT}
                 />
                 <details>
-                    <summary>"Sign in with a username instead"</summary>
-                    <TextField label="Username" bind=bind!(form, username) />
-                    <TextField label="Password" bind=bind!(form, password) kind="password" />
+                    <summary>{text::enrol::USE_PASSWORD}</summary>
+                    <TextField label={text::enrol::USERNAME} bind=bind!(form, username) />
+                    <TextField label={text::enrol::PASSWORD} bind=bind!(form, password) kind="password" />
                 </details>
                 <TextField
-                    label="Name for this tablet"
+                    label={text::enrol::NAME}
                     bind=bind!(form, device_name)
                     error=name_err
-                    hint="So the office can tell your tablets apart"
+                    hint={text::enrol::NAME_HINT}
                 />
                 <Problem problem=problem />
                 <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Setting up…" } else { "Set up this tablet" }}
+                    {move || if busy.get() { text::enrol::BUSY } else { text::enrol::TITLE }}
                 </button>
             </form>
         </main>

@@ -38,36 +38,36 @@ pub fn SettingsScreen() -> impl IntoView {
     view! {
         <h1>{text::SETTINGS}</h1>
         <section class="card" aria-labelledby="server-h">
-            <h2 id="server-h">"The office's server"</h2>
+            <h2 id="server-h">{text::settings::SERVER}</h2>
             {move || match status.get() {
                 None => loading(),
                 Some(Err(e)) => failed(e),
                 Some(Ok(s)) => view! {
                     <dl>
-                        <dt>"Server"</dt>
-                        <dd>{s.server.unwrap_or_else(|| "Not enrolled".into())}</dd>
-                        <dt>"Changes waiting"</dt>
+                        <dt>{text::settings::SERVER_ADDRESS}</dt>
+                        <dd>{s.server.unwrap_or_else(|| text::settings::NOT_ENROLLED.into())}</dd>
+                        <dt>{text::settings::WAITING}</dt>
                         <dd>{s.waiting}</dd>
                     </dl>
                 }
                     .into_any(),
             }}
             {move || me.get().and_then(Result::ok).map(|m| view! {
-                <p>{format!("Signed in as {} ({}).", m.display_name, text::role(m.role))}</p>
+                <p>{text::signed_in_as(&m.display_name, m.role)}</p>
             })}
         </section>
         <section class="card" aria-labelledby="size-h">
-            <h2 id="size-h">"Text size"</h2>
+            <h2 id="size-h">{text::settings::TEXT_SIZE}</h2>
             <fieldset>
-                <legend>"Choose how large the words are"</legend>
-                {option("normal", "Normal")}
-                {option("large", "Large")}
-                {option("larger", "Larger")}
+                <legend>{text::settings::TEXT_SIZE_LEGEND}</legend>
+                {option("normal", text::settings::NORMAL)}
+                {option("large", text::settings::LARGE)}
+                {option("larger", text::settings::LARGER)}
             </fieldset>
         </section>
         <section class="card" aria-labelledby="lock-h">
-            <h2 id="lock-h">"Lock"</h2>
-            <p>"Locking this tablet with a PIN after a few idle minutes is coming in a later version."</p>
+            <h2 id="lock-h">{text::settings::LOCK}</h2>
+            <p>{text::settings::LOCK_LATER}</p>
         </section>
     }
 }

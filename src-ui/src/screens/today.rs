@@ -26,7 +26,7 @@ pub fn TodayScreen() -> impl IntoView {
             (Some(Err(e)), _) | (_, Some(Err(e))) => failed(e),
             (Some(Ok(t)), Some(Ok(rows))) => {
                 let names = names(&rows);
-                let name = move |p| names.get(&p).cloned().unwrap_or_else(|| "Someone".into());
+                let name = move |p| names.get(&p).cloned().unwrap_or_else(|| text::today::SOMEONE.into());
                 let section = |title: &'static str, empty: &'static str, items: Vec<AnyView>| {
                     view! {
                         <section class="card" aria-label=title>
@@ -45,11 +45,7 @@ pub fn TodayScreen() -> impl IntoView {
                             <span class="when">{a.starts_at.london_format(fmt)}</span>
                             <ParticipantLink participant=a.participant name=name(a.participant) tab=Tab::Appointments />
                             <span>
-                                {format!(
-                                    "{}{}",
-                                    text::appointment_kind(a.kind),
-                                    if a.with_whom.is_empty() { String::new() } else { format!(" with {}", a.with_whom) },
-                                )}
+                                {text::appointment_with(a.kind, &a.with_whom)}
                             </span>
                         </li>
                     }
@@ -59,18 +55,18 @@ pub fn TodayScreen() -> impl IntoView {
                     <p class="lead">{t.day.format("%A %-d %B %Y")}</p>
                     <div class="grid">
                         {section(
-                            "Appointments today",
-                            "No appointments today.",
+                            text::today::APPOINTMENTS,
+                            text::today::NO_APPOINTMENTS,
                             t.appointments_today.into_iter().map(|a| appt(a, "%H:%M")).collect(),
                         )}
                         {section(
-                            "This week",
-                            "Nothing else this week.",
+                            text::today::WEEK,
+                            text::today::NOTHING_THIS_WEEK,
                             t.appointments_this_week.into_iter().map(|a| appt(a, "%a %-d %b, %H:%M")).collect(),
                         )}
                         {section(
-                            "Goals due for review",
-                            "No goals due for review.",
+                            text::today::GOALS_DUE,
+                            text::today::NO_GOALS_DUE,
                             t.goals_due
                                 .into_iter()
                                 .map(|g| {
@@ -88,8 +84,8 @@ pub fn TodayScreen() -> impl IntoView {
                                 .collect(),
                         )}
                         {section(
-                            "Follow-ups due",
-                            "No follow-ups due.",
+                            text::today::FOLLOW_UPS,
+                            text::today::NO_FOLLOW_UPS,
                             t.follow_ups_due
                                 .into_iter()
                                 .map(|f| {
@@ -107,8 +103,8 @@ pub fn TodayScreen() -> impl IntoView {
                                 .collect(),
                         )}
                         {section(
-                            "Sessions not signed off",
-                            "Every session is signed off.",
+                            text::today::UNSIGNED,
+                            text::today::ALL_SIGNED,
                             t.unsigned_sessions
                                 .into_iter()
                                 .map(|s| {
@@ -123,8 +119,8 @@ pub fn TodayScreen() -> impl IntoView {
                                 .collect(),
                         )}
                         {section(
-                            "Open safeguarding concerns",
-                            "No open concerns.",
+                            text::today::CONCERNS,
+                            text::today::NO_CONCERNS,
                             t.open_concerns
                                 .into_iter()
                                 .map(|c| {
@@ -133,12 +129,7 @@ pub fn TodayScreen() -> impl IntoView {
                                             <span class="when">{c.raised_at.london_format("%-d %b")}</span>
                                             <ParticipantLink participant=c.participant name=name(c.participant) tab=Tab::Concerns />
                                             <span>
-                                                {format!(
-                                                    "{} · {} urgency · {}",
-                                                    text::concern_category(c.category),
-                                                    text::urgency(c.urgency),
-                                                    text::concern_status(c.status),
-                                                )}
+                                                {text::concern_line(c.category, c.urgency, c.status)}
                                             </span>
                                         </li>
                                     }

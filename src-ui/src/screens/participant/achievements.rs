@@ -33,16 +33,16 @@ pub(super) fn achievements(participant: ParticipantId, v: &ParticipantView) -> A
         <Problem problem=problem />
         <div class="grid">
             <section class="card" aria-labelledby="ach-h">
-                <h2 id="ach-h">"Achievements"</h2>
+                <h2 id="ach-h">{text::achievements::TITLE}</h2>
                 {if list.is_empty() {
-                    view! { <p class="quiet">"None recorded yet."</p> }.into_any()
+                    view! { <p class="quiet">{text::achievements::NONE}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="rows">
                             {list.into_iter().map(|a| view! {
                                 <li>
                                     <span class="when">{a.date.format("%-d %b %Y")}</span>
-                                    <span>{format!("{}: {}", text::achievement_kind(a.kind), a.title)}</span>
+                                    <span>{text::labelled(text::achievement_kind(a.kind), &a.title)}</span>
                                     {(!a.organisation.is_empty()).then(|| view! { <span class="quiet">{a.organisation.clone()}</span> })}
                                     {achievement_details(&a).map(|d| view! { <span class="quiet">{d}</span> })}
                                 </li>
@@ -53,9 +53,9 @@ pub(super) fn achievements(participant: ParticipantId, v: &ParticipantView) -> A
                 }}
             </section>
             <section class="card" aria-labelledby="prog-h">
-                <h2 id="prog-h">"Progressions"</h2>
+                <h2 id="prog-h">{text::achievements::PROGRESSIONS}</h2>
                 {if progressions.is_empty() {
-                    view! { <p class="quiet">"None recorded yet."</p> }.into_any()
+                    view! { <p class="quiet">{text::achievements::NONE}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="rows">
@@ -76,20 +76,15 @@ pub(super) fn achievements(participant: ParticipantId, v: &ParticipantView) -> A
 fn achievement_details(a: &Achievement) -> Option<String> {
     let mut parts = Vec::new();
     if !a.level.is_empty() {
-        parts.push(format!(
-            "Level {}",
-            a.level
-                .trim_start_matches("Level ")
-                .trim_start_matches("level ")
-        ));
+        parts.push(text::level(&a.level));
     }
     if a.certificate {
-        parts.push("certificate issued".to_string());
+        parts.push(text::achievements::CERTIFICATE_ISSUED.to_string());
     }
     if let Some(h) = a.hours {
-        parts.push(format!("{h} hour{}", if h == 1 { "" } else { "s" }));
+        parts.push(text::hours(h));
     }
-    (!parts.is_empty()).then(|| parts.join(" · "))
+    (!parts.is_empty()).then(|| text::dotted(&parts.iter().map(String::as_str).collect::<Vec<_>>()))
 }
 
 /// One progression, with its checks at 13 and 26 weeks: asked for once each is due.
@@ -106,28 +101,32 @@ fn ProgressionRow(
         let due = p.start_date.plus_days(i64::from(weeks) * 7);
         match done {
             Some(c) => view! {
-                <span>{format!("{weeks} weeks: {}", if c.sustained { "still going" } else { "ended" })}</span>
+                <span>{text::sustained(weeks, c.sustained)}</span>
             }
             .into_any(),
             None if today < due => view! {
-                <span class="quiet">{format!("{weeks}-week check due {}", due.format("%-d %b %Y"))}</span>
+                <span class="quiet">{text::sustain_due(weeks, &due.format("%-d %b %Y"))}</span>
             }
             .into_any(),
             None => {
                 let record = move |sustained: bool| {
-                    act(problem, "Check recorded.", move || async move {
+                    act(problem, text::achievements::CHECKED, move || async move {
                         api::call(&CheckSustained {
                             participant,
-                            input: SustainedCheck { progression: id, weeks, sustained },
+                            input: SustainedCheck {
+                                progression: id,
+                                weeks,
+                                sustained,
+                            },
                         })
                         .await
                     })
                 };
                 view! {
-                    <span class="sustain" role="group" aria-label=format!("{weeks}-week check")>
-                        {format!("{weeks} weeks on: still going?")}
-                        <button type="button" on:click=move |_| record(true)>"Yes"</button>
-                        <button type="button" on:click=move |_| record(false)>"No"</button>
+                    <span class="sustain" role="group" aria-label=text::sustain_check(weeks)>
+                        {text::sustain_question(weeks)}
+                        <button type="button" on:click=move |_| record(true)>{text::YES}</button>
+                        <button type="button" on:click=move |_| record(false)>{text::NO}</button>
                     </span>
                 }
                 .into_any()
@@ -138,12 +137,7 @@ fn ProgressionRow(
         <li>
             <span class="when">{p.start_date.format("%-d %b %Y")}</span>
             <span>
-                {format!(
-                    "{}: {}{}",
-                    text::progression_kind(p.kind),
-                    p.description,
-                    if p.organisation.is_empty() { String::new() } else { format!(" ({})", p.organisation) },
-                )}
+                {text::labelled(text::progression_kind(p.kind), &text::bracketed(&p.description, &p.organisation))}
             </span>
             {check(13, p.sustained_13_weeks)}
             {check(26, p.sustained_26_weeks)}
@@ -168,7 +162,13 @@ fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
     let desc_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.description.is_empty())
-            .then(|| err(words(&f.description, 200, "what they moved into")))
+            .then(|| {
+                err(words(
+                    &f.description,
+                    200,
+                    text::achievements::PROGRESSION_WHAT,
+                ))
+            })
             .flatten()
     });
     let start_err = Signal::derive(move || err(day(&form.get().start)));
@@ -178,7 +178,7 @@ fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
         let f = form.get_untracked();
         let (Ok(kind), Ok(description), Ok(start)) = (
             f.kind.parse::<ProgressionKind>(),
-            words(&f.description, 200, "it"),
+            words(&f.description, 200, text::check::IT),
             day(&f.start),
         ) else {
             problem.set(Some(text::FIX_ERRORS.into()));
@@ -189,7 +189,7 @@ fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
             key.clone(),
             form,
             problem,
-            "Progression recorded.",
+            text::achievements::PROGRESSION_RECORDED,
             move || async move {
                 api::call(&RecordProgression {
                     participant,
@@ -206,19 +206,19 @@ fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="rec-prog-h">
-            <h2 id="rec-prog-h">"Record a progression"</h2>
+            <h2 id="rec-prog-h">{text::achievements::RECORD_PROGRESSION}</h2>
             <form on:submit=save novalidate>
                 <Choice
-                    label="Into"
+                    label={text::achievements::INTO}
                     bind=bind!(form, kind)
                     options=options(ProgressionKind::ALL, ProgressionKind::as_str, text::progression_kind)
-                    empty="Choose"
+                    empty={text::check::CHOOSE}
                 />
-                <TextField label="Job, course or placement" bind=bind!(form, description) error=desc_err required=true />
-                <TextField label="Employer or provider" bind=bind!(form, organisation) />
-                <TextField label="Start date" bind=bind!(form, start) error=start_err kind="date" hint="Leave empty for today" />
+                <TextField label={text::achievements::PROGRESSION} bind=bind!(form, description) error=desc_err required=true />
+                <TextField label={text::achievements::PROVIDER} bind=bind!(form, organisation) />
+                <TextField label={text::achievements::START} bind=bind!(form, start) error=start_err kind="date" hint={text::achievements::TODAY_HINT} />
                 <Problem problem=problem />
-                <button type="submit" class="primary">"Save progression"</button>
+                <button type="submit" class="primary">{text::achievements::SAVE_PROGRESSION}</button>
             </form>
         </section>
     }
@@ -233,14 +233,14 @@ fn RecordAchievementForm(participant: ParticipantId) -> impl IntoView {
     let title_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.title.is_empty())
-            .then(|| err(words(&f.title, 200, "what they achieved")))
+            .then(|| err(words(&f.title, 200, text::achievements::ACHIEVEMENT_WHAT)))
             .flatten()
     });
     let date_err = Signal::derive(move || err(day(&form.get().date)));
     let hours_err = Signal::derive(move || err(optional_number(&form.get().hours, 1, 10_000)));
     let kind_err = Signal::derive(move || {
         (touched.get() && form.get().kind.parse::<AchievementKind>().is_err())
-            .then(|| "Choose what kind of achievement".to_string())
+            .then(|| text::achievements::CHOOSE_KIND.to_string())
     });
     let kind_is = move |k: AchievementKind| form.with(|f| f.kind == k.as_str());
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -249,7 +249,7 @@ fn RecordAchievementForm(participant: ParticipantId) -> impl IntoView {
         let f = form.get_untracked();
         let (Ok(kind), Ok(title), Ok(date), Ok(hours)) = (
             f.kind.parse::<AchievementKind>(),
-            words(&f.title, 200, "it"),
+            words(&f.title, 200, text::check::IT),
             day(&f.date),
             // Hours are asked for (and kept) only for volunteering and work experience.
             if matches!(
@@ -269,7 +269,7 @@ fn RecordAchievementForm(participant: ParticipantId) -> impl IntoView {
             key.clone(),
             form,
             problem,
-            "Achievement recorded.",
+            text::achievements::RECORDED,
             move || async move {
                 api::call(&RecordAchievement {
                     participant,
@@ -293,22 +293,22 @@ fn RecordAchievementForm(participant: ParticipantId) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="rec-ach-h">
-            <h2 id="rec-ach-h">"Record an achievement"</h2>
+            <h2 id="rec-ach-h">{text::achievements::RECORD}</h2>
             <form on:submit=save novalidate>
-                <Choice label="Kind" bind=bind!(form, kind) options=options(AchievementKind::ALL, AchievementKind::as_str, text::achievement_kind) empty="Choose" />
-                <TextField label="What they achieved" bind=bind!(form, title) error=title_err required=true />
+                <Choice label={text::achievements::KIND} bind=bind!(form, kind) options=options(AchievementKind::ALL, AchievementKind::as_str, text::achievement_kind) empty={text::check::CHOOSE} />
+                <TextField label={text::achievements::ACHIEVEMENT} bind=bind!(form, title) error=title_err required=true />
                 {move || kind_err.get().map(|e| view! { <p class="field-error">{e}</p> })}
-                <TextField label="Organisation or awarding body" bind=bind!(form, organisation) />
+                <TextField label={text::achievements::ORGANISATION} bind=bind!(form, organisation) />
                 {move || kind_is(AchievementKind::Qualification).then(|| view! {
-                    <TextField label="Level" bind=bind!(form, level) hint="For example Entry 3, 1 or 2" />
+                    <TextField label={text::achievements::LEVEL} bind=bind!(form, level) hint={text::achievements::LEVEL_HINT} />
                 })}
                 {move || (kind_is(AchievementKind::Volunteering) || kind_is(AchievementKind::WorkExperience)).then(|| view! {
-                    <TextField label="Hours" bind=bind!(form, hours) error=hours_err kind="number" />
+                    <TextField label={text::achievements::HOURS} bind=bind!(form, hours) error=hours_err kind="number" />
                 })}
-                <Check label="A certificate was issued" bind=bind!(form, certificate) />
-                <TextField label="Date" bind=bind!(form, date) error=date_err kind="date" hint="Leave empty for today" />
+                <Check label={text::achievements::CERTIFICATE} bind=bind!(form, certificate) />
+                <TextField label={text::achievements::DATE} bind=bind!(form, date) error=date_err kind="date" hint={text::achievements::TODAY_HINT} />
                 <Problem problem=problem />
-                <button type="submit" class="primary">"Save achievement"</button>
+                <button type="submit" class="primary">{text::achievements::SAVE}</button>
             </form>
         </section>
     }

@@ -41,14 +41,14 @@ pub(super) fn appointments(participant: ParticipantId, v: &ParticipantView) -> A
     view! {
         <PlanAppointmentForm participant=participant />
         <Problem problem=problem />
-        <h2>"Appointments"</h2>
+        <h2>{text::appointments::TITLE}</h2>
         {if items.is_empty() {
-            view! { <p class="quiet">"No appointments yet."</p> }.into_any()
+            view! { <p class="quiet">{text::appointments::NONE}</p> }.into_any()
         } else {
             paged(
                 items,
                 |(participant, appointment, problem)| view! { <AppointmentCard participant=participant appointment=appointment problem=problem /> }.into_any(),
-                "Show older appointments",
+                text::appointments::OLDER,
             )
         }}
     }
@@ -68,50 +68,49 @@ fn AppointmentCard(
     let heading_ref = heading.clone();
     let mut support = Vec::new();
     if a.support.reminder {
-        support.push("reminder sent".to_string());
+        support.push(text::appointments::REMINDER_SENT.to_string());
     }
     if a.support.travel_arranged {
-        support.push("travel arranged".to_string());
+        support.push(text::appointments::TRAVEL_ARRANGED.to_string());
     }
     if a.support.accompanied_by.is_some() {
-        support.push("mentor went with them".to_string());
+        support.push(text::appointments::ACCOMPANIED.to_string());
     }
     view! {
         <article class="card" aria-labelledby=heading_ref>
             <h3 id=heading>
-                {format!("{} · {}", a.starts_at.london_format("%a %-d %b %Y, %H:%M"), text::appointment_kind(a.kind))}
+                {text::dotted(&[&a.starts_at.london_format("%a %-d %b %Y, %H:%M"), text::appointment_kind(a.kind)])}
             </h3>
             <p class="quiet">
-                {format!(
-                    "{}{}{}",
+                {text::dotted(&[
                     text::appointment_status(a.status),
-                    if a.with_whom.is_empty() { String::new() } else { format!(" · with {}", a.with_whom) },
-                    if a.location.is_empty() { String::new() } else { format!(" · at {}", a.location) },
-                )}
+                    &if a.with_whom.is_empty() { String::new() } else { text::with_whom(&a.with_whom) },
+                    &if a.location.is_empty() { String::new() } else { text::at_place(&a.location) },
+                ])}
             </p>
-            {(!support.is_empty()).then(|| view! { <p>{format!("Support: {}", support.join(", "))}</p> })}
-            {(!a.outcome.is_empty()).then(|| view! { <p>{format!("Outcome: {}", a.outcome)}</p> })}
-            {(a.expenses_pence > 0).then(|| view! { <p>{format!("Travel expenses: £{}.{:02}", a.expenses_pence / 100, a.expenses_pence % 100)}</p> })}
+            {(!support.is_empty()).then(|| view! { <p>{text::labelled(text::SUPPORT, &support.join(", "))}</p> })}
+            {(!a.outcome.is_empty()).then(|| view! { <p>{text::labelled(text::OUTCOME, &a.outcome)}</p> })}
+            {(a.expenses_pence > 0).then(|| view! { <p>{text::travel_expenses(a.expenses_pence)}</p> })}
             {a.follow_up.clone().map(|f| {
                 let done = f.done;
                 view! {
                     <p>
-                        {format!("Follow-up: {}{}", f.text, if done { " (done)" } else { "" })}
+                        {text::follow_up(&f.text, done)}
                     </p>
                     {(!done).then(|| view! {
                         <button
                             type="button"
-                            on:click=move |_| act(problem, "Follow-up done.", move || async move {
+                            on:click=move |_| act(problem, text::appointments::FOLLOW_UP_DONE, move || async move {
                                 api::call(&CompleteFollowUp { participant, input: FollowUpDone { appointment: id } }).await
                             })
                         >
-                            "Mark follow-up done"
+                            {text::appointments::MARK_FOLLOW_UP}
                         </button>
                     })}
                 }
             })}
             <div class="actions">
-                <button type="button" on:click=move |_| recording.update(|r| *r = !*r)>"Record what happened"</button>
+                <button type="button" on:click=move |_| recording.update(|r| *r = !*r)>{text::appointments::RECORD}</button>
             </div>
             {move || recording.get().then(|| view! { <OutcomeFormView participant=participant appointment=id done=Callback::new(move |_| recording.set(false)) /> })}
         </article>
@@ -147,7 +146,7 @@ fn OutcomeFormView(
             key.clone(),
             form,
             problem,
-            "Appointment updated.",
+            text::appointments::UPDATED,
             move || async move {
                 let r = api::call(&RecordAppointmentOutcome {
                     participant,
@@ -171,15 +170,15 @@ fn OutcomeFormView(
     };
     view! {
         <form class="subform" on:submit=save novalidate>
-            <Choice label="What happened" bind=bind!(form, status) options=options(AppointmentStatus::ALL, AppointmentStatus::as_str, text::appointment_status) />
-            <Check label="I went with them" bind=bind!(form, went_with_them) />
-            <TextField label="Outcome" bind=bind!(form, outcome) multiline=true />
-            <TextField label="Travel expenses (£)" bind=bind!(form, expenses) error=expenses_err hint="For example 4.50" />
-            <TextField label="Follow-up" bind=bind!(form, follow_up) />
-            <TextField label="Follow-up due" bind=bind!(form, follow_up_due) error=due_err kind="date" />
+            <Choice label={text::appointments::STATUS} bind=bind!(form, status) options=options(AppointmentStatus::ALL, AppointmentStatus::as_str, text::appointment_status) />
+            <Check label={text::appointments::WENT} bind=bind!(form, went_with_them) />
+            <TextField label={text::appointments::OUTCOME} bind=bind!(form, outcome) multiline=true />
+            <TextField label={text::appointments::EXPENSES} bind=bind!(form, expenses) error=expenses_err hint={text::appointments::EXPENSES_HINT} />
+            <TextField label={text::appointments::FOLLOW_UP} bind=bind!(form, follow_up) />
+            <TextField label={text::appointments::FOLLOW_UP_DUE} bind=bind!(form, follow_up_due) error=due_err kind="date" />
             <Problem problem=problem />
             <div class="actions">
-                <button type="submit" class="primary">"Save what happened"</button>
+                <button type="submit" class="primary">{text::appointments::SAVE_OUTCOME}</button>
                 <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
             </div>
         </form>
@@ -202,7 +201,7 @@ fn PlanAppointmentForm(participant: ParticipantId) -> impl IntoView {
     let kind_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() && f.kind.parse::<AppointmentKind>().is_err())
-            .then(|| "Choose what kind of appointment".to_string())
+            .then(|| text::appointments::CHOOSE_KIND.to_string())
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -218,7 +217,7 @@ fn PlanAppointmentForm(participant: ParticipantId) -> impl IntoView {
             key.clone(),
             form,
             problem,
-            "Appointment planned.",
+            text::appointments::PLANNED,
             move || async move {
                 api::call(&PlanAppointment {
                     participant,
@@ -239,25 +238,25 @@ fn PlanAppointmentForm(participant: ParticipantId) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="plan-h">
-            <h2 id="plan-h">"Plan an appointment"</h2>
+            <h2 id="plan-h">{text::appointments::PLAN}</h2>
             <form on:submit=save novalidate>
                 <div class="row">
-                    <TextField label="Date and time" bind=bind!(form, starts_at) error=when_err kind="datetime-local" required=true />
-                    <Choice label="Kind of appointment" bind=bind!(form, kind) options=options(AppointmentKind::ALL, AppointmentKind::as_str, text::appointment_kind) empty="Choose" />
+                    <TextField label={text::appointments::WHEN} bind=bind!(form, starts_at) error=when_err kind="datetime-local" required=true />
+                    <Choice label={text::appointments::KIND} bind=bind!(form, kind) options=options(AppointmentKind::ALL, AppointmentKind::as_str, text::appointment_kind) empty={text::check::CHOOSE} />
                 </div>
                 {move || kind_err.get().map(|e| view! { <p class="field-error">{e}</p> })}
                 <div class="row">
-                    <TextField label="With whom" bind=bind!(form, with_whom) />
-                    <TextField label="Where" bind=bind!(form, location) />
+                    <TextField label={text::appointments::WITH_WHOM} bind=bind!(form, with_whom) />
+                    <TextField label={text::appointments::WHERE} bind=bind!(form, location) />
                 </div>
                 <fieldset>
-                    <legend>"Support"</legend>
-                    <Check label="Send a reminder" bind=bind!(form, reminder) />
-                    <Check label="Travel arranged" bind=bind!(form, travel_arranged) />
-                    <Check label="I will go with them" bind=bind!(form, accompany) />
+                    <legend>{text::appointments::SUPPORT}</legend>
+                    <Check label={text::appointments::REMINDER} bind=bind!(form, reminder) />
+                    <Check label={text::appointments::TRAVEL} bind=bind!(form, travel_arranged) />
+                    <Check label={text::appointments::ACCOMPANY} bind=bind!(form, accompany) />
                 </fieldset>
                 <Problem problem=problem />
-                <button type="submit" class="primary">"Save appointment"</button>
+                <button type="submit" class="primary">{text::appointments::SAVE}</button>
             </form>
         </section>
     }

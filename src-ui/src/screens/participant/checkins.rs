@@ -15,7 +15,7 @@ pub(super) fn checkins(participant: ParticipantId, v: &ParticipantView) -> AnyVi
     all.sort_by_key(|c| c.created.at);
     view! {
         <section class="card" aria-labelledby="dist-h">
-            <h2 id="dist-h">"Distance travelled"</h2>
+            <h2 id="dist-h">{text::checkins::DISTANCE}</h2>
             {chart(&all)}
         </section>
         <CheckInForm participant=participant pathways=v.plan.profile.pathways.clone() />
@@ -27,7 +27,7 @@ pub(super) fn checkins(participant: ParticipantId, v: &ParticipantView) -> AnyVi
 /// equivalent for screen readers.
 fn chart(all: &[CheckIn]) -> AnyView {
     if all.is_empty() {
-        return view! { <p class="quiet">"No check-ins yet. The first one sets the starting point."</p> }.into_any();
+        return view! { <p class="quiet">{text::checkins::NONE}</p> }.into_any();
     }
     let points: Vec<(String, f64)> = all
         .iter()
@@ -55,12 +55,7 @@ fn chart(all: &[CheckIn]) -> AnyView {
         .join(" ");
     let first = points.first().map(|p| p.1).unwrap_or_default();
     let last = points.last().map(|p| p.1).unwrap_or_default();
-    let summary = format!(
-        "{} check-ins. Average score went from {:.1} to {:.1} out of 10.",
-        points.len(),
-        first,
-        last
-    );
+    let summary = text::chart_summary(points.len(), first, last);
     view! {
         <figure>
             <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=summary.clone() class="chart">
@@ -74,8 +69,8 @@ fn chart(all: &[CheckIn]) -> AnyView {
             <figcaption>{summary}</figcaption>
         </figure>
         <table class="compact">
-            <caption>"Check-ins"</caption>
-            <thead><tr><th scope="col">"Date"</th><th scope="col">"Average (of 10)"</th></tr></thead>
+            <caption>{text::checkins::TABLE}</caption>
+            <thead><tr><th scope="col">{text::checkins::DATE}</th><th scope="col">{text::checkins::AVERAGE}</th></tr></thead>
             <tbody>
                 {points.into_iter().map(|(d, v)| view! { <tr><td>{d}</td><td>{format!("{v:.1}")}</td></tr> }).collect_view()}
             </tbody>
@@ -114,20 +109,20 @@ fn CheckInForm(participant: ParticipantId, pathways: Vec<Pathway>) -> impl IntoV
                     score: score as u8,
                 }),
                 _ => {
-                    problem.set(Some("Each score is a number from 0 to 10.".into()));
+                    problem.set(Some(text::checkins::SCORE_RANGE.into()));
                     return;
                 }
             }
         }
         if scores.is_empty() {
-            problem.set(Some("Give at least one score.".into()));
+            problem.set(Some(text::checkins::SCORE_MISSING.into()));
             return;
         }
         submit(
             key.clone(),
             form,
             problem,
-            "Check-in saved.",
+            text::checkins::SAVED,
             move || async move {
                 api::call(&RecordCheckIn {
                     participant,
@@ -164,13 +159,13 @@ fn CheckInForm(participant: ParticipantId, pathways: Vec<Pathway>) -> impl IntoV
     };
     view! {
         <section class="card" aria-labelledby="ci-h">
-            <h2 id="ci-h">"New check-in"</h2>
-            <p>"How are things going, from 0 (hard) to 10 (really good)?"</p>
+            <h2 id="ci-h">{text::checkins::NEW}</h2>
+            <p>{text::checkins::QUESTION}</p>
             <form on:submit=save novalidate>
                 <div class="row wrap">{shown.into_iter().map(score_field).collect_view()}</div>
-                <TextField label="Anything to add, in their words" bind=bind!(form, comment) multiline=true />
+                <TextField label={text::checkins::COMMENT} bind=bind!(form, comment) multiline=true />
                 <Problem problem=problem />
-                <button type="submit" class="primary">"Save check-in"</button>
+                <button type="submit" class="primary">{text::checkins::SAVE}</button>
             </form>
         </section>
     }

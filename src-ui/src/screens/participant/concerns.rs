@@ -33,9 +33,9 @@ pub(super) fn concerns(participant: ParticipantId, v: &ParticipantView) -> AnyVi
         <RaiseConcernForm participant=participant />
         {can_see.then(|| view! {
             <section class="card" aria-labelledby="concerns-h">
-                <h2 id="concerns-h">"Safeguarding concerns"</h2>
+                <h2 id="concerns-h">{text::concerns::TITLE}</h2>
                 {if list.is_empty() {
-                    view! { <p class="quiet">"No concerns raised."</p> }.into_any()
+                    view! { <p class="quiet">{text::concerns::NONE}</p> }.into_any()
                 } else {
                     view! {
                         <div class="stack">
@@ -59,13 +59,7 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
     let desc_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.description.is_empty())
-            .then(|| {
-                err(words(
-                    &f.description,
-                    4000,
-                    "what happened and what worries you",
-                ))
-            })
+            .then(|| err(words(&f.description, 4000, text::concerns::WHAT_WHAT)))
             .flatten()
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -75,7 +69,7 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
         let (Ok(category), Ok(urgency), Ok(description)) = (
             f.category.parse::<ConcernCategory>(),
             f.urgency.parse::<Urgency>(),
-            words(&f.description, 4000, "it"),
+            words(&f.description, 4000, text::check::IT),
         ) else {
             problem.set(Some(text::FIX_ERRORS.into()));
             return;
@@ -84,7 +78,7 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
             key.clone(),
             form,
             problem,
-            "Concern raised. The coordinator sees it at the next sync.",
+            text::concerns::RAISED,
             move || async move {
                 api::call(&RaiseConcern {
                     participant,
@@ -100,16 +94,16 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="raise-h">
-            <h2 id="raise-h">"Raise a safeguarding concern"</h2>
-            <p>"If someone is in danger now, call 999 first."</p>
+            <h2 id="raise-h">{text::concerns::RAISE_TITLE}</h2>
+            <p>{text::concerns::DANGER}</p>
             <form on:submit=save novalidate>
                 <div class="row">
-                    <Choice label="Category" bind=bind!(form, category) options=options(ConcernCategory::ALL, ConcernCategory::as_str, text::concern_category) empty="Choose" />
-                    <Choice label="Urgency" bind=bind!(form, urgency) options=options(Urgency::ALL, Urgency::as_str, text::urgency) empty="Choose" />
+                    <Choice label={text::concerns::CATEGORY} bind=bind!(form, category) options=options(ConcernCategory::ALL, ConcernCategory::as_str, text::concern_category) empty={text::check::CHOOSE} />
+                    <Choice label={text::concerns::URGENCY} bind=bind!(form, urgency) options=options(Urgency::ALL, Urgency::as_str, text::urgency) empty={text::check::CHOOSE} />
                 </div>
-                <TextField label="What happened" bind=bind!(form, description) error=desc_err multiline=true required=true />
+                <TextField label={text::concerns::WHAT} bind=bind!(form, description) error=desc_err multiline=true required=true />
                 <Problem problem=problem />
-                <button type="submit" class="primary">"Raise concern"</button>
+                <button type="submit" class="primary">{text::concerns::RAISE}</button>
             </form>
         </section>
     }
@@ -128,28 +122,20 @@ fn ConcernCard(participant: ParticipantId, concern: Concern) -> impl IntoView {
     view! {
         <article class="concern" aria-labelledby=heading_ref>
             <h3 id=heading>
-                {format!(
-                    "{} · {} · {} urgency · {}",
-                    c.raised.at.london_format("%-d %b %Y"),
-                    text::concern_category(c.category),
-                    text::urgency(c.urgency),
-                    text::concern_status(c.status),
-                )}
+                {text::dotted(&[
+                    &c.raised.at.london_format("%-d %b %Y"),
+                    &text::concern_line(c.category, c.urgency, c.status),
+                ])}
             </h3>
             <p>{c.description.clone()}</p>
             {responses.into_iter().map(|r| view! {
                 <p class="addendum">
-                    {format!(
-                        "Coordinator, {} ({}): {}",
-                        r.created.at.london_format("%-d %b %Y"),
-                        text::concern_status(r.status),
-                        r.text,
-                    )}
+                    {text::concern_response(&r.created.at.london_format("%-d %b %Y"), r.status, &r.text)}
                 </p>
             }).collect_view()}
             {(coordinator && c.status != ConcernStatus::Closed).then(|| view! {
                 <div class="actions">
-                    <button type="button" on:click=move |_| responding.update(|r| *r = !*r)>"Respond"</button>
+                    <button type="button" on:click=move |_| responding.update(|r| *r = !*r)>{text::concerns::RESPOND}</button>
                 </div>
             })}
             {move || responding.get().then(|| view! {
@@ -181,7 +167,7 @@ fn RespondForm(
     let text_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.text.is_empty())
-            .then(|| err(words(&f.text, 4000, "what you have done or will do")))
+            .then(|| err(words(&f.text, 4000, text::concerns::RESPONSE_WHAT)))
             .flatten()
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -190,7 +176,7 @@ fn RespondForm(
         let f = form.get_untracked();
         let (Ok(status), Ok(reply)) = (
             f.status.parse::<ConcernStatus>(),
-            words(&f.text, 4000, "it"),
+            words(&f.text, 4000, text::check::IT),
         ) else {
             problem.set(Some(text::FIX_ERRORS.into()));
             return;
@@ -199,7 +185,7 @@ fn RespondForm(
             key.clone(),
             form,
             problem,
-            "Response saved.",
+            text::concerns::RESPONSE_SAVED,
             move || async move {
                 let r = api::call(&RespondToConcern {
                     participant,
@@ -219,11 +205,11 @@ fn RespondForm(
     };
     view! {
         <form class="subform" on:submit=save novalidate>
-            <TextField label="Response" bind=bind!(form, text) error=text_err multiline=true required=true hint="What you have done or will do; the mentor sees this" />
-            <Choice label="Status" bind=bind!(form, status) options=options(ConcernStatus::ALL, ConcernStatus::as_str, text::concern_status) />
+            <TextField label={text::concerns::RESPONSE} bind=bind!(form, text) error=text_err multiline=true required=true hint={text::concerns::RESPONSE_HINT} />
+            <Choice label={text::concerns::STATUS} bind=bind!(form, status) options=options(ConcernStatus::ALL, ConcernStatus::as_str, text::concern_status) />
             <Problem problem=problem />
             <div class="actions">
-                <button type="submit" class="primary">"Save response"</button>
+                <button type="submit" class="primary">{text::concerns::SAVE_RESPONSE}</button>
                 <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
             </div>
         </form>

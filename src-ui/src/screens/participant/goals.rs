@@ -43,7 +43,7 @@ pub(super) fn goals(participant: ParticipantId, v: &ParticipantView) -> AnyView 
     view! {
         <Problem problem=problem />
         {if list.is_empty() {
-            view! { <p class="quiet">"No goals yet. Set the first one together."</p> }.into_any()
+            view! { <p class="quiet">{text::goals::NONE}</p> }.into_any()
         } else {
             view! { <div class="stack">{list}</div> }.into_any()
         }}
@@ -76,7 +76,7 @@ fn GoalCard(
         .map(|s| {
             let step = s.id;
             let done = s.done.is_some();
-            let label = format!("{}{}", s.text, if s.by_whom.is_empty() { String::new() } else { format!(" ({})", s.by_whom) });
+            let label = text::bracketed(&s.text, &s.by_whom);
             let id = format!("step-{step}");
             view! {
                 <li class="check">
@@ -86,7 +86,7 @@ fn GoalCard(
                         prop:checked=done
                         on:change=move |ev| {
                             let done = event_target_checked(&ev);
-                            act(problem, if done { "Step ticked." } else { "Step unticked." }, move || async move {
+                            act(problem, if done { text::goals::TICKED } else { text::goals::UNTICKED }, move || async move {
                                 api::call(&TickStep { participant, input: StepTick { goal: goal_id, step, done } }).await
                             });
                         }
@@ -100,48 +100,47 @@ fn GoalCard(
         <article class="card goal" aria-labelledby=heading_ref>
             <h2 id=heading>{g.title.clone()}</h2>
             <p class="quiet">
-                {format!(
-                    "{} · {}{}",
+                {text::dotted(&[
                     text::pathway(g.pathway),
                     text::goal_status(g.status),
-                    g.target_date.map(|d| format!(" · aim for {}", d.format("%-d %b %Y"))).unwrap_or_default(),
-                )}
+                    &g.target_date.map(|d| text::aim_for(&d.format("%-d %b %Y"))).unwrap_or_default(),
+                ])}
             </p>
-            {(!g.why_it_matters.is_empty()).then(|| view! { <p>{format!("Why it matters: {}", g.why_it_matters)}</p> })}
-            <h3>"Steps"</h3>
+            {(!g.why_it_matters.is_empty()).then(|| view! { <p>{text::labelled(text::WHY_IT_MATTERS, &g.why_it_matters)}</p> })}
+            <h3>{text::goals::STEPS}</h3>
             <ul class="steps">{steps}</ul>
             <AddStep participant=participant goal=goal_id />
             <p>
                 {match latest {
-                    Some(r) => format!("Latest review: {r} out of 10 ({} review{})", reviews.len(), if reviews.len() == 1 { "" } else { "s" }),
-                    None => "Not reviewed yet.".to_string(),
+                    Some(r) => text::latest_review(r, reviews.len()),
+                    None => text::goals::NOT_REVIEWED.to_string(),
                 }}
             </p>
             {reviews.last().filter(|r| !r.comment.is_empty()).map(|r| view! { <blockquote>{r.comment.clone()}</blockquote> })}
             <div class="actions">
-                <button type="button" on:click=move |_| reviewing.update(|r| *r = !*r)>"Review progress"</button>
+                <button type="button" on:click=move |_| reviewing.update(|r| *r = !*r)>{text::goals::REVIEW}</button>
                 {active.then(|| view! {
                     <button
                         type="button"
-                        on:click=move |_| act(problem, "Goal marked as achieved. Well done!", move || async move {
+                        on:click=move |_| act(problem, text::goals::ACHIEVED, move || async move {
                             api::call(&UpdateGoal { participant, input: GoalChange::status(goal_id, GoalStatus::Achieved) }).await
                         })
                     >
-                        "Mark as achieved"
+                        {text::goals::MARK_ACHIEVED}
                     </button>
                 })}
-                <button type="button" on:click=move |_| changing.update(|c| *c = !*c)>"Change goal"</button>
+                <button type="button" on:click=move |_| changing.update(|c| *c = !*c)>{text::goals::CHANGE}</button>
                 {if signed {
-                    view! { <p class="ok">"Signed off by the participant."</p> }.into_any()
+                    view! { <p class="ok">{text::goals::SIGNED}</p> }.into_any()
                 } else {
                     view! {
                         <button
                             type="button"
-                            on:click=move |_| act(problem, "Goal signed off.", move || async move {
+                            on:click=move |_| act(problem, text::goals::SIGNED_OFF, move || async move {
                                 api::call(&SignOffGoal { participant, input: GoalSignOff { goal: goal_id } }).await
                             })
                         >
-                            "Participant signs off this goal"
+                            {text::goals::SIGN_OFF}
                         </button>
                     }
                         .into_any()
@@ -163,13 +162,13 @@ fn AddStep(participant: ParticipantId, goal: GoalId) -> impl IntoView {
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = form.get_untracked();
-        match words(&f.text, 200, "the step") {
+        match words(&f.text, 200, text::goals::STEP_WHAT) {
             Err(e) => problem.set(Some(e)),
             Ok(text_) => submit(
                 key.clone(),
                 form,
                 problem,
-                "Step added.",
+                text::goals::STEP_ADDED,
                 move || async move {
                     api::call(&AddStep {
                         participant,
@@ -187,8 +186,8 @@ fn AddStep(participant: ParticipantId, goal: GoalId) -> impl IntoView {
     };
     view! {
         <form class="inline" on:submit=save novalidate>
-            <TextField label="New step" bind=bind!(form, text) />
-            <button type="submit">"Add step"</button>
+            <TextField label={text::goals::NEW_STEP} bind=bind!(form, text) />
+            <button type="submit">{text::goals::ADD_STEP}</button>
             <Problem problem=problem />
         </form>
     }
@@ -218,7 +217,7 @@ fn ReviewGoalForm(participant: ParticipantId, goal: GoalId, done: Callback<()>) 
             key.clone(),
             form,
             problem,
-            "Review saved.",
+            text::goals::REVIEW_SAVED,
             move || async move {
                 let r = api::call(&ReviewGoal {
                     participant,
@@ -240,17 +239,17 @@ fn ReviewGoalForm(participant: ParticipantId, goal: GoalId, done: Callback<()>) 
     view! {
         <form on:submit=save novalidate class="subform">
             <TextField
-                label="How is it going? (0 to 10)"
+                label={text::goals::RATING}
                 bind=bind!(form, rating)
                 error=rating_err
                 kind="number"
-                hint="0 is not started, 10 is done"
+                hint={text::goals::RATING_HINT}
                 required=true
             />
-            <TextField label="Comment, in their words" bind=bind!(form, comment) multiline=true />
+            <TextField label={text::goals::COMMENT} bind=bind!(form, comment) multiline=true />
             <Problem problem=problem />
             <div class="actions">
-                <button type="submit" class="primary">"Save review"</button>
+                <button type="submit" class="primary">{text::goals::SAVE_REVIEW}</button>
                 <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
             </div>
         </form>
@@ -266,13 +265,13 @@ fn AddGoal(participant: ParticipantId) -> impl IntoView {
     let title_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.title.is_empty())
-            .then(|| err(words(&f.title, 200, "the goal, in their words")))
+            .then(|| err(words(&f.title, 200, text::goals::TITLE_WHAT)))
             .flatten()
     });
     let pathway_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() && f.pathway.parse::<Pathway>().is_err())
-            .then(|| "Choose a pathway".to_string())
+            .then(|| text::goals::CHOOSE_PATHWAY.to_string())
     });
     let target_err = Signal::derive(move || err(day(&form.get().target)));
     let review_err = Signal::derive(move || err(day(&form.get().review_due)));
@@ -281,7 +280,7 @@ fn AddGoal(participant: ParticipantId) -> impl IntoView {
         touched.set(true);
         let f = form.get_untracked();
         let (Ok(title), Ok(pathway), Ok(target), Ok(review)) = (
-            words(&f.title, 200, "the goal"),
+            words(&f.title, 200, text::goals::TITLE_SHORT),
             f.pathway.parse::<Pathway>(),
             day(&f.target),
             day(&f.review_due),
@@ -293,7 +292,7 @@ fn AddGoal(participant: ParticipantId) -> impl IntoView {
             key.clone(),
             form,
             problem,
-            "Goal added.",
+            text::goals::ADDED,
             move || async move {
                 api::call(&AddGoal {
                     participant,
@@ -311,21 +310,21 @@ fn AddGoal(participant: ParticipantId) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="add-goal-h">
-            <h2 id="add-goal-h">"Set a goal"</h2>
+            <h2 id="add-goal-h">{text::goals::SET}</h2>
             <form on:submit=save novalidate>
-                <TextField label="Goal, in their words" bind=bind!(form, title) error=title_err required=true />
+                <TextField label={text::goals::TITLE} bind=bind!(form, title) error=title_err required=true />
                 <Choice
-                    label="Pathway"
+                    label={text::goals::PATHWAY}
                     bind=bind!(form, pathway)
                     options=options(Pathway::ALL, Pathway::as_str, text::pathway)
-                    empty="Choose a pathway"
+                    empty={text::goals::CHOOSE_PATHWAY}
                 />
                 {move || pathway_err.get().map(|e| view! { <p class="field-error">{e}</p> })}
-                <TextField label="Why it matters to them" bind=bind!(form, why) multiline=true />
-                <TextField label="Aim to reach it by" bind=bind!(form, target) error=target_err kind="date" />
-                <TextField label="Review it on" bind=bind!(form, review_due) error=review_err kind="date" />
+                <TextField label={text::goals::WHY} bind=bind!(form, why) multiline=true />
+                <TextField label={text::goals::TARGET} bind=bind!(form, target) error=target_err kind="date" />
+                <TextField label={text::goals::REVIEW_ON} bind=bind!(form, review_due) error=review_err kind="date" />
                 <Problem problem=problem />
-                <button type="submit" class="primary">"Save goal"</button>
+                <button type="submit" class="primary">{text::goals::SAVE}</button>
             </form>
         </section>
     }
@@ -364,14 +363,14 @@ fn GoalEdit(
     let form = draft_from(key.clone(), current.clone());
     let problem = RwSignal::new(None::<String>);
     let title_err =
-        Signal::derive(move || err(words(&form.get().title, 200, "the goal, in their words")));
+        Signal::derive(move || err(words(&form.get().title, 200, text::goals::TITLE_WHAT)));
     let target_err = Signal::derive(move || err(day(&form.get().target)));
     let review_err = Signal::derive(move || err(day(&form.get().review_due)));
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = form.get_untracked();
         let (Ok(title), Ok(target), Ok(review), Ok(status)) = (
-            words(&f.title, 200, "the goal"),
+            words(&f.title, 200, text::goals::TITLE_SHORT),
             day(&f.target),
             day(&f.review_due),
             f.status.parse::<GoalStatus>(),
@@ -395,21 +394,21 @@ fn GoalEdit(
         save_edit(
             key.clone(),
             problem,
-            "Goal changed.",
+            text::goals::CHANGED,
             done,
             move || async move { api::call(&UpdateGoal { participant, input }).await },
         );
     };
     view! {
         <form class="subform" on:submit=save novalidate>
-            <TextField label="Goal, in their words" bind=bind!(form, title) error=title_err required=true />
-            <TextField label="Why it matters to them" bind=bind!(form, why) multiline=true />
-            <TextField label="Aim to reach it by" bind=bind!(form, target) error=target_err kind="date" />
-            <TextField label="Review it on" bind=bind!(form, review_due) error=review_err kind="date" />
-            <Choice label="Where it stands" bind=bind!(form, status) options=options(GoalStatus::ALL, GoalStatus::as_str, text::goal_status) />
+            <TextField label={text::goals::TITLE} bind=bind!(form, title) error=title_err required=true />
+            <TextField label={text::goals::WHY} bind=bind!(form, why) multiline=true />
+            <TextField label={text::goals::TARGET} bind=bind!(form, target) error=target_err kind="date" />
+            <TextField label={text::goals::REVIEW_ON} bind=bind!(form, review_due) error=review_err kind="date" />
+            <Choice label={text::goals::STATUS} bind=bind!(form, status) options=options(GoalStatus::ALL, GoalStatus::as_str, text::goal_status) />
             <Problem problem=problem />
             <div class="actions">
-                <button type="submit" class="primary">"Save changes"</button>
+                <button type="submit" class="primary">{text::SAVE_CHANGES}</button>
                 <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
             </div>
         </form>

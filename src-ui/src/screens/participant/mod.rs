@@ -38,7 +38,7 @@ pub fn ParticipantScreen(participant: ParticipantId, tab: Tab) -> impl IntoView 
             Some(Ok(v)) => {
                 let name = v.plan.profile.preferred_name.clone();
                 view! {
-                    <nav aria-label="Breadcrumb" class="crumbs">
+                    <nav aria-label={text::record::BREADCRUMB} class="crumbs">
                         <button type="button" class="link" on:click=move |_| ctx.go(Screen::Caseload)>
                             {text::CASELOAD}
                         </button>
@@ -46,13 +46,9 @@ pub fn ParticipantScreen(participant: ParticipantId, tab: Tab) -> impl IntoView 
                     </nav>
                     <h1>{name}</h1>
                     <p class="lead">
-                        {format!(
-                            "{} · {}",
-                            v.plan.profile.programme,
-                            text::status(v.plan.profile.status),
-                        )}
+                        {text::dotted(&[&v.plan.profile.programme, text::status(v.plan.profile.status)])}
                     </p>
-                    <div role="tablist" aria-label="Record sections" class="tabs">
+                    <div role="tablist" aria-label={text::record::SECTIONS} class="tabs">
                         {Tab::ALL
                             .into_iter()
                             .map(|t| {
@@ -122,8 +118,7 @@ where
         match action().await {
             Ok(_) => {
                 problem.set(None);
-                ctx.notice
-                    .set(Some(format!("{saved} {}", text::REACHES_OFFICE)));
+                ctx.notice.set(Some(text::saved(saved)));
                 ctx.changed();
             }
             Err(e) => problem.set(Some(e.message)),

@@ -15,7 +15,7 @@ use crate::forms::{draft_from, save_edit};
 pub(super) fn overview(participant: ParticipantId, v: &ParticipantView) -> AnyView {
     let s = &v.summary;
     let pathways = if v.plan.profile.pathways.is_empty() {
-        "None chosen yet".to_string()
+        text::overview::NO_PATHWAYS.to_string()
     } else {
         v.plan
             .profile
@@ -35,7 +35,7 @@ pub(super) fn overview(participant: ParticipantId, v: &ParticipantView) -> AnyVi
                 <li>
                     <span class="when">{s.started_at.london_format("%-d %b %Y")}</span>
                     <span>{s.summary.clone()}</span>
-                    {(!s.next_steps.is_empty()).then(|| view! { <span class="quiet">{format!("Next: {}", s.next_steps)}</span> })}
+                    {(!s.next_steps.is_empty()).then(|| view! { <span class="quiet">{text::labelled(text::NEXT, &s.next_steps)}</span> })}
                 </li>
             }
             .into_any()
@@ -46,32 +46,32 @@ pub(super) fn overview(participant: ParticipantId, v: &ParticipantView) -> AnyVi
     view! {
         <div class="grid">
             <section class="card" aria-labelledby="ov-h">
-                <h2 id="ov-h">"At a glance"</h2>
+                <h2 id="ov-h">{text::overview::AT_A_GLANCE}</h2>
                 <dl>
-                    <dt>"Pathways"</dt>
+                    <dt>{text::overview::PATHWAYS}</dt>
                     <dd>{pathways}</dd>
-                    <dt>"Last contact"</dt>
-                    <dd>{s.last_contact.map(|t| t.london_format("%a %-d %b %Y")).unwrap_or_else(|| "None yet".into())}</dd>
-                    <dt>"Next appointment"</dt>
-                    <dd>{s.next_appointment.map(|t| t.london_format("%a %-d %b, %H:%M")).unwrap_or_else(|| "None planned".into())}</dd>
-                    <dt>"Open goals"</dt>
+                    <dt>{text::caseload::LAST_CONTACT}</dt>
+                    <dd>{s.last_contact.map(|t| t.london_format("%a %-d %b %Y")).unwrap_or_else(|| text::overview::NONE_YET.into())}</dd>
+                    <dt>{text::caseload::NEXT_APPOINTMENT}</dt>
+                    <dd>{s.next_appointment.map(|t| t.london_format("%a %-d %b, %H:%M")).unwrap_or_else(|| text::overview::NONE_PLANNED.into())}</dd>
+                    <dt>{text::caseload::OPEN_GOALS}</dt>
                     <dd>{s.open_goals}</dd>
-                    <dt>"Sessions not signed off"</dt>
+                    <dt>{text::today::UNSIGNED}</dt>
                     <dd>{s.unsigned_sessions}</dd>
-                    <dt>"Achievements"</dt>
+                    <dt>{text::overview::ACHIEVEMENTS}</dt>
                     <dd>{v.plan.achievements.len()}</dd>
                 </dl>
                 <div class="actions">
-                    <button type="button" on:click=move |_| editing.update(|e| *e = !*e)>"Change details"</button>
+                    <button type="button" on:click=move |_| editing.update(|e| *e = !*e)>{text::overview::CHANGE}</button>
                 </div>
                 {move || editing.get().then(|| view! {
                     <ProfileFormView participant=participant profile=profile.get_value() done=Callback::new(move |_| editing.set(false)) />
                 })}
             </section>
             <section class="card" aria-labelledby="recent-h">
-                <h2 id="recent-h">"Recent sessions"</h2>
+                <h2 id="recent-h">{text::overview::RECENT}</h2>
                 {if recent.is_empty() {
-                    view! { <p class="quiet">"No sessions yet."</p> }.into_any()
+                    view! { <p class="quiet">{text::overview::NO_SESSIONS}</p> }.into_any()
                 } else {
                     view! { <ul class="rows">{recent}</ul> }.into_any()
                 }}
@@ -86,18 +86,18 @@ pub(super) fn overview(participant: ParticipantId, v: &ParticipantView) -> AnyVi
 /// never gives this document to anyone else).
 fn restricted(r: &Restricted) -> AnyView {
     let referral = match &r.referral {
-        None => view! { <p class="quiet">"No referral recorded."</p> }.into_any(),
+        None => view! { <p class="quiet">{text::overview::NO_REFERRAL}</p> }.into_any(),
         Some(f) => view! {
             <dl>
-                <dt>"Referred by"</dt>
-                <dd>{format!("{}{}", text::referral_source(f.source), if f.referrer.is_empty() { String::new() } else { format!(" ({})", f.referrer) })}</dd>
-                <dt>"Referral date"</dt>
+                <dt>{text::overview::REFERRED_BY}</dt>
+                <dd>{text::bracketed(text::referral_source(f.source), &f.referrer)}</dd>
+                <dt>{text::overview::REFERRAL_DATE}</dt>
                 <dd>{f.date.format("%-d %b %Y").to_string()}</dd>
-                <dt>"Reason"</dt>
-                <dd>{if f.reason.is_empty() { "Not given".to_string() } else { f.reason.clone() }}</dd>
-                <dt>"Supervision ends"</dt>
-                <dd>{f.supervision_end.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "Not given".into())}</dd>
-                <dt>"Risk level (as given)"</dt>
+                <dt>{text::overview::REASON}</dt>
+                <dd>{if f.reason.is_empty() { text::overview::NOT_GIVEN.to_string() } else { f.reason.clone() }}</dd>
+                <dt>{text::overview::SUPERVISION_ENDS}</dt>
+                <dd>{f.supervision_end.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| text::overview::NOT_GIVEN.into())}</dd>
+                <dt>{text::overview::RISK}</dt>
                 <dd>{text::risk_level(f.risk_level)}</dd>
             </dl>
         }
@@ -108,36 +108,31 @@ fn restricted(r: &Restricted) -> AnyView {
     let mut consents: Vec<&ConsentRecord> = r.consents.values().collect();
     consents.sort_by_key(|c| std::cmp::Reverse(c.recorded.at));
     let consent = consents.first().map(|c| {
-        format!(
-            "{} (version {}, {}): {}",
-            if c.given { "Given" } else { "Withdrawn" },
-            c.version,
-            c.recorded.at.london_format("%-d %b %Y"),
-            c.scope
+        text::consent(
+            c.given,
+            &c.version,
+            &c.recorded.at.london_format("%-d %b %Y"),
+            &c.scope,
         )
     });
     view! {
         <section class="card restricted" aria-labelledby="ref-h">
-            <h2 id="ref-h">"Referral and contacts"</h2>
-            <p class="hint">"Only cleared mentors and coordinators see this."</p>
+            <h2 id="ref-h">{text::overview::RESTRICTED}</h2>
+            <p class="hint">{text::overview::RESTRICTED_HINT}</p>
             {referral}
-            <h3>"Consent"</h3>
-            <p>{consent.unwrap_or_else(|| "No consent recorded.".into())}</p>
-            <h3>"Key contacts"</h3>
+            <h3>{text::overview::CONSENT}</h3>
+            <p>{consent.unwrap_or_else(|| text::overview::NO_CONSENT.into())}</p>
+            <h3>{text::overview::CONTACTS}</h3>
             {if contacts.is_empty() {
-                view! { <p class="quiet">"None recorded."</p> }.into_any()
+                view! { <p class="quiet">{text::overview::NO_CONTACTS}</p> }.into_any()
             } else {
                 view! {
                     <ul class="rows">
                         {contacts.into_iter().map(|c| {
-                            let reach = [c.phone.as_str(), c.email.as_str()]
-                                .into_iter()
-                                .filter(|s| !s.is_empty())
-                                .collect::<Vec<_>>()
-                                .join(" · ");
+                            let reach = text::dotted(&[&c.phone, &c.email]);
                             view! {
                                 <li>
-                                    <span>{format!("{}: {}", c.role, c.name)}</span>
+                                    <span>{text::labelled(&c.role, &c.name)}</span>
                                     {(!c.organisation.is_empty()).then(|| view! { <span class="quiet">{c.organisation.clone()}</span> })}
                                     {(!reach.is_empty()).then(|| view! { <span>{reach}</span> })}
                                 </li>
@@ -180,18 +175,13 @@ fn ProfileFormView(
     let key = format!("update_profile:{participant}");
     let form = draft_from(key.clone(), ProfileForm::of(&profile));
     let problem = RwSignal::new(None::<String>);
-    let name_err = Signal::derive(move || {
-        err(words(
-            &form.get().name,
-            100,
-            "the name they want to be called",
-        ))
-    });
+    let name_err =
+        Signal::derive(move || err(words(&form.get().name, 100, text::overview::NAME_WHAT)));
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = form.get_untracked();
         let (Ok(name), Ok(status)) = (
-            words(&f.name, 100, "the name"),
+            words(&f.name, 100, text::overview::NAME_SHORT),
             f.status.parse::<ParticipantStatus>(),
         ) else {
             problem.set(Some(text::FIX_ERRORS.into()));
@@ -199,13 +189,13 @@ fn ProfileFormView(
         };
         let pathways: Vec<Pathway> = f.pathways.iter().filter_map(|p| p.parse().ok()).collect();
         if pathways.is_empty() && !profile.pathways.is_empty() {
-            problem.set(Some("Keep at least one pathway ticked.".into()));
+            problem.set(Some(text::overview::KEEP_A_PATHWAY.into()));
             return;
         }
         save_edit(
             key.clone(),
             problem,
-            "Details saved.",
+            text::overview::SAVED,
             done,
             move || async move {
                 api::call(&UpdateProfile {
@@ -240,16 +230,16 @@ fn ProfileFormView(
     };
     view! {
         <form class="subform" on:submit=save novalidate>
-            <TextField label="Preferred name" bind=bind!(form, name) error=name_err required=true />
-            <TextField label="Programme" bind=bind!(form, programme) />
-            <Choice label="Status" bind=bind!(form, status) options=options(ParticipantStatus::ALL, ParticipantStatus::as_str, text::status) />
+            <TextField label={text::overview::NAME} bind=bind!(form, name) error=name_err required=true />
+            <TextField label={text::overview::PROGRAMME} bind=bind!(form, programme) />
+            <Choice label={text::overview::STATUS} bind=bind!(form, status) options=options(ParticipantStatus::ALL, ParticipantStatus::as_str, text::status) />
             <fieldset>
-                <legend>"Pathways to work on"</legend>
+                <legend>{text::overview::PATHWAYS_LEGEND}</legend>
                 <div class="checks">{Pathway::ALL.iter().map(|p| pathway(*p)).collect_view()}</div>
             </fieldset>
             <Problem problem=problem />
             <div class="actions">
-                <button type="submit" class="primary">"Save details"</button>
+                <button type="submit" class="primary">{text::overview::SAVE}</button>
                 <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
             </div>
         </form>

@@ -76,9 +76,9 @@ impl SessionForm {
         let attendance: Attendance = self
             .attendance
             .parse()
-            .map_err(|_| "Choose attendance".to_string())?;
+            .map_err(|_| text::sessions::CHOOSE_ATTENDANCE.to_string())?;
         if attendance == Attendance::DidNotAttend && self.absence_reason.trim().is_empty() {
-            return Err("Say why they did not attend, if known".into());
+            return Err(text::sessions::REASON_MISSING.into());
         }
         Ok(NewSession {
             started_at,
@@ -86,11 +86,11 @@ impl SessionForm {
             mode: self
                 .mode
                 .parse()
-                .map_err(|_| "Choose how you met".to_string())?,
+                .map_err(|_| text::sessions::CHOOSE_MODE.to_string())?,
             session_type: self
                 .session_type
                 .parse()
-                .map_err(|_| "Choose the type".to_string())?,
+                .map_err(|_| text::sessions::CHOOSE_TYPE.to_string())?,
             attendance,
             absence_reason: self.absence_reason.trim().into(),
             topics: self.topics.iter().filter_map(|t| t.parse().ok()).collect(),
@@ -131,14 +131,14 @@ pub(super) fn sessions(participant: ParticipantId, v: &ParticipantView) -> AnyVi
     view! {
         <LogSession participant=participant />
         <Problem problem=problem />
-        <h2>"Sessions"</h2>
+        <h2>{text::sessions::TITLE}</h2>
         {if items.is_empty() {
-            view! { <p class="quiet">"No sessions logged yet."</p> }.into_any()
+            view! { <p class="quiet">{text::sessions::NONE}</p> }.into_any()
         } else {
             paged(
                 items,
                 |(participant, session, summary, problem)| view! { <SessionCard participant=participant session=session summary=summary problem=problem /> }.into_any(),
-                "Show older sessions",
+                text::sessions::OLDER,
             )
         }}
     }
@@ -167,35 +167,39 @@ fn SessionCard(
     let heading_ref = heading.clone();
     view! {
         <article class="card" aria-labelledby=heading_ref>
-            <h3 id=heading>{format!("{} · {} minutes", c.started_at.london_format("%a %-d %b %Y, %H:%M"), c.duration_minutes)}</h3>
+            <h3 id=heading>{text::dotted(&[&c.started_at.london_format("%a %-d %b %Y, %H:%M"), &text::minutes(c.duration_minutes)])}</h3>
             <p class="quiet">
-                {format!("{} · {} · {}", text::mode(c.mode), text::session_type(c.session_type), text::attendance(c.attendance))}
-                {c.mood_before.zip(c.mood_after).map(|(b, a)| format!(" · mood {b} → {a} (of 5)"))}
+                {text::dotted(&[
+                    text::mode(c.mode),
+                    text::session_type(c.session_type),
+                    text::attendance(c.attendance),
+                    &c.mood_before.zip(c.mood_after).map(|(b, a)| text::mood(b, a)).unwrap_or_default(),
+                ])}
             </p>
             {(!c.topics.is_empty()).then(|| view! {
-                <p>{format!("Topics: {}", c.topics.iter().map(|t| text::pathway(*t)).collect::<Vec<_>>().join(", "))}</p>
+                <p>{text::labelled(text::TOPICS, &c.topics.iter().map(|t| text::pathway(*t)).collect::<Vec<_>>().join(", "))}</p>
             })}
-            {(!summary.is_empty()).then(|| view! { <p>{format!("Shared summary: {summary}")}</p> })}
-            {(!c.private_notes.is_empty()).then(|| view! { <p class="private">{format!("Private notes: {}", c.private_notes)}</p> })}
-            {s.addenda.iter().map(|a| view! { <p class="addendum">{format!("Addendum ({}): {}", a.created.at.london_format("%-d %b %Y"), a.text)}</p> }).collect_view()}
+            {(!summary.is_empty()).then(|| view! { <p>{text::labelled(text::SHARED_SUMMARY, &summary)}</p> })}
+            {(!c.private_notes.is_empty()).then(|| view! { <p class="private">{text::labelled(text::PRIVATE_NOTES, &c.private_notes)}</p> })}
+            {s.addenda.iter().map(|a| view! { <p class="addendum">{text::addendum(&a.created.at.london_format("%-d %b %Y"), &a.text)}</p> }).collect_view()}
             <div class="actions">
                 {if signed {
-                    view! { <p class="ok">"Signed off."</p> }.into_any()
+                    view! { <p class="ok">{text::sessions::SIGNED}</p> }.into_any()
                 } else {
                     view! {
                         <button
                             type="button"
-                            on:click=move |_| act(problem, "Session signed off.", move || async move {
+                            on:click=move |_| act(problem, text::sessions::SIGNED_OFF, move || async move {
                                 api::call(&SignOffSession { participant, input: SessionSignOff { session: id } }).await
                             })
                         >
-                            "Sign off this session"
+                            {text::sessions::SIGN_OFF}
                         </button>
-                        <button type="button" on:click=move |_| changing.update(|c| *c = !*c)>"Change this session"</button>
+                        <button type="button" on:click=move |_| changing.update(|c| *c = !*c)>{text::sessions::CHANGE}</button>
                     }
                         .into_any()
                 }}
-                <button type="button" on:click=move |_| adding.update(|a| *a = !*a)>"Add an addendum"</button>
+                <button type="button" on:click=move |_| adding.update(|a| *a = !*a)>{text::sessions::ADD_ADDENDUM}</button>
             </div>
             {move || changing.get().then(|| view! {
                 <SessionFormView
@@ -223,13 +227,17 @@ fn Addendum(participant: ParticipantId, session: SessionId, done: Callback<()>) 
     let problem = RwSignal::new(None::<String>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match words(&form.get_untracked().text, 4000, "the addendum") {
+        match words(
+            &form.get_untracked().text,
+            4000,
+            text::sessions::ADDENDUM_WHAT,
+        ) {
             Err(e) => problem.set(Some(e)),
             Ok(t) => submit(
                 key.clone(),
                 form,
                 problem,
-                "Addendum added.",
+                text::sessions::ADDENDUM_ADDED,
                 move || async move {
                     let r = api::call(&AddAddendum {
                         participant,
@@ -246,9 +254,9 @@ fn Addendum(participant: ParticipantId, session: SessionId, done: Callback<()>) 
     };
     view! {
         <form class="subform" on:submit=save novalidate>
-            <TextField label="Addendum" bind=bind!(form, text) multiline=true hint="Corrections and later additions are added here; the signed record does not change." />
+            <TextField label={text::sessions::ADDENDUM} bind=bind!(form, text) multiline=true hint={text::sessions::ADDENDUM_HINT} />
             <Problem problem=problem />
-            <button type="submit" class="primary">"Save addendum"</button>
+            <button type="submit" class="primary">{text::sessions::SAVE_ADDENDUM}</button>
         </form>
     }
 }
@@ -257,7 +265,7 @@ fn Addendum(participant: ParticipantId, session: SessionId, done: Callback<()>) 
 fn LogSession(participant: ParticipantId) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="log-h">
-            <h2 id="log-h">"Log a session"</h2>
+            <h2 id="log-h">{text::sessions::LOG}</h2>
             <SessionFormView participant=participant editing=None initial=SessionForm::default() />
         </section>
     }
@@ -306,7 +314,7 @@ fn SessionFormView(
         (f.attendance == Attendance::DidNotAttend.as_str()
             && f.absence_reason.trim().is_empty()
             && touched.get())
-        .then(|| "Say why they did not attend, if known".to_string())
+        .then(|| text::sessions::REASON_MISSING.to_string())
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -317,7 +325,7 @@ fn SessionFormView(
                 key.clone(),
                 form,
                 problem,
-                "Session saved.",
+                text::sessions::SAVED,
                 move || async move { api::call(&LogSession { participant, input }).await },
             ),
             (Ok(s), Some(session)) => {
@@ -338,7 +346,7 @@ fn SessionFormView(
                 save_edit(
                     key.clone(),
                     problem,
-                    "Session changed.",
+                    text::sessions::CHANGED,
                     done.unwrap_or_else(|| Callback::new(|_| {})),
                     move || async move { api::call(&EditSession { participant, input }).await },
                 )
@@ -373,34 +381,34 @@ fn SessionFormView(
     view! {
             <form on:submit=save novalidate class:subform=editing.is_some()>
                 <div class="row">
-                    <TextField label="When" bind=bind!(form, started_at) error=when_err kind="datetime-local" hint="Leave empty for now" />
-                    <TextField label="Duration (minutes)" bind=bind!(form, duration) error=duration_err kind="number" required=true />
+                    <TextField label={text::sessions::WHEN} bind=bind!(form, started_at) error=when_err kind="datetime-local" hint={text::sessions::WHEN_HINT} />
+                    <TextField label={text::sessions::DURATION} bind=bind!(form, duration) error=duration_err kind="number" required=true />
                 </div>
                 <div class="row">
-                    <Choice label="How you met" bind=bind!(form, mode) options=options(SessionMode::ALL, SessionMode::as_str, text::mode) />
-                    <Choice label="Type" bind=bind!(form, session_type) options=options(SessionType::ALL, SessionType::as_str, text::session_type) />
-                    <Choice label="Attendance" bind=bind!(form, attendance) options=options(Attendance::ALL, Attendance::as_str, text::attendance) />
+                    <Choice label={text::sessions::MODE} bind=bind!(form, mode) options=options(SessionMode::ALL, SessionMode::as_str, text::mode) />
+                    <Choice label={text::sessions::TYPE} bind=bind!(form, session_type) options=options(SessionType::ALL, SessionType::as_str, text::session_type) />
+                    <Choice label={text::sessions::ATTENDANCE} bind=bind!(form, attendance) options=options(Attendance::ALL, Attendance::as_str, text::attendance) />
                 </div>
                 {move || (form.with(|f| f.attendance == Attendance::DidNotAttend.as_str())).then(|| view! {
-                    <TextField label="Why they did not attend" bind=bind!(form, absence_reason) error=reason_err />
+                    <TextField label={text::sessions::REASON} bind=bind!(form, absence_reason) error=reason_err />
                 })}
                 {editing.is_none().then(|| view! {
                     <fieldset>
-                        <legend>"Topics"</legend>
+                        <legend>{text::sessions::TOPICS}</legend>
                         <div class="checks">{Pathway::ALL.iter().map(|p| topic(*p)).collect_view()}</div>
                     </fieldset>
                 })}
                 <div class="row">
-                    <TextField label="Mood before (1 to 5)" bind=bind!(form, mood_before) error=before_err kind="number" />
-                    <TextField label="Mood after (1 to 5)" bind=bind!(form, mood_after) error=after_err kind="number" />
+                    <TextField label={text::sessions::MOOD_BEFORE} bind=bind!(form, mood_before) error=before_err kind="number" />
+                    <TextField label={text::sessions::MOOD_AFTER} bind=bind!(form, mood_after) error=after_err kind="number" />
                 </div>
-                <TextField label="Shared summary" bind=bind!(form, summary) multiline=true hint="The participant can read this" />
-                <TextField label="Next steps" bind=bind!(form, next_steps) multiline=true hint="Agreed together; the participant can read this" />
-                <TextField label="Private notes" bind=bind!(form, private_notes) multiline=true hint="Only mentors and coordinators see these" />
+                <TextField label={text::sessions::SUMMARY} bind=bind!(form, summary) multiline=true hint={text::sessions::SUMMARY_HINT} />
+                <TextField label={text::sessions::NEXT_STEPS} bind=bind!(form, next_steps) multiline=true hint={text::sessions::NEXT_STEPS_HINT} />
+                <TextField label={text::sessions::PRIVATE} bind=bind!(form, private_notes) multiline=true hint={text::sessions::PRIVATE_HINT} />
                 <Problem problem=problem />
                 <div class="actions">
                     <button type="submit" class="primary">
-                        {if editing.is_some() { "Save changes" } else { "Save session" }}
+                        {if editing.is_some() { text::SAVE_CHANGES } else { text::sessions::SAVE }}
                     </button>
                     {done.map(|done| view! { <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button> })}
                 </div>
