@@ -96,25 +96,15 @@ pub fn submit<T, F, Fut, R>(
     F: FnOnce() -> Fut + 'static,
     Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
 {
-    let ctx = ctx();
-    spawn_local(async move {
-        match action().await {
-            Ok(_) => {
-                let _ = api::call(&ClearDraft { form: form_key }).await;
-                state.set(T::default());
-                problem.set(None);
-                ctx.notice.set(Some(text::saved(saved)));
-                ctx.changed();
-            }
-            Err(e) => problem.set(Some(e.message)),
-        }
+    run(Some(form_key), problem, saved, action, move || {
+        state.set(T::default())
     });
 }
 
-/// Saves an edit form: runs `action`; on success forgets the draft, says so, refreshes the
-/// screens and calls `done` (which closes the form); on failure shows the app's message and
-/// keeps everything typed.
-pub fn save_edit<F, Fut, R>(
+/// Saves a form that closes once saved (an edit, a review, an addendum): runs `action`; on
+/// success forgets the draft, says so, refreshes the screens and calls `done`; on failure
+/// shows the app's message and keeps everything typed.
+pub fn save_and_close<F, Fut, R>(
     form_key: String,
     problem: RwSignal<Option<String>>,
     saved: &'static str,
@@ -124,14 +114,39 @@ pub fn save_edit<F, Fut, R>(
     F: FnOnce() -> Fut + 'static,
     Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
 {
+    run(Some(form_key), problem, saved, action, move || done.run(()));
+}
+
+/// Runs a one-tap action (tick a step, sign off): says so and refreshes, or shows why not.
+pub fn act<F, Fut, R>(problem: RwSignal<Option<String>>, saved: &'static str, action: F)
+where
+    F: FnOnce() -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
+{
+    run(None, problem, saved, action, || {});
+}
+
+/// The one way anything is saved from a screen.
+fn run<F, Fut, R>(
+    form_key: Option<String>,
+    problem: RwSignal<Option<String>>,
+    saved: &'static str,
+    action: F,
+    after: impl FnOnce() + 'static,
+) where
+    F: FnOnce() -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
+{
     let ctx = ctx();
     spawn_local(async move {
         match action().await {
             Ok(_) => {
-                let _ = api::call(&ClearDraft { form: form_key }).await;
+                if let Some(form) = form_key {
+                    let _ = api::call(&ClearDraft { form }).await;
+                }
                 problem.set(None);
                 ctx.notice.set(Some(text::saved(saved)));
-                done.run(());
+                after();
                 ctx.changed();
             }
             Err(e) => problem.set(Some(e.message)),

@@ -218,39 +218,43 @@ fn the_core_and_protocol_source_does_no_io() {
     }
 }
 
-#[test]
-fn the_ui_reaches_the_app_only_through_its_api_module() {
+/// The UI's Rust sources but `except` (a file name in `src-ui/src`), with their text.
+fn ui_sources(except: &str) -> Vec<(std::path::PathBuf, String)> {
     let src = manifest_dir().join("../src-ui/src");
     let mut stack = vec![src.clone()];
-    let mut checked = 0;
+    let mut out = Vec::new();
     while let Some(p) = stack.pop() {
         for entry in std::fs::read_dir(&p).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") || path == src.join("api.rs") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            checked += 1;
-            for banned in [
-                "fetch_with",
-                "__TAURI__",
-                "web_sys::Request",
-                "XmlHttpRequest",
-                "WebSocket",
-            ] {
-                assert!(
-                    !text.contains(banned),
-                    "{} uses {banned}: the UI talks to the app only through api.rs",
-                    path.display()
-                );
+            } else if path.extension().is_some_and(|e| e == "rs") && path != src.join(except) {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path, text));
             }
         }
     }
-    assert!(checked > 3, "the UI's sources were found");
+    assert!(out.len() > 3, "the UI's sources were found");
+    out
+}
+
+#[test]
+fn the_ui_reaches_the_app_only_through_its_api_module() {
+    for (path, text) in ui_sources("api.rs") {
+        for banned in [
+            "fetch_with",
+            "__TAURI__",
+            "web_sys::Request",
+            "XmlHttpRequest",
+            "WebSocket",
+        ] {
+            assert!(
+                !text.contains(banned),
+                "{} uses {banned}: the UI talks to the app only through api.rs",
+                path.display()
+            );
+        }
+    }
 }
 
 /// String literals on one line of Rust source (escapes kept as written), but for CSS class
@@ -301,33 +305,17 @@ fn is_wording(s: &str) -> bool {
 
 #[test]
 fn every_word_the_ui_shows_lives_in_its_text_module() {
-    let src = manifest_dir().join("../src-ui/src");
-    let mut stack = vec![src.clone()];
     let mut found = Vec::new();
-    let mut checked = 0;
-    while let Some(p) = stack.pop() {
-        for entry in std::fs::read_dir(&p).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
+    for (path, text) in ui_sources("text.rs") {
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
                 continue;
             }
-            if path.extension().is_none_or(|e| e != "rs") || path == src.join("text.rs") {
-                continue;
-            }
-            checked += 1;
-            let text = std::fs::read_to_string(&path).unwrap();
-            for (n, line) in text.lines().enumerate() {
-                if line.trim_start().starts_with("//") {
-                    continue;
-                }
-                for lit in literals(line).into_iter().filter(|l| is_wording(l)) {
-                    found.push(format!("{}:{}: \"{lit}\"", path.display(), n + 1));
-                }
+            for lit in literals(line).into_iter().filter(|l| is_wording(l)) {
+                found.push(format!("{}:{}: \"{lit}\"", path.display(), n + 1));
             }
         }
     }
-    assert!(checked > 3, "the UI's sources were found");
     assert!(
         found.is_empty(),
         "words shown to people belong in src-ui/src/text.rs (one place per language):\n{}",

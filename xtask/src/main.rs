@@ -190,6 +190,14 @@ fn build_ui(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Installs the Node packages pinned by `dir`'s lock file (a few seconds; offline-safe once
+/// npm's cache holds them).
+fn npm_ci(dir: &Path) -> Result<()> {
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(dir))
+}
+
 fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -246,9 +254,7 @@ fn end_to_end(root: &Path) -> Result<()> {
         "onward-browser",
     ]))?;
     let e2e = root.join("tests/e2e");
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&e2e))?;
+    npm_ci(&e2e)?;
     run(Command::new("node")
         .args(["--test", "--test-concurrency=1", "tests/"])
         .current_dir(&e2e)
@@ -442,9 +448,7 @@ fn free_port(preferred: u16) -> Result<u16> {
 fn bundle(root: &Path) -> Result<()> {
     setup(Needs::Everything)?;
     build_ui(root)?;
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(root))?;
+    npm_ci(root)?;
     run(Command::new(root.join("node_modules/.bin/tauri"))
         .args(["build", "--bundles", "deb"])
         .current_dir(root.join("src-tauri")))?;
@@ -479,9 +483,7 @@ fn bench(root: &Path) -> Result<()> {
         "onward-browser",
     ]))?;
     let e2e = root.join("tests/e2e");
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&e2e))?;
+    npm_ci(&e2e)?;
     run(Command::new("node")
         .arg("bench/startup.mjs")
         .current_dir(&e2e)

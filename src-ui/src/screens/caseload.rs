@@ -8,7 +8,7 @@ use onward_api::{Caseload, CreateParticipant};
 use serde::{Deserialize, Serialize};
 
 use super::{ParticipantLink, caseload_resource, failed, loading};
-use crate::forms::{Choice, Problem, TextField, draft, err, options, submit, words};
+use crate::forms::{Choice, Problem, TextField, draft, err, options, save_and_close, words};
 use crate::{api, bind, text};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -135,24 +135,20 @@ fn AddParticipant(done: Callback<()>) -> impl IntoView {
             return;
         }
         let f = form.get_untracked();
-        submit(
+        save_and_close(
             key.clone(),
-            form,
             problem,
             text::caseload::ADDED,
+            done,
             move || async move {
-                let r = api::call(&CreateParticipant {
+                api::call(&CreateParticipant {
                     input: NewParticipant {
                         preferred_name: f.name.trim().into(),
                         programme: f.programme.trim().into(),
                         pathways: vec![],
                     },
                 })
-                .await;
-                if r.is_ok() {
-                    done.run(());
-                }
-                r
+                .await
             },
         );
     };

@@ -142,13 +142,13 @@ fn OutcomeFormView(
             problem.set(Some(text::FIX_ERRORS.into()));
             return;
         };
-        submit(
+        save_and_close(
             key.clone(),
-            form,
             problem,
             text::appointments::UPDATED,
+            done,
             move || async move {
-                let r = api::call(&RecordAppointmentOutcome {
+                api::call(&RecordAppointmentOutcome {
                     participant,
                     input: AppointmentOutcome {
                         appointment,
@@ -160,11 +160,7 @@ fn OutcomeFormView(
                         expenses_pence: expenses,
                     },
                 })
-                .await;
-                if r.is_ok() {
-                    done.run(());
-                }
-                r
+                .await
             },
         );
     };

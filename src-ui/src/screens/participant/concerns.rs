@@ -181,13 +181,13 @@ fn RespondForm(
             problem.set(Some(text::FIX_ERRORS.into()));
             return;
         };
-        submit(
+        save_and_close(
             key.clone(),
-            form,
             problem,
             text::concerns::RESPONSE_SAVED,
+            done,
             move || async move {
-                let r = api::call(&RespondToConcern {
+                api::call(&RespondToConcern {
                     participant,
                     input: ConcernReply {
                         concern,
@@ -195,11 +195,7 @@ fn RespondForm(
                         status,
                     },
                 })
-                .await;
-                if r.is_ok() {
-                    done.run(());
-                }
-                r
+                .await
             },
         );
     };

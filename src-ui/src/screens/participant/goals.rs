@@ -10,7 +10,6 @@ use onward_api::*;
 use serde::{Deserialize, Serialize};
 
 use super::*;
-use crate::forms::{draft_from, save_edit};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct GoalForm {
@@ -213,13 +212,13 @@ fn ReviewGoalForm(participant: ParticipantId, goal: GoalId, done: Callback<()>) 
             problem.set(Some(text::FIX_ERRORS.into()));
             return;
         };
-        submit(
+        save_and_close(
             key.clone(),
-            form,
             problem,
             text::goals::REVIEW_SAVED,
+            done,
             move || async move {
-                let r = api::call(&ReviewGoal {
+                api::call(&ReviewGoal {
                     participant,
                     input: NewReview {
                         goal,
@@ -228,11 +227,7 @@ fn ReviewGoalForm(participant: ParticipantId, goal: GoalId, done: Callback<()>) 
                         next_review: None,
                     },
                 })
-                .await;
-                if r.is_ok() {
-                    done.run(());
-                }
-                r
+                .await
             },
         );
     };
@@ -391,7 +386,7 @@ fn GoalEdit(
                 .flatten(),
             status: (f.status != current.status).then_some(status),
         };
-        save_edit(
+        save_and_close(
             key.clone(),
             problem,
             text::goals::CHANGED,

@@ -5,14 +5,13 @@
 //! travelled; and safeguarding concerns.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use onward_api::GetParticipant;
 use onward_api::ids::ParticipantId;
-use onward_api::{ApiError, GetParticipant};
 
 pub(super) use super::{failed, loading};
 pub(super) use crate::forms::{
-    Check, Choice, Problem, TextField, day, draft, err, number, optional_number, options, pence,
-    submit, when, words,
+    Check, Choice, Problem, TextField, act, day, draft, draft_from, err, number, optional_number,
+    options, pence, save_and_close, submit, when, words,
 };
 pub(super) use crate::{Screen, Tab, api, bind, ctx, now, text};
 
@@ -105,23 +104,4 @@ where
         })}
     }
     .into_any()
-}
-
-/// Runs a one-tap action (tick a step, sign off) and refreshes.
-pub(super) fn act<F, Fut, R>(problem: RwSignal<Option<String>>, saved: &'static str, action: F)
-where
-    F: FnOnce() -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
-{
-    let ctx = ctx();
-    spawn_local(async move {
-        match action().await {
-            Ok(_) => {
-                problem.set(None);
-                ctx.notice.set(Some(text::saved(saved)));
-                ctx.changed();
-            }
-            Err(e) => problem.set(Some(e.message)),
-        }
-    });
 }

@@ -10,7 +10,6 @@ use onward_api::*;
 use serde::{Deserialize, Serialize};
 
 use super::*;
-use crate::forms::{draft_from, save_edit};
 
 pub(super) fn overview(participant: ParticipantId, v: &ParticipantView) -> AnyView {
     let s = &v.summary;
@@ -192,7 +191,7 @@ fn ProfileFormView(
             problem.set(Some(text::overview::KEEP_A_PATHWAY.into()));
             return;
         }
-        save_edit(
+        save_and_close(
             key.clone(),
             problem,
             text::overview::SAVED,

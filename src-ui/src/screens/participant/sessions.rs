@@ -10,7 +10,6 @@ use onward_api::*;
 use serde::{Deserialize, Serialize};
 
 use super::*;
-use crate::forms::{draft_from, save_edit};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct SessionForm {
@@ -233,21 +232,17 @@ fn Addendum(participant: ParticipantId, session: SessionId, done: Callback<()>) 
             text::sessions::ADDENDUM_WHAT,
         ) {
             Err(e) => problem.set(Some(e)),
-            Ok(t) => submit(
+            Ok(t) => save_and_close(
                 key.clone(),
-                form,
                 problem,
                 text::sessions::ADDENDUM_ADDED,
+                done,
                 move || async move {
-                    let r = api::call(&AddAddendum {
+                    api::call(&AddAddendum {
                         participant,
                         input: NewAddendum { session, text: t },
                     })
-                    .await;
-                    if r.is_ok() {
-                        done.run(());
-                    }
-                    r
+                    .await
                 },
             ),
         }
@@ -343,7 +338,7 @@ fn SessionFormView(
                     next_steps: Some(s.next_steps),
                     private_notes: Some(s.private_notes),
                 };
-                save_edit(
+                save_and_close(
                     key.clone(),
                     problem,
                     text::sessions::CHANGED,
