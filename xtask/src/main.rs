@@ -1,5 +1,5 @@
 //! Repository automation, so the README's commands work the same on a laptop and in CI:
-//! `cargo xtask setup | demo | test | bench | build-ui`.
+//! `cargo xtask setup | demo | test | bench | bundle | build-ui`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,7 +41,7 @@ fn main() -> Result<()> {
     let root = root();
     std::env::set_current_dir(&root)?;
     match args.first().map(String::as_str) {
-        Some("setup") => setup(Needs::Everything),
+        Some("setup") => setup(),
         Some("build-ui") => build_ui(&root),
         Some("test") => test(&root),
         Some("demo") => demo(&root, &args[1..]),
@@ -99,26 +99,13 @@ fn answers(program: &str, args: &[&str], expect: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// How much of the toolchain a command needs.
-#[derive(PartialEq)]
-enum Needs {
-    /// The CLI and the libraries: a C compiler and OpenSSL.
-    Core,
-    /// Also the UI (wasm32, wasm-bindgen) and the Tauri shell (WebKitGTK).
-    Everything,
-}
-
-/// Installs, once, what the build and tests need beyond the Rust toolchain.
-fn setup(needs: Needs) -> Result<()> {
-    let (shell, test): (&[&str], &[&str]) = if needs == Needs::Everything {
-        (APT_SHELL, APT_TEST)
-    } else {
-        (&[], &[])
-    };
+/// Installs, once, what the build and tests need beyond the Rust toolchain: every command
+/// builds the UI and a shell, so each needs all of it.
+fn setup() -> Result<()> {
     let missing: Vec<&str> = APT_CORE
         .iter()
-        .chain(shell)
-        .chain(test)
+        .chain(APT_SHELL)
+        .chain(APT_TEST)
         .copied()
         .filter(|p| {
             !answers(
@@ -147,7 +134,7 @@ fn setup(needs: Needs) -> Result<()> {
         // Not --locked: with it this version fails to resolve (see TOOLCHAIN.md).
         run(cargo().args(["install", &format!("wasm-bindgen-cli@{WASM_BINDGEN}")]))?;
     }
-    if needs == Needs::Everything && !answers("tauri-driver", &["--version"], TAURI_DRIVER) {
+    if !answers("tauri-driver", &["--version"], TAURI_DRIVER) {
         run(cargo().args([
             "install",
             &format!("tauri-driver@{TAURI_DRIVER}"),
@@ -172,7 +159,7 @@ fn build_ui(root: &Path) -> Result<()> {
     let wasm = target.join("wasm32-unknown-unknown/wasm-release/onward_ui.wasm");
     let dist = root.join("dist");
     std::fs::create_dir_all(&dist)?;
-    // Function names are half the module and only help a debugger; the debug build keeps them.
+    // Function names are half the module and only help a debugger.
     run(Command::new("wasm-bindgen")
         .arg(&wasm)
         .args([
@@ -206,7 +193,7 @@ fn target_dir(root: &Path) -> PathBuf {
 
 /// Everything the README's test command promises.
 fn test(root: &Path) -> Result<()> {
-    setup(Needs::Everything)?;
+    setup()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     build_ui(root)?;
     // The Tauri shell embeds dist/, so it builds after the UI.
@@ -271,7 +258,7 @@ fn end_to_end(root: &Path) -> Result<()> {
 fn demo(root: &Path, args: &[String]) -> Result<()> {
     let flag = |f: &str| args.iter().any(|a| a == f);
     let window = std::env::var_os("DISPLAY").is_some() && !flag("--browser");
-    setup(Needs::Everything)?;
+    setup()?;
     build_ui(root)?;
     let mut build = cargo();
     build.args([
@@ -446,7 +433,7 @@ fn free_port(preferred: u16) -> Result<u16> {
 /// by the root package-lock.json). Android and iPad builds use the same shell
 /// (`tauri android build`, `tauri ios build`) where those toolchains exist.
 fn bundle(root: &Path) -> Result<()> {
-    setup(Needs::Everything)?;
+    setup()?;
     build_ui(root)?;
     npm_ci(root)?;
     run(Command::new(root.join("node_modules/.bin/tauri"))
@@ -459,21 +446,13 @@ fn bundle(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Prints the device store's figures, then the sync figures against the release server
-/// (in its own process for the memory figure). The 20,000-participant server database is
-/// generated once (about five minutes) into the target directory and reused.
+/// Prints the device store's figures, the sync figures against the release server (in its
+/// own process for the memory figure), then the tablet app's start-up and bundle size in
+/// headless Chromium. The 20,000-participant server database is generated once (about two
+/// minutes) into the target directory and reused.
 fn bench(root: &Path) -> Result<()> {
-    setup(Needs::Core)?;
+    setup()?;
     run(cargo().args(["bench", "--package", "onward-app", "--bench", "store"]))?;
-    run(cargo().args(["build", "--release", "--package", "onward-server"]))?;
-    let target = target_dir(root);
-    run(cargo()
-        .args(["bench", "--package", "onward-tests", "--bench", "sync"])
-        .env("ONWARD_SERVER_BIN", target.join("release/onward-server"))
-        .env("ONWARD_BENCH_DIR", target.join("bench")))?;
-    // The tablet app's start-up and bundle size, in headless Chromium.
-    setup(Needs::Everything)?;
-    build_ui(root)?;
     run(cargo().args([
         "build",
         "--release",
@@ -482,6 +461,12 @@ fn bench(root: &Path) -> Result<()> {
         "--package",
         "onward-browser",
     ]))?;
+    let target = target_dir(root);
+    run(cargo()
+        .args(["bench", "--package", "onward-tests", "--bench", "sync"])
+        .env("ONWARD_SERVER_BIN", target.join("release/onward-server"))
+        .env("ONWARD_BENCH_DIR", target.join("bench")))?;
+    build_ui(root)?;
     let e2e = root.join("tests/e2e");
     npm_ci(&e2e)?;
     run(Command::new("node")
