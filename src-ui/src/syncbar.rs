@@ -52,7 +52,7 @@ pub fn SyncBar() -> impl IntoView {
             match api::call(&SyncNow {}).await {
                 Ok(report) => {
                     outcome.set(Some(if !report.refused.is_empty() {
-                        text::synced_with_refusals(&report.refused)
+                        text::synced_with_refusals(report.refused.len())
                     } else {
                         text::sync::SYNCED.to_string()
                     }));

@@ -343,6 +343,7 @@ pub mod checkins {
 /// Safeguarding concerns.
 pub mod concerns {
     pub const TITLE: &str = "Safeguarding concerns";
+    pub const YOURS: &str = "Concerns you raised, and the office's answers";
     pub const NONE: &str = "No concerns raised.";
     pub const WHAT_WHAT: &str = "what happened and what worries you";
     pub const RAISED: &str = "Concern raised. The coordinator sees it at the next sync.";
@@ -572,12 +573,12 @@ pub fn sync_progress(records: u64, changes: u64) -> String {
     format!("Syncing… {records} records and {changes} changes received so far")
 }
 
-pub fn synced_with_refusals(reasons: &[String]) -> String {
-    let n = reasons.len() as u64;
+pub fn synced_with_refusals(n: usize) -> String {
+    let n = n as u64;
     format!(
-        "Synced, but the office refused {n} change{}: {}",
+        "Synced, but the office did not accept {n} change{}. {} kept on this tablet: see \u{201c}Not accepted by the office\u{201d}.",
         plural(n, "", "s"),
-        reasons.join("; ")
+        plural(n, "It is", "They are")
     )
 }
 

@@ -124,6 +124,7 @@ fn no_change(token: &str, cursor: u64, scope_seq: u64, scope: &Scope) -> Vec<u8>
         scope_digest: scope.digest(),
         push: vec![],
         want: vec![],
+        notices_after: 0,
     }))
 }
 
@@ -164,6 +165,70 @@ fn main() {
         kb(last.bytes_received),
         ms(median(times))
     );
+
+    // The server's judgement of one pushed change: a session logged on a participant with
+    // three years of history (its Notes part and its Plan part), with nothing stored.
+    {
+        use onward_core::document::{Ctx, Doc};
+        use onward_core::model::{Author, Notes, Plan};
+        use onward_core::policy::Actor;
+        use onward_sync::check::{Pusher, accept_push};
+        let p = m.handle(Caseload::default()).unwrap()[0].participant;
+        let [plan_id, notes_id, _] = DocId::participant_docs(p);
+        let saved = storage.documents(&[plan_id, notes_id]).unwrap();
+        let mut plan = Doc::<Plan>::load(plan_id, &saved[0].1).unwrap();
+        let mut notes = Doc::<Notes>::load(notes_id, &saved[1].1).unwrap();
+        let now = Timestamp::now();
+        let author = Author {
+            user: mentor.id,
+            device: m.identity().device,
+        };
+        onward_core::ops::notes::log_session(
+            &mut notes,
+            &mut plan,
+            &Ctx::new(author, now),
+            &NewSession {
+                summary: "Talked about the interview next week.".into(),
+                private_notes: "Nervous about the interview; practised answers.".into(),
+                ..NewSession::attended(now.plus_minutes(-60), 45)
+            },
+        )
+        .unwrap();
+        let pushes = [
+            ("Notes", notes_id, &saved[1].1, notes.take_changes()),
+            ("Plan", plan_id, &saved[0].1, plan.take_changes()),
+        ];
+        let pusher = Pusher {
+            actor: Actor {
+                user: mentor.id,
+                role: Role::Mentor,
+                cleared: true,
+            },
+            device: author.device,
+            enrolled_at: now.plus_minutes(-60 * 24),
+            received_at: now,
+        };
+        for (what, id, current, change) in pushes {
+            let mut times = Vec::new();
+            for _ in 0..100 {
+                let t = Instant::now();
+                accept_push(id, Some(current), &change, &pusher).unwrap();
+                times.push(t.elapsed());
+            }
+            let mut load = Vec::new();
+            for _ in 0..100 {
+                let t = Instant::now();
+                automerge::AutoCommit::load(current).unwrap();
+                load.push(t.elapsed());
+            }
+            println!(
+                "server's check of one pushed change (a session logged, {what} part, {} document with 3 years of history): median {} (of which reading the stored document {})",
+                kb(current.len() as u64),
+                ms(median(times)),
+                ms(median(load))
+            );
+        }
+    }
 
     // A first sync of 1,000 participants (six months of history each), as a coordinator.
     let big = storage.create_org("Thousand", 0).unwrap();
@@ -235,9 +300,7 @@ fn main() {
     // smallest real message the server answers (a no-change sync).
     let token = device_token(&*storage, &coordinator);
     let (head, scope_seq) = storage.position(big.id).unwrap();
-    let (_, scoped) = storage
-        .scope(big.id, Rule::Organisation { restricted: true })
-        .unwrap();
+    let (_, scoped) = storage.scope(big.id, Rule::of(&coordinator)).unwrap();
     let noop = no_change(
         &token,
         head,
@@ -354,9 +417,7 @@ fn twenty_thousand() {
 
     // No-change sync: at the head of the log, holding the current scope.
     let (head, scope_seq) = storage.position(org.id).unwrap();
-    let (_, docs) = storage
-        .scope(org.id, Rule::Organisation { restricted: true })
-        .unwrap();
+    let (_, docs) = storage.scope(org.id, Rule::of(&coordinator)).unwrap();
     let scope = Scope::from_docs(docs.iter().copied());
     let frame = no_change(&token, head, scope_seq, &scope);
     let mut times = Vec::new();

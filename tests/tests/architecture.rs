@@ -349,3 +349,70 @@ fn the_wording_check_tells_words_from_codes() {
         assert!(!is_wording(code), "{code}");
     }
 }
+
+/// Every Rust source file under `dir`.
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut out = Vec::new();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Where a role may be named outside `onward-core`: where accounts are set up with a role
+/// (the server's admin commands and demo), and the UI's words for each role. Nothing else
+/// decides by role; it asks `onward_core::policy`.
+const ROLES_NAMED_IN: &[&str] = &[
+    "crates/onward-server/src/admin.rs",
+    "crates/onward-server/src/main.rs",
+    "src-ui/src/text.rs",
+];
+
+#[test]
+fn what_people_may_do_is_decided_only_by_the_core_policy() {
+    let root = manifest_dir().join("..");
+    let mut offenders = Vec::new();
+    for dir in ["crates", "src-ui/src", "src-tauri/src"] {
+        for path in rust_files(&root.join(dir)) {
+            let rel = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let is_test = rel.contains("/tests/") || rel.contains("/benches/");
+            if rel.starts_with("crates/onward-core/")
+                || is_test
+                || ROLES_NAMED_IN.contains(&rel.as_str())
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Unit tests at the end of a file may set up people of each role.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, line) in code.lines().enumerate() {
+                let l = line.trim_start();
+                if l.starts_with("//") {
+                    continue;
+                }
+                for role in ["Coordinator", "Mentor", "PeerMentor", "Participant"] {
+                    if l.contains(&format!("Role::{role}")) {
+                        offenders.push(format!("{rel}:{}: {}", n + 1, l));
+                    }
+                }
+                if l.contains(".role ==") || l.contains(".role !=") || l.contains("OPERATIONS") {
+                    offenders.push(format!("{rel}:{}: {}", n + 1, l));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "decide with onward_core::policy (an Operation's permits, an Access, a Holding), not by comparing roles:\n{}",
+        offenders.join("\n")
+    );
+}

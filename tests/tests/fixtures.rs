@@ -279,17 +279,25 @@ fn build() -> ops::ParticipantDocs {
         },
     )
     .unwrap();
-    let concern = ops::restricted::raise_concern(
-        &mut d.restricted,
-        &at("2026-03-05T12:00:00Z"),
-        &NewConcern {
-            category: ConcernCategory::Housing,
-            urgency: Urgency::High,
-            description: "May lose room".into(),
-        },
-    )
-    .unwrap();
-    ops::restricted::respond_to_concern(
+    // Schema-v1 documents kept concerns in the Restricted document; write one as the v1 app
+    // did (concerns now have documents of their own).
+    let raised = at("2026-03-05T12:00:00Z");
+    let concern = ConcernId::new();
+    let legacy = Concern {
+        id: concern,
+        category: ConcernCategory::Housing,
+        urgency: Urgency::High,
+        description: "May lose room".into(),
+        status: ConcernStatus::Open,
+        responses: Default::default(),
+        raised: raised.stamp(),
+    };
+    d.restricted
+        .change(&raised, "raise_concern", |w| {
+            w.put_entry("concerns", &concern.to_string(), &legacy)
+        })
+        .unwrap();
+    ops::concern::respond_to_legacy_concern(
         &mut d.restricted,
         &Ctx::new(coordinator, t("2026-03-05T13:00:00Z")),
         &ConcernReply {
@@ -307,6 +315,7 @@ fn export_of(plan: &Plan, notes: &Notes, restricted: &Restricted) -> String {
         plan.clone(),
         Some(notes.clone()),
         Some(restricted.clone()),
+        Vec::new(),
         t("2026-11-23T12:00:00Z"),
     );
     serde_json::to_string_pretty(&e).unwrap() + "\n"
@@ -336,27 +345,15 @@ fn schema_v1_documents_still_load_and_export_the_same() {
         .parse()
         .unwrap();
     let load = |kind: DocKind| std::fs::read(dir().join(format!("{kind}.automerge"))).unwrap();
-    let plan = Doc::<Plan>::load(
-        DocId {
-            participant,
-            kind: DocKind::Plan,
-        },
-        &load(DocKind::Plan),
-    )
-    .unwrap();
+    let plan =
+        Doc::<Plan>::load(DocId::new(participant, DocKind::Plan), &load(DocKind::Plan)).unwrap();
     let notes = Doc::<Notes>::load(
-        DocId {
-            participant,
-            kind: DocKind::Notes,
-        },
+        DocId::new(participant, DocKind::Notes),
         &load(DocKind::Notes),
     )
     .unwrap();
     let restricted = Doc::<Restricted>::load(
-        DocId {
-            participant,
-            kind: DocKind::Restricted,
-        },
+        DocId::new(participant, DocKind::Restricted),
         &load(DocKind::Restricted),
     )
     .unwrap();

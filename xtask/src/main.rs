@@ -218,14 +218,17 @@ fn test(root: &Path) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    run(cargo().args([
-        "test",
-        "--workspace",
-        "--exclude",
-        "onward-ui",
-        "--exclude",
-        "onward-tauri",
-    ]))?;
+    // The PostgreSQL storage tests must run here, not skip: setup installed PostgreSQL.
+    run(cargo()
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "onward-ui",
+            "--exclude",
+            "onward-tauri",
+        ])
+        .env("ONWARD_REQUIRE_POSTGRES", "1"))?;
     end_to_end(root)
 }
 

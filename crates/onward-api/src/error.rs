@@ -1,5 +1,8 @@
 //! The error a person sees: a kind the UI can act on and a message written for people.
 
+use onward_core::OpError;
+use onward_core::policy::Refused;
+use onward_core::validate::{Field, Problem};
 use serde::{Deserialize, Serialize};
 
 /// What sort of failure it was, for the UI to decide what to show.
@@ -18,6 +21,8 @@ pub enum ErrorKind {
     Storage,
     /// The request was not understood (unknown command, malformed arguments).
     BadRequest,
+    /// The office's server did not accept a change recorded on this device.
+    Refused,
 }
 
 /// A failed request. Nothing was changed. The message is fit to show a person and never
@@ -27,9 +32,16 @@ pub enum ErrorKind {
 pub struct ApiError {
     pub kind: ErrorKind,
     pub message: String,
-    /// The field at fault, for invalid input.
+    /// The field at fault, for invalid input: its stable code (`preferred_name`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// What was wrong with the field's value, for the UI to say in its own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Problem>,
+    /// A finer stable code where the kind has several causes (`signed_off`, a refusal's
+    /// code), for the UI to choose its words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl ApiError {
@@ -39,16 +51,28 @@ impl ApiError {
             kind,
             message: message.into(),
             field: None,
+            problem: None,
+            code: None,
         }
     }
 
-    /// Invalid input in `field`.
+    /// Invalid input in `field`, described in words only.
     pub fn invalid(field: &str, problem: &str) -> Self {
         Self {
-            kind: ErrorKind::Invalid,
-            message: format!("{field} {problem}"),
             field: Some(field.to_string()),
+            ..Self::new(ErrorKind::Invalid, format!("{field} {problem}"))
         }
+    }
+
+    /// Invalid input in a known field, with a typed problem the UI can put in its own words.
+    pub fn field(field: Field, problem: Problem) -> Self {
+        OpError::invalid(field, problem).into()
+    }
+
+    /// With a finer stable code.
+    pub fn with_code(mut self, code: &str) -> Self {
+        self.code = Some(code.to_string());
+        self
     }
 
     /// Not allowed for this user.
@@ -57,19 +81,49 @@ impl ApiError {
     }
 }
 
-impl From<onward_core::OpError> for ApiError {
-    fn from(e: onward_core::OpError) -> Self {
-        use onward_core::OpError as E;
+impl From<OpError> for ApiError {
+    fn from(e: OpError) -> Self {
         let kind = match &e {
-            E::Invalid { .. } => ErrorKind::Invalid,
-            E::NotFound(_) => ErrorKind::NotFound,
-            E::SignedOff => ErrorKind::Conflict,
-            E::NewerSchema { .. } | E::WrongKind { .. } | E::Corrupt(_) => ErrorKind::Storage,
+            OpError::Invalid { .. } => ErrorKind::Invalid,
+            OpError::NotFound(_) => ErrorKind::NotFound,
+            OpError::SignedOff => ErrorKind::Conflict,
+            OpError::NewerSchema { .. } | OpError::WrongKind { .. } | OpError::Corrupt(_) => {
+                ErrorKind::Storage
+            }
         };
         Self {
             kind,
             message: e.to_string(),
-            field: e.field().map(str::to_string),
+            field: e.field().map(|f| f.code().to_string()),
+            problem: match &e {
+                OpError::Invalid { problem, .. } => Some(problem.clone()),
+                _ => None,
+            },
+            code: Some(e.code().to_string()),
+        }
+    }
+}
+
+impl From<Refused> for ApiError {
+    /// A request the rules refuse on this device (the office refuses changes separately).
+    fn from(e: Refused) -> Self {
+        let kind = match &e {
+            Refused::Invalid { .. } => ErrorKind::Invalid,
+            Refused::SignedOff | Refused::AlreadySignedOff => ErrorKind::Conflict,
+            _ => ErrorKind::Forbidden,
+        };
+        let (field, problem) = match &e {
+            Refused::Invalid { field, problem } => {
+                (Some(field.code().to_string()), Some(problem.clone()))
+            }
+            _ => (None, None),
+        };
+        Self {
+            kind,
+            message: e.to_string(),
+            field,
+            problem,
+            code: Some(e.code().to_string()),
         }
     }
 }

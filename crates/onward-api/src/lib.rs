@@ -17,7 +17,7 @@ pub use error::{ApiError, ErrorKind};
 pub use requests::*;
 
 /// The core's types that requests carry, re-exported so the UI needs only this crate.
-pub use onward_core::{export, ids, input, model, time, views, vocab};
+pub use onward_core::{export, ids, input, model, policy, time, validate, views, vocab};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -26,6 +26,9 @@ use serde::de::DeserializeOwned;
 pub trait Request: Serialize + DeserializeOwned {
     /// The stable wire name (`log_session`), used in URLs and IPC.
     const NAME: &'static str;
+    /// What the request does, for the rules in `onward_core::policy`: the app core checks
+    /// it before running the request.
+    const ACCESS: onward_core::policy::Access;
     /// Whether the request changes data (and so must be durable before it returns).
     const CHANGES: bool;
     /// What a successful call returns.

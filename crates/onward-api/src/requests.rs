@@ -4,17 +4,19 @@ use onward_core::document::HistoryEntry;
 use onward_core::export::ParticipantExport;
 use onward_core::ids::*;
 use onward_core::input::*;
-use onward_core::model::{Notes, Plan, Restricted};
+use onward_core::model::{Concern, Notes, Plan, Restricted};
 use onward_core::time::{Day, Timestamp};
 use onward_core::views::*;
 use onward_core::vocab::*;
 use serde::{Deserialize, Serialize};
 
+use onward_core::policy::{Access, Operation, Refused};
+
 use crate::{ApiError, ErrorKind, Handle, Request};
 
 /// Declares commands that act on one participant: `--participant ID` plus the input's fields.
 macro_rules! participant_commands {
-    ($($(#[$meta:meta])* $name:ident($input:ty) => $resp:ty, $wire:literal;)+) => {$(
+    ($($(#[$meta:meta])* $name:ident($input:ty) => $resp:ty;)+) => {$(
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[cfg_attr(feature = "clap", derive(clap::Args))]
@@ -27,7 +29,8 @@ macro_rules! participant_commands {
             pub input: $input,
         }
         impl Request for $name {
-            const NAME: &'static str = $wire;
+            const NAME: &'static str = Operation::$name.name();
+            const ACCESS: Access = Access::Change(Operation::$name);
             const CHANGES: bool = true;
             type Response = $resp;
         }
@@ -36,53 +39,53 @@ macro_rules! participant_commands {
 
 participant_commands! {
     /// Change a participant's name, programme, status or pathways.
-    UpdateProfile(ProfileChange) => (), "update_profile";
+    UpdateProfile(ProfileChange) => ();
     /// Add a goal, in the participant's words.
-    AddGoal(NewGoal) => GoalId, "add_goal";
+    AddGoal(NewGoal) => GoalId;
     /// Change a goal's title, reason, dates or status.
-    UpdateGoal(GoalChange) => (), "update_goal";
+    UpdateGoal(GoalChange) => ();
     /// Add a step towards a goal.
-    AddStep(NewStep) => StepId, "add_step";
+    AddStep(NewStep) => StepId;
     /// Tick (or untick) a step.
-    TickStep(StepTick) => (), "tick_step";
+    TickStep(StepTick) => ();
     /// Review a goal's progress (0–10).
-    ReviewGoal(NewReview) => ReviewId, "review_goal";
+    ReviewGoal(NewReview) => ReviewId;
     /// The participant signs off a goal as theirs.
-    SignOffGoal(GoalSignOff) => (), "sign_off_goal";
+    SignOffGoal(GoalSignOff) => ();
     /// Plan an appointment and the support for it.
-    PlanAppointment(NewAppointment) => AppointmentId, "plan_appointment";
+    PlanAppointment(NewAppointment) => AppointmentId;
     /// Record what happened at an appointment.
-    RecordAppointmentOutcome(AppointmentOutcome) => (), "record_appointment_outcome";
+    RecordAppointmentOutcome(AppointmentOutcome) => ();
     /// Mark an appointment's follow-up as done.
-    CompleteFollowUp(FollowUpDone) => (), "complete_follow_up";
+    CompleteFollowUp(FollowUpDone) => ();
     /// Record an achievement.
-    RecordAchievement(NewAchievement) => AchievementId, "record_achievement";
+    RecordAchievement(NewAchievement) => AchievementId;
     /// Record a progression into work, education, training or volunteering.
-    RecordProgression(NewProgression) => ProgressionId, "record_progression";
+    RecordProgression(NewProgression) => ProgressionId;
     /// Record a 13- or 26-week sustainment check.
-    CheckSustained(SustainedCheck) => (), "check_sustained";
+    CheckSustained(SustainedCheck) => ();
     /// Record a self-assessment check-in.
-    RecordCheckIn(NewCheckIn) => CheckInId, "record_checkin";
+    RecordCheckIn(NewCheckIn) => CheckInId;
     /// Save the disclosure-statement draft.
-    SaveDisclosure(DisclosureText) => (), "save_disclosure";
+    SaveDisclosure(DisclosureText) => ();
     /// Log a session.
-    LogSession(NewSession) => SessionId, "log_session";
+    LogSession(NewSession) => SessionId;
     /// Edit a session that is not yet signed off.
-    EditSession(SessionEdit) => (), "edit_session";
+    EditSession(SessionEdit) => ();
     /// Sign off a session; after this only addenda can be added.
-    SignOffSession(SessionSignOff) => SignOffId, "sign_off_session";
+    SignOffSession(SessionSignOff) => SignOffId;
     /// Add an addendum to a session.
-    AddAddendum(NewAddendum) => AddendumId, "add_addendum";
+    AddAddendum(NewAddendum) => AddendumId;
     /// Record the referral.
-    RecordReferral(NewReferral) => (), "record_referral";
+    RecordReferral(NewReferral) => ();
     /// Record consent given or withdrawn.
-    RecordConsent(NewConsent) => ConsentId, "record_consent";
+    RecordConsent(NewConsent) => ConsentId;
     /// Add a key contact.
-    AddKeyContact(NewContact) => ContactId, "add_key_contact";
+    AddKeyContact(NewContact) => ContactId;
     /// Raise a safeguarding concern.
-    RaiseConcern(NewConcern) => ConcernId, "raise_concern";
+    RaiseConcern(NewConcern) => ConcernId;
     /// Respond to a safeguarding concern.
-    RespondToConcern(ConcernReply) => ResponseId, "respond_to_concern";
+    RespondToConcern(ConcernReply) => ResponseId;
 }
 
 /// Add a participant (for example a referral met in the community).
@@ -94,7 +97,8 @@ pub struct CreateParticipant {
     pub input: NewParticipant,
 }
 impl Request for CreateParticipant {
-    const NAME: &'static str = "create_participant";
+    const NAME: &'static str = Operation::CreateParticipant.name();
+    const ACCESS: Access = Access::Change(Operation::CreateParticipant);
     const CHANGES: bool = true;
     type Response = ParticipantId;
 }
@@ -111,12 +115,24 @@ pub struct Identity {
     pub cleared: bool,
 }
 
+impl Identity {
+    /// The person as the rules in `onward_core::policy` see them.
+    pub fn actor(&self) -> onward_core::policy::Actor {
+        onward_core::policy::Actor {
+            user: self.user,
+            role: self.role,
+            cleared: self.cleared,
+        }
+    }
+}
+
 /// Show who is signed in on this device.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct WhoAmI {}
 impl Request for WhoAmI {
     const NAME: &'static str = "whoami";
+    const ACCESS: Access = Access::Device;
     const CHANGES: bool = false;
     type Response = Identity;
 }
@@ -135,6 +151,7 @@ pub struct Caseload {
 }
 impl Request for Caseload {
     const NAME: &'static str = "caseload";
+    const ACCESS: Access = Access::Lists;
     const CHANGES: bool = false;
     type Response = Vec<CaseloadRow>;
 }
@@ -162,6 +179,7 @@ pub struct Today {
 }
 impl Request for Today {
     const NAME: &'static str = "today";
+    const ACCESS: Access = Access::Lists;
     const CHANGES: bool = false;
     type Response = TodayView;
 }
@@ -175,6 +193,10 @@ pub struct ParticipantView {
     pub notes: Option<Notes>,
     /// Absent for peer mentors and participants.
     pub restricted: Option<Restricted>,
+    /// The safeguarding concerns this person holds: every concern for cleared staff, their own
+    /// for others. Oldest first.
+    #[serde(default)]
+    pub concerns: Vec<Concern>,
 }
 
 /// Show one participant's record.
@@ -186,6 +208,7 @@ pub struct GetParticipant {
 }
 impl Request for GetParticipant {
     const NAME: &'static str = "get_participant";
+    const ACCESS: Access = Access::ReadRecord;
     const CHANGES: bool = false;
     type Response = ParticipantView;
 }
@@ -199,6 +222,7 @@ pub struct Export {
 }
 impl Request for Export {
     const NAME: &'static str = "export";
+    const ACCESS: Access = Access::Export;
     const CHANGES: bool = false;
     type Response = ParticipantExport;
 }
@@ -220,6 +244,7 @@ pub struct History {
 }
 impl Request for History {
     const NAME: &'static str = "history";
+    const ACCESS: Access = Access::History;
     const CHANGES: bool = false;
     type Response = Vec<HistoryItem>;
 }
@@ -238,6 +263,7 @@ pub struct StoreInfo {
 pub struct Status {}
 impl Request for Status {
     const NAME: &'static str = "status";
+    const ACCESS: Access = Access::Device;
     const CHANGES: bool = false;
     type Response = StoreInfo;
 }
@@ -255,6 +281,16 @@ pub struct SyncStatus {
     pub waiting: u64,
     /// The last sync's failure, in plain words (cleared by the next success).
     pub last_error: Option<String>,
+    /// The last sync's failure as an error the UI can put in its own words.
+    #[serde(default)]
+    pub last_failure: Option<ApiError>,
+    /// Changes recorded here that the office did not accept and no one has dealt with yet.
+    #[serde(default)]
+    pub not_accepted: u64,
+    /// How far this tablet's clock was ahead of the office's at the last sync (negative:
+    /// behind), in seconds.
+    #[serde(default)]
+    pub clock_ahead_seconds: Option<i64>,
 }
 
 /// Show how this tablet stands with the server: last synced, changes waiting, last error.
@@ -263,8 +299,87 @@ pub struct SyncStatus {
 pub struct GetSyncStatus {}
 impl Request for GetSyncStatus {
     const NAME: &'static str = "sync_status";
+    const ACCESS: Access = Access::Device;
     const CHANGES: bool = false;
     type Response = SyncStatus;
+}
+
+/// A change recorded on this tablet that the office did not accept (or could no longer
+/// accept), kept with what it recorded until a person has dealt with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotAcceptedChange {
+    pub id: i64,
+    /// When the tablet learned it was not accepted.
+    pub held_at: Timestamp,
+    pub participant: ParticipantId,
+    /// The participant's name when it was held.
+    pub preferred_name: String,
+    pub document: DocKind,
+    /// What the change was, when the tablet knows the operation.
+    pub operation: Option<Operation>,
+    pub why: Refused,
+    /// What it recorded: the records it wrote, as they were after it.
+    pub recorded: Vec<RecordedPart>,
+}
+
+/// One record a change wrote, for showing what it recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedPart {
+    /// The part of the document (`goals`, `revisions`, `profile`...).
+    pub part: String,
+    /// The record as it was after the change.
+    pub value: serde_json::Value,
+}
+
+/// List the changes recorded here that the office did not accept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct GetNotAccepted {}
+impl Request for GetNotAccepted {
+    const NAME: &'static str = "not_accepted";
+    const ACCESS: Access = Access::Device;
+    const CHANGES: bool = false;
+    type Response = Vec<NotAcceptedChange>;
+}
+
+/// Say a change the office did not accept has been dealt with (it stops being listed).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct ResolveNotAccepted {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub id: i64,
+}
+impl Request for ResolveNotAccepted {
+    const NAME: &'static str = "resolve_not_accepted";
+    const ACCESS: Access = Access::Device;
+    const CHANGES: bool = true;
+    type Response = ();
+}
+
+/// For coordinators: a change the office refused from someone's tablet (never its content).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficeNotice {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub user: UserId,
+    pub user_name: String,
+    pub device: DeviceId,
+    pub participant: ParticipantId,
+    pub document: DocKind,
+    /// The operation the change said it was, when known.
+    pub operation: Option<Operation>,
+    pub why: Refused,
+}
+
+/// For coordinators: the changes the office refused from anyone's tablet, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct GetOfficeNotices {}
+impl Request for GetOfficeNotices {
+    const NAME: &'static str = "office_notices";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = false;
+    type Response = Vec<OfficeNotice>;
 }
 
 /// What one sync did.
@@ -280,8 +395,8 @@ pub struct SyncReport {
     pub fetched: u64,
     /// Records removed from this tablet (no longer on this caseload).
     pub removed: u64,
-    /// Changes the server refused, with its reasons.
-    pub refused: Vec<String>,
+    /// Changes the office did not accept (kept on this tablet, listed by `not_accepted`).
+    pub refused: Vec<Refused>,
     pub bytes_sent: u64,
     pub bytes_received: u64,
 }
@@ -292,6 +407,7 @@ pub struct SyncReport {
 pub struct SyncNow {}
 impl Request for SyncNow {
     const NAME: &'static str = "sync_now";
+    const ACCESS: Access = Access::Sync;
     const CHANGES: bool = true;
     type Response = SyncReport;
 }
@@ -310,6 +426,7 @@ pub struct SaveDraft {
 }
 impl Request for SaveDraft {
     const NAME: &'static str = "save_draft";
+    const ACCESS: Access = Access::Device;
     const CHANGES: bool = false;
     type Response = ();
 }
@@ -323,6 +440,7 @@ pub struct GetDraft {
 }
 impl Request for GetDraft {
     const NAME: &'static str = "get_draft";
+    const ACCESS: Access = Access::Device;
     const CHANGES: bool = false;
     type Response = Option<String>;
 }
@@ -336,6 +454,7 @@ pub struct ClearDraft {
 }
 impl Request for ClearDraft {
     const NAME: &'static str = "clear_draft";
+    const ACCESS: Access = Access::Device;
     const CHANGES: bool = false;
     type Response = ();
 }
@@ -358,6 +477,7 @@ pub struct Enrol {
 }
 impl Request for Enrol {
     const NAME: &'static str = "enrol";
+    const ACCESS: Access = Access::Device;
     const CHANGES: bool = true;
     type Response = Identity;
 }
@@ -373,6 +493,7 @@ pub struct Session {
 pub struct GetSession {}
 impl Request for GetSession {
     const NAME: &'static str = "session";
+    const ACCESS: Access = Access::Device;
     const CHANGES: bool = false;
     type Response = Session;
 }
@@ -383,6 +504,7 @@ impl Request for GetSession {
 pub struct GetSyncProgress {}
 impl Request for GetSyncProgress {
     const NAME: &'static str = "sync_progress";
+    const ACCESS: Access = Access::Device;
     const CHANGES: bool = false;
     type Response = Option<SyncReport>;
 }
@@ -483,4 +605,7 @@ registry! {
     AddKeyContact,
     RaiseConcern,
     RespondToConcern,
+    GetNotAccepted,
+    ResolveNotAccepted,
+    GetOfficeNotices,
 }

@@ -113,12 +113,7 @@ fn main() {
         let store = app.store();
         let t = Instant::now();
         for kind in [DocKind::Plan, DocKind::Notes, DocKind::Restricted] {
-            store
-                .load_bytes(onward_core::DocId {
-                    participant: *p,
-                    kind,
-                })
-                .unwrap();
+            store.load_bytes(onward_core::DocId::new(*p, kind)).unwrap();
         }
         bytes_t.push(t.elapsed());
         let t = Instant::now();

@@ -4,8 +4,33 @@ use onward_api::*;
 use onward_core::OpError;
 use onward_core::document::Doc;
 use onward_core::export::ParticipantExport;
-use onward_core::model::{Notes, Plan, Restricted};
-use onward_core::ops::{self, notes, plan, restricted};
+use onward_core::model::{Concern, Notes, Plan, Restricted};
+
+/// What the signed-in person may see of one participant's record.
+struct Visible {
+    plan: Plan,
+    notes: Option<Notes>,
+    restricted: Option<Restricted>,
+    /// Concerns with documents of their own that this person may read.
+    concern_docs: Vec<Concern>,
+}
+
+impl Visible {
+    /// Every concern this person may read: those in documents of their own, and (for cleared
+    /// staff) those kept in the Restricted document before, oldest first.
+    fn all_concerns(&self) -> Vec<Concern> {
+        let mut all: Vec<Concern> = self
+            .restricted
+            .iter()
+            .flat_map(|r| r.concerns.values().cloned())
+            .chain(self.concern_docs.iter().cloned())
+            .collect();
+        all.sort_by_key(|c| (c.raised.at, c.id));
+        all
+    }
+}
+use onward_core::ops::{self, concern, notes, plan, restricted};
+use onward_core::validate::{Field, Problem};
 
 use crate::{App, Loaded, Origin, access, storage};
 
@@ -26,7 +51,7 @@ macro_rules! doc_commands {
     ($($req:ty => |$l:ident, $ctx:ident, $input:ident| $body:expr;)+) => {$(
         impl Handle<$req> for App {
             fn handle(&mut self, r: $req) -> Result<<$req as Request>::Response, ApiError> {
-                access::check::<$req>(self.me.role)?;
+                access::check::<$req>(&self.me)?;
                 let $input = r.input;
                 self.edit(r.participant, |$l, $ctx| Ok($body?))
             }
@@ -65,8 +90,23 @@ doc_commands! {
     RecordReferral => |l, ctx, i| restricted::record_referral(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
     RecordConsent => |l, ctx, i| restricted::record_consent(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
     AddKeyContact => |l, ctx, i| restricted::add_key_contact(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
-    RaiseConcern => |l, ctx, i| restricted::raise_concern(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
-    RespondToConcern => |l, ctx, i| restricted::respond_to_concern(restricted_of(l)?, ctx, &i).map_err(ApiError::from);
+    RespondToConcern => |l, ctx, i| {
+        match l.concern_mut(i.concern) {
+            Some(doc) => concern::respond_to_concern(doc, ctx, &i),
+            // Concerns raised before they had documents of their own.
+            None => concern::respond_to_legacy_concern(restricted_of(l)?, ctx, &i),
+        }
+    };
+}
+
+impl Handle<RaiseConcern> for App {
+    fn handle(&mut self, r: RaiseConcern) -> Result<onward_core::ids::ConcernId, ApiError> {
+        access::check::<RaiseConcern>(&self.me)?;
+        // The participant must be held here (anyone who works with them may raise one).
+        self.load(r.participant)?;
+        let doc = concern::raise_concern(r.participant, &self.ctx(), &r.input)?;
+        self.insert_concern(r.participant, doc)
+    }
 }
 
 impl Handle<CreateParticipant> for App {
@@ -74,7 +114,7 @@ impl Handle<CreateParticipant> for App {
         &mut self,
         r: CreateParticipant,
     ) -> Result<onward_core::ids::ParticipantId, ApiError> {
-        access::check::<CreateParticipant>(self.me.role)?;
+        access::check::<CreateParticipant>(&self.me)?;
         let docs = ops::create_participant(&self.ctx(), &r.input)?;
         self.insert_new(docs, Origin::Local)
     }
@@ -94,19 +134,20 @@ impl Handle<GetSyncStatus> for App {
 
 /// The meta key a form's draft is kept under.
 fn draft_key(form: &str) -> Result<String, ApiError> {
-    let form = form.trim();
-    if form.is_empty() || form.len() > 200 {
-        return Err(ApiError::invalid("form", "must be 1 to 200 characters"));
-    }
-    Ok(format!("draft:{form}"))
+    Ok(format!("draft:{}", Field::Form.text(form)?))
 }
+
+/// The largest draft kept for a form.
+const MAX_DRAFT_BYTES: usize = 256 * 1024;
 
 impl Handle<SaveDraft> for App {
     fn handle(&mut self, r: SaveDraft) -> Result<(), ApiError> {
-        if r.value.len() > 256 * 1024 {
-            return Err(ApiError::invalid(
-                "draft",
-                "is too long to keep (over 256 KB)",
+        if r.value.len() > MAX_DRAFT_BYTES {
+            return Err(ApiError::field(
+                Field::Draft,
+                Problem::TooBig {
+                    max_bytes: MAX_DRAFT_BYTES,
+                },
             ));
         }
         self.store
@@ -133,14 +174,14 @@ impl Handle<ClearDraft> for App {
 
 impl Handle<SyncNow> for App {
     fn handle(&mut self, _: SyncNow) -> Result<SyncReport, ApiError> {
-        access::check::<SyncNow>(self.me.role)?;
+        access::check::<SyncNow>(&self.me)?;
         self.sync_now()
     }
 }
 
 impl Handle<Status> for App {
     fn handle(&mut self, _: Status) -> Result<StoreInfo, ApiError> {
-        access::check::<Status>(self.me.role)?;
+        access::check::<Status>(&self.me)?;
         Ok(StoreInfo {
             participants: self.store.participants().map_err(storage)?.len() as u32,
             bytes_on_disk: self.store.size_on_disk(),
@@ -151,7 +192,7 @@ impl Handle<Status> for App {
 
 impl Handle<Caseload> for App {
     fn handle(&mut self, r: Caseload) -> Result<Vec<onward_core::views::CaseloadRow>, ApiError> {
-        access::check::<Caseload>(self.me.role)?;
+        access::check::<Caseload>(&self.me)?;
         let search = r
             .search
             .as_deref()
@@ -170,7 +211,7 @@ impl Handle<Caseload> for App {
 
 impl Handle<Today> for App {
     fn handle(&mut self, r: Today) -> Result<TodayView, ApiError> {
-        access::check::<Today>(self.me.role)?;
+        access::check::<Today>(&self.me)?;
         let day = r.day.unwrap_or_else(|| self.now().london_day());
         let (start, tomorrow, week_end) = (
             day.start_in_london(),
@@ -186,45 +227,59 @@ impl Handle<Today> for App {
                 .map_err(storage)?,
             goals_due: s.goals_due(day.plus_days(7)).map_err(storage)?,
             follow_ups_due: s.follow_ups_due(day).map_err(storage)?,
-            unsigned_sessions: if access::sees_notes(self.me.role) {
+            unsigned_sessions: if access::actor(&self.me).sees_notes() {
                 s.unsigned_sessions().map_err(storage)?
             } else {
                 vec![]
             },
-            open_concerns: if access::sees_restricted(self.me.role) {
-                s.open_concerns().map_err(storage)?
-            } else {
-                vec![]
-            },
+            // Only concerns held here are listed: every concern for cleared staff, a person's
+            // own for others.
+            open_concerns: s.open_concerns().map_err(storage)?,
         })
     }
 }
 
 impl App {
-    /// Reads what the signed-in role may see of a participant.
-    fn read_visible(
-        &mut self,
-        p: onward_core::ids::ParticipantId,
-    ) -> Result<(Plan, Option<Notes>, Option<Restricted>), ApiError> {
-        let role = self.me.role;
+    /// Reads what the signed-in person may see of a participant.
+    fn read_visible(&mut self, p: onward_core::ids::ParticipantId) -> Result<Visible, ApiError> {
+        let actor = access::actor(&self.me);
         let l = self.load(p)?;
         let plan = l.plan.read().clone();
-        let notes = match (&l.notes, access::sees_notes(role)) {
+        let notes = match (&l.notes, actor.sees_notes()) {
             (Some(n), true) => Some(n.read().clone()),
             _ => None,
         };
-        let restricted = match (&l.restricted, access::sees_restricted(role)) {
+        let restricted = match (&l.restricted, actor.sees_restricted()) {
             (Some(r), true) => Some(r.read().clone()),
             _ => None,
         };
-        Ok((plan, notes, restricted))
+        let mut concern_docs: Vec<Concern> = l
+            .concerns
+            .iter()
+            .map(|d| d.read().concern.clone())
+            .filter(|c| actor.sees_restricted() || c.raised.by == actor.user)
+            .collect();
+        concern_docs.sort_by_key(|c| (c.raised.at, c.id));
+        Ok(Visible {
+            plan,
+            notes,
+            restricted,
+            concern_docs,
+        })
     }
 }
 
 impl Handle<GetParticipant> for App {
     fn handle(&mut self, r: GetParticipant) -> Result<ParticipantView, ApiError> {
-        access::check::<GetParticipant>(self.me.role)?;
-        let (plan, notes, restricted) = self.read_visible(r.participant)?;
+        access::check::<GetParticipant>(&self.me)?;
+        let visible = self.read_visible(r.participant)?;
+        let concerns = visible.all_concerns();
+        let Visible {
+            plan,
+            notes,
+            restricted,
+            ..
+        } = visible;
         let mut summary = self
             .store
             .caseload_row(r.participant, self.now())
@@ -235,30 +290,38 @@ impl Handle<GetParticipant> for App {
             summary.unsigned_sessions = 0;
             summary.last_contact = None;
         }
-        if restricted.is_none() {
-            summary.open_concerns = 0;
-        }
+        summary.open_concerns = concerns
+            .iter()
+            .filter(|c| c.status != onward_core::vocab::ConcernStatus::Closed)
+            .count() as u32;
         Ok(ParticipantView {
             summary,
             plan,
             notes,
             restricted,
+            concerns,
         })
     }
 }
 
 impl Handle<Export> for App {
     fn handle(&mut self, r: Export) -> Result<ParticipantExport, ApiError> {
-        access::check::<Export>(self.me.role)?;
-        let (plan, notes, restricted) = self.read_visible(r.participant)?;
-        Ok(ParticipantExport::new(plan, notes, restricted, self.now()))
+        access::check::<Export>(&self.me)?;
+        let v = self.read_visible(r.participant)?;
+        Ok(ParticipantExport::new(
+            v.plan,
+            v.notes,
+            v.restricted,
+            v.concern_docs,
+            self.now(),
+        ))
     }
 }
 
 impl Handle<History> for App {
     fn handle(&mut self, r: History) -> Result<Vec<HistoryItem>, ApiError> {
-        access::check::<History>(self.me.role)?;
-        let role = self.me.role;
+        access::check::<History>(&self.me)?;
+        let actor = access::actor(&self.me);
         let l = self.load(r.participant)?;
         let mut items: Vec<HistoryItem> = l
             .plan
@@ -269,20 +332,56 @@ impl Handle<History> for App {
                 entry,
             })
             .collect();
-        if let (Some(n), true) = (l.notes.as_mut(), access::sees_notes(role)) {
+        if let (Some(n), true) = (l.notes.as_mut(), actor.sees_notes()) {
             items.extend(n.history().into_iter().map(|entry| HistoryItem {
                 document: onward_core::vocab::DocKind::Notes,
                 entry,
             }));
         }
-        if let (Some(d), true) = (l.restricted.as_mut(), access::sees_restricted(role)) {
+        if let (Some(d), true) = (l.restricted.as_mut(), actor.sees_restricted()) {
             items.extend(d.history().into_iter().map(|entry| HistoryItem {
                 document: onward_core::vocab::DocKind::Restricted,
                 entry,
             }));
         }
+        for d in l.concerns.iter_mut() {
+            items.extend(d.history().into_iter().map(|entry| HistoryItem {
+                document: onward_core::vocab::DocKind::Concern,
+                entry,
+            }));
+        }
         items.sort_by_key(|i| i.entry.at);
         Ok(items)
+    }
+}
+
+impl Handle<GetNotAccepted> for App {
+    fn handle(&mut self, _: GetNotAccepted) -> Result<Vec<NotAcceptedChange>, ApiError> {
+        access::check::<GetNotAccepted>(&self.me)?;
+        self.not_accepted()
+    }
+}
+
+impl Handle<ResolveNotAccepted> for App {
+    fn handle(&mut self, r: ResolveNotAccepted) -> Result<(), ApiError> {
+        access::check::<ResolveNotAccepted>(&self.me)?;
+        let now = self.now().millis();
+        if !self
+            .store
+            .resolve_not_accepted(r.id, now)
+            .map_err(storage)?
+        {
+            return Err(OpError::NotFound("change").into());
+        }
+        self.notify(Vec::new(), crate::Origin::Local);
+        Ok(())
+    }
+}
+
+impl Handle<GetOfficeNotices> for App {
+    fn handle(&mut self, _: GetOfficeNotices) -> Result<Vec<OfficeNotice>, ApiError> {
+        access::check::<GetOfficeNotices>(&self.me)?;
+        self.office_notices()
     }
 }
 

@@ -20,6 +20,7 @@
 mod access;
 mod background;
 mod handlers;
+mod held;
 pub mod host;
 mod sync;
 
@@ -36,8 +37,8 @@ use std::thread::JoinHandle;
 use onward_api::{ApiError, ErrorKind, Identity};
 use onward_core::OpError;
 use onward_core::document::{Ctx, Doc, DocId};
-use onward_core::ids::ParticipantId;
-use onward_core::model::{Author, Notes, Plan, Restricted};
+use onward_core::ids::{ConcernId, ParticipantId};
+use onward_core::model::{Author, Notes, Plan, Restricted, Safeguarding};
 use onward_core::ops::ParticipantDocs;
 use onward_core::time::Timestamp;
 use onward_core::vocab::DocKind;
@@ -71,7 +72,18 @@ struct Loaded {
     plan: Doc<Plan>,
     notes: Option<Doc<Notes>>,
     restricted: Option<Doc<Restricted>>,
+    /// One document per safeguarding concern held, sorted by id.
+    concerns: Vec<Doc<Safeguarding>>,
     rows: Option<onward_core::views::ParticipantRows>,
+}
+
+impl Loaded {
+    /// The concern document of `concern`, if held.
+    fn concern_mut(&mut self, concern: ConcernId) -> Option<&mut Doc<Safeguarding>> {
+        self.concerns
+            .iter_mut()
+            .find(|d| d.id().concern == Some(concern))
+    }
 }
 
 /// The clock the app reads; replaceable in tests.
@@ -226,10 +238,7 @@ impl App {
     /// Reads a participant's documents from the store. The three are independent, so they are
     /// decoded on both cores: the Plan here, the Notes and Restricted documents alongside.
     fn read_participant(&self, p: ParticipantId) -> Result<Loaded, ApiError> {
-        let id = |kind| DocId {
-            participant: p,
-            kind,
-        };
+        let id = |kind| DocId::new(p, kind);
         let bytes = |kind| self.store.load_bytes(id(kind)).map_err(storage);
         let plan_bytes = bytes(DocKind::Plan)?
             .ok_or_else(|| ApiError::from(OpError::NotFound("participant")))?;
@@ -254,6 +263,7 @@ impl App {
             plan: plan?,
             notes: notes?,
             restricted: restricted?,
+            concerns: self.store.load_concerns(p).map_err(storage)?,
             rows: None,
         })
     }
@@ -317,6 +327,9 @@ impl App {
         if let Some(r) = l.restricted.as_mut() {
             changes.push((r.id(), r.take_changes()));
         }
+        for c in l.concerns.iter_mut() {
+            changes.push((c.id(), c.take_changes()));
+        }
         changes.retain(|(_, c)| !c.is_empty());
         (!changes.is_empty()).then_some(changes)
     }
@@ -328,15 +341,18 @@ impl App {
         origin: Origin,
     ) -> Result<ParticipantId, ApiError> {
         let p = docs.plan.id().participant;
-        let new_docs: Vec<(DocId, Vec<u8>)> = vec![
+        let mut new_docs: Vec<(DocId, Vec<u8>)> = vec![
             (docs.plan.id(), docs.plan.save()),
             (docs.notes.id(), docs.notes.save()),
             (docs.restricted.id(), docs.restricted.save()),
         ];
+        new_docs.extend(docs.concerns.iter_mut().map(|c| (c.id(), c.save())));
+        docs.concerns.sort_by_key(|c| c.id());
         let mut loaded = Loaded {
             plan: docs.plan,
             notes: Some(docs.notes),
             restricted: Some(docs.restricted),
+            concerns: docs.concerns,
             rows: None,
         };
         let rows = rows_of(&loaded)?;
@@ -353,6 +369,40 @@ impl App {
         self.loaded.insert(p, loaded);
         self.notify(vec![p], origin);
         Ok(p)
+    }
+
+    /// Stores a concern document raised on this device for a participant held here, with the
+    /// participant's recomputed rows, in one transaction.
+    fn insert_concern(
+        &mut self,
+        p: ParticipantId,
+        mut doc: Doc<Safeguarding>,
+    ) -> Result<ConcernId, ApiError> {
+        let concern = doc.read().concern.id;
+        self.load(p)?;
+        let loaded = self.loaded.get_mut(&p).expect("just loaded");
+        let new_docs = vec![(doc.id(), doc.save())];
+        loaded.concerns.push(doc);
+        loaded.concerns.sort_by_key(|c| c.id());
+        let committed = rows_of(loaded).and_then(|rows| {
+            self.store
+                .commit(&[Write {
+                    new_docs,
+                    changes: vec![],
+                    rows: Some(&rows),
+                    old_rows: loaded.rows.as_ref(),
+                    local: true,
+                }])
+                .map_err(storage)?;
+            loaded.rows = Some(rows);
+            Ok(())
+        });
+        if let Err(e) = committed {
+            self.loaded.remove(&p);
+            return Err(e);
+        }
+        self.notify(vec![p], Origin::Local);
+        Ok(concern)
     }
 
     /// Imports a participant's documents created elsewhere (demo data, imports).
@@ -379,10 +429,12 @@ impl App {
 
 /// Recomputes a participant's query rows from the documents in memory.
 fn rows_of(l: &Loaded) -> Result<onward_core::views::ParticipantRows, ApiError> {
+    let concerns: Vec<&Safeguarding> = l.concerns.iter().map(|d| d.read()).collect();
     Ok(onward_core::views::participant_rows(
         l.plan.read(),
         l.notes.as_ref().map(|d| d.read()),
         l.restricted.as_ref().map(|d| d.read()),
+        &concerns,
     ))
 }
 

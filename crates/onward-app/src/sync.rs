@@ -10,24 +10,27 @@ use std::time::Duration;
 use onward_api::{ApiError, ErrorKind, Identity, SyncReport, SyncStatus};
 use onward_core::document::{Doc, DocId};
 use onward_core::ids::ParticipantId;
-use onward_core::model::{Notes, Plan, Restricted};
+use onward_core::model::{Notes, Plan, Restricted, Safeguarding};
+use onward_core::policy::Refused;
 use onward_core::time::Timestamp;
 use onward_core::vocab::DocKind;
 use onward_store::{StoreKey, SyncWrite, Write};
 use onward_sync::client::{ClientSync, Round, SyncState};
 use onward_sync::codec::{self, MAX_MESSAGE_BYTES};
 use onward_sync::message::{
-    ClientMessage, Enrol, Enrolled, ErrorCode, Login, Pushed, ServerError, ServerMessage,
+    Account, ClientMessage, Enrol, Enrolled, ErrorCode, Login, Pushed, ServerError, ServerMessage,
 };
 use onward_sync::scope::Scope;
 
-use crate::{App, Loaded, Origin, rows_of, storage};
+use crate::{App, Loaded, Origin, held, rows_of, storage};
 
 const SERVER: &str = "sync.server";
 const TOKEN: &str = "sync.token";
 const STATE: &str = "sync.state";
 const LAST_SYNCED: &str = "sync.last_synced";
 const LAST_ERROR: &str = "sync.last_error";
+const LAST_FAILURE: &str = "sync.last_failure";
+const CLOCK_AHEAD: &str = "sync.clock_ahead_ms";
 
 /// Outbox entries read per round (the protocol batches them further by size).
 const OUTBOX_BATCH: usize = 500;
@@ -281,6 +284,11 @@ impl App {
                 .map(Timestamp::from_millis),
             waiting: self.store.outbox_len().map_err(storage)?,
             last_error: meta(LAST_ERROR)?,
+            last_failure: meta(LAST_FAILURE)?.and_then(|j| serde_json::from_str(&j).ok()),
+            not_accepted: self.store.not_accepted().map_err(storage)?.len() as u64,
+            clock_ahead_seconds: meta(CLOCK_AHEAD)?
+                .and_then(|t| t.parse::<i64>().ok())
+                .map(|ms| ms / 1000),
         })
     }
 
@@ -404,8 +412,12 @@ impl App {
             Ok(_) => self
                 .store
                 .set_meta(LAST_SYNCED, &self.now().millis().to_string())
-                .and_then(|()| self.store.delete_meta(LAST_ERROR)),
-            Err(e) => self.store.set_meta(LAST_ERROR, &e.message),
+                .and_then(|()| self.store.delete_meta(LAST_ERROR))
+                .and_then(|()| self.store.delete_meta(LAST_FAILURE)),
+            Err(e) => self.store.set_meta(LAST_ERROR, &e.message).and_then(|()| {
+                let json = serde_json::to_string(e).unwrap_or_default();
+                self.store.set_meta(LAST_FAILURE, &json)
+            }),
         };
         outcome.map_err(storage)?;
         self.notify(Vec::new(), Origin::Sync);
@@ -420,24 +432,48 @@ impl App {
             remove,
             docs,
             changes,
-            acked,
+            mut acked,
             refused,
+            account,
+            server_time,
+            notices,
         } = round;
         report.removed += remove.len() as u64;
         report.fetched += docs.len() as u64;
         report.received += changes.len() as u64;
-        report
-            .refused
-            .extend(refused.iter().map(|r| r.reason.clone()));
+        report.refused.extend(refused.iter().map(|r| r.why.clone()));
+
+        // Nothing recorded here is lost: a refused change, the changes made on top of it, and
+        // changes to records leaving this caseload are held, with what they recorded.
+        let mut held = Vec::new();
+        let stored: std::collections::BTreeSet<u64> = acked
+            .iter()
+            .copied()
+            .filter(|a| !refused.iter().any(|r| r.entry == *a))
+            .collect();
+        let unsent = |doc: DocId, from: u64, held: &[onward_store::Held]| {
+            self.store.outbox_for(doc).map(|entries| {
+                entries
+                    .into_iter()
+                    .filter(|e| e.entry >= from && !stored.contains(&e.entry))
+                    .filter(|e| !held.iter().any(|h| h.entry == Some(e.entry)))
+                    .collect::<Vec<_>>()
+            })
+        };
+        for r in &refused {
+            let entries = unsent(r.doc, r.entry, &held).map_err(storage)?;
+            held::hold(&self.store, &entries, &r.why, &mut held)?;
+        }
+        for d in &remove {
+            let entries = unsent(*d, 0, &held).map_err(storage)?;
+            held::hold(&self.store, &entries, &Refused::NotOnCaseload, &mut held)?;
+        }
+        acked.retain(|a| !held.iter().any(|h| h.entry == Some(*a)));
 
         // Every participant this round touches is rebuilt from disk plus what arrived.
         let mut touched: BTreeMap<ParticipantId, Incoming> = BTreeMap::new();
         for d in &remove {
-            touched
-                .entry(d.participant)
-                .or_default()
-                .removed
-                .push(d.kind);
+            touched.entry(d.participant).or_default().removed.push(*d);
         }
         for d in docs {
             touched
@@ -464,12 +500,10 @@ impl App {
                 Some(built) => rebuilt.push(built),
                 None => {
                     gone.push(p);
-                    for kind in [DocKind::Plan, DocKind::Notes, DocKind::Restricted] {
-                        let id = DocId {
-                            participant: p,
-                            kind,
-                        };
+                    for id in self.store.docs_of(p).map_err(storage)? {
                         if !remove_docs.contains(&id) {
+                            let entries = unsent(id, 0, &held).map_err(storage)?;
+                            held::hold(&self.store, &entries, &Refused::NotOnCaseload, &mut held)?;
                             remove_docs.push(id);
                         }
                     }
@@ -490,12 +524,21 @@ impl App {
                 ..Write::default()
             })
             .collect();
-        let participants: Vec<ParticipantId> = rebuilt
+        let mut participants: Vec<ParticipantId> = rebuilt
             .iter()
             .map(|(l, _)| l.plan.id().participant)
             .chain(gone.iter().copied())
             .collect();
+        participants.extend(held.iter().map(|h| h.doc.participant));
+        participants.sort();
+        participants.dedup();
         let write = SyncWrite {
+            held,
+            notices: notices
+                .iter()
+                .map(|n| (n.seq, held::notice_json(n)))
+                .collect(),
+            now: self.now().millis(),
             state: serde_json::to_string(&state).expect("sync state serialises"),
             scope: scope.map(|s| s.docs().collect()),
             remove: remove_docs,
@@ -508,65 +551,91 @@ impl App {
         if let Some(c) = &self.compactor {
             c.request(due);
         }
-        if !participants.is_empty() {
+        self.note_clock(server_time)?;
+        if let Some(account) = account {
+            self.update_account(account)?;
+        }
+        if !participants.is_empty() || !notices.is_empty() {
             self.notify(participants, Origin::Sync);
         }
         Ok(())
     }
 
+    /// Remembers how far this tablet's clock is from the office's.
+    fn note_clock(&mut self, server_time: i64) -> Result<(), ApiError> {
+        if server_time == 0 {
+            return Ok(());
+        }
+        let ahead = self.now().millis() - server_time;
+        self.store
+            .set_meta(CLOCK_AHEAD, &ahead.to_string())
+            .map_err(storage)
+    }
+
+    /// Takes the role, clearance and name the office now holds for this person.
+    fn update_account(&mut self, account: Account) -> Result<(), ApiError> {
+        let me = &self.me;
+        let now = (me.role, me.cleared, me.display_name.as_str());
+        if now == (account.role, account.cleared, account.display_name.as_str()) {
+            return Ok(());
+        }
+        let mut updated = me.clone();
+        updated.role = account.role;
+        updated.cleared = account.cleared;
+        updated.display_name = account.display_name;
+        let json = serde_json::to_string(&updated)
+            .map_err(|e| ApiError::new(ErrorKind::Storage, e.to_string()))?;
+        self.store.set_meta("identity", &json).map_err(storage)?;
+        self.me = updated;
+        self.loaded.clear();
+        Ok(())
+    }
+
     /// A participant's documents after a round: whole documents received replace ours,
-    /// removed kinds are dropped, and changes are applied. `None` if no Plan is left.
+    /// removed documents are dropped, and changes are applied. `None` if no Plan is left.
     fn rebuild(
         &self,
         p: ParticipantId,
         incoming: Incoming,
         replace: &mut Vec<(DocId, Vec<u8>)>,
     ) -> Result<Option<Rebuilt>, ApiError> {
-        let whole = |kind| incoming.whole.iter().find(|(d, _)| d.kind == kind);
-        let kept = |kind| !incoming.removed.contains(&kind);
-        let id = |kind| DocId {
-            participant: p,
-            kind,
-        };
         fn open<T: onward_core::document::Record>(
             app: &App,
             id: DocId,
-            whole: Option<&(DocId, Vec<u8>)>,
-            kept: bool,
+            incoming: &Incoming,
             replace: &mut Vec<(DocId, Vec<u8>)>,
         ) -> Result<Option<Doc<T>>, ApiError> {
-            if let Some((_, bytes)) = whole {
+            if let Some((_, bytes)) = incoming.whole.iter().find(|(d, _)| *d == id) {
                 // From the server: verified on load.
                 let doc = Doc::<T>::load(id, bytes)?;
                 replace.push((id, bytes.clone()));
                 return Ok(Some(doc));
             }
-            if !kept {
+            if incoming.removed.contains(&id) {
                 return Ok(None);
             }
-            app.store.load::<T>(id.participant).map_err(storage)
+            app.store.load_doc::<T>(id).map_err(storage)
         }
-        let plan = open::<Plan>(
-            self,
-            id(DocKind::Plan),
-            whole(DocKind::Plan),
-            kept(DocKind::Plan),
-            replace,
-        )?;
-        let notes = open::<Notes>(
-            self,
-            id(DocKind::Notes),
-            whole(DocKind::Notes),
-            kept(DocKind::Notes),
-            replace,
-        )?;
-        let restricted = open::<Restricted>(
-            self,
-            id(DocKind::Restricted),
-            whole(DocKind::Restricted),
-            kept(DocKind::Restricted),
-            replace,
-        )?;
+        let id = |kind| DocId::new(p, kind);
+        let plan = open::<Plan>(self, id(DocKind::Plan), &incoming, replace)?;
+        let notes = open::<Notes>(self, id(DocKind::Notes), &incoming, replace)?;
+        let restricted = open::<Restricted>(self, id(DocKind::Restricted), &incoming, replace)?;
+        let mut concern_ids: Vec<DocId> = self
+            .store
+            .docs_of(p)
+            .map_err(storage)?
+            .into_iter()
+            .chain(incoming.whole.iter().map(|(d, _)| *d))
+            .filter(|d| d.kind == DocKind::Concern)
+            .collect();
+        concern_ids.sort();
+        concern_ids.dedup();
+        let mut concerns = Vec::new();
+        for cid in concern_ids {
+            if let Some(doc) = open::<Safeguarding>(self, cid, &incoming, replace)? {
+                concerns.push(doc);
+            }
+        }
         let Some(plan) = plan else {
             return Ok(None);
         };
@@ -574,6 +643,7 @@ impl App {
             plan,
             notes,
             restricted,
+            concerns,
             rows: None,
         };
         for (doc, data) in &incoming.changes {
@@ -589,6 +659,11 @@ impl App {
                         r.apply(data)?;
                     }
                 }
+                DocKind::Concern => {
+                    if let Some(c) = l.concerns.iter_mut().find(|c| c.id() == *doc) {
+                        c.apply(data)?;
+                    }
+                }
             }
         }
         let changes = Self::pending_changes(&mut l).unwrap_or_default();
@@ -602,7 +677,7 @@ type Rebuilt = (Loaded, Vec<(DocId, Vec<u8>)>);
 /// What one round brought for one participant.
 #[derive(Default)]
 struct Incoming {
-    removed: Vec<DocKind>,
+    removed: Vec<DocId>,
     whole: Vec<(DocId, Vec<u8>)>,
     changes: Vec<(DocId, Vec<u8>)>,
 }

@@ -106,7 +106,7 @@ fn bad_input_is_refused_with_the_field_and_changes_nothing() {
     let mut app = App::create(dir.path(), &key(), identity(Role::Mentor)).unwrap();
     let p = new_participant(&mut app, "Sky");
     let before = app.handle(History { participant: p }).unwrap().len();
-    for (minutes, field) in [(0, "duration in minutes"), (721, "duration in minutes")] {
+    for (minutes, field) in [(0, "duration"), (721, "duration")] {
         let err = app
             .handle(LogSession {
                 participant: p,

@@ -82,7 +82,7 @@ fn status(kind: ErrorKind) -> StatusCode {
         ErrorKind::Invalid | ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
-        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Conflict | ErrorKind::Refused => StatusCode::CONFLICT,
         ErrorKind::Storage => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

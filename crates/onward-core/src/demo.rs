@@ -417,8 +417,8 @@ fn participant(
         )?;
     }
     if rng.u8(..8) == 0 {
-        let c = ops::restricted::raise_concern(
-            &mut docs.restricted,
+        let mut concern = ops::concern::raise_concern(
+            docs.plan.id().participant,
             &ctx,
             &NewConcern {
                 category: ConcernCategory::Housing,
@@ -426,6 +426,7 @@ fn participant(
                 description: "Said they may lose their room at the hostel.".into(),
             },
         )?;
+        let c = concern.read().concern.id;
         if rng.bool() {
             let cctx = Ctx::new(
                 Author {
@@ -434,8 +435,8 @@ fn participant(
                 },
                 now.plus_minutes(-30),
             );
-            ops::restricted::respond_to_concern(
-                &mut docs.restricted,
+            ops::concern::respond_to_concern(
+                &mut concern,
                 &cctx,
                 &ConcernReply {
                     concern: c,
@@ -444,6 +445,7 @@ fn participant(
                 },
             )?;
         }
+        docs.concerns.push(concern);
     }
     Ok(docs)
 }

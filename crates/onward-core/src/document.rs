@@ -8,50 +8,116 @@ use std::str::FromStr;
 
 use automerge::transaction::CommitOptions;
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
+use automerge::{
+    ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, Patch, PatchAction, Prop, ROOT,
+    ReadDoc, Value,
+};
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use crate::error::OpError;
-use crate::ids::{DeviceId, ParticipantId, UserId};
-use crate::model::{Author, Notes, Plan, Restricted, SCHEMA_VERSION};
+use crate::ids::{ConcernId, DeviceId, ParticipantId, UserId};
+use crate::model::{Author, Notes, Plan, Restricted, SCHEMA_VERSION, Safeguarding, Stamp};
 use crate::time::Timestamp;
+use crate::validate::{Field, Problem};
 use crate::vocab::DocKind;
 
-/// Names one document: whose it is and which kind.
+/// Names one document: whose it is and which kind. A participant has one Plan, Notes and
+/// Restricted document; each safeguarding concern raised about them is a document of its own,
+/// named by the concern's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DocId {
     pub participant: ParticipantId,
     pub kind: DocKind,
+    /// For a concern document, the concern; `None` for the other kinds.
+    pub concern: Option<ConcernId>,
+}
+
+impl DocId {
+    /// A participant's Plan, Notes or Restricted document (use [`DocId::concern`] for a
+    /// concern's).
+    pub fn new(participant: ParticipantId, kind: DocKind) -> Self {
+        debug_assert!(
+            kind != DocKind::Concern,
+            "a concern document needs its concern id"
+        );
+        DocId {
+            participant,
+            kind,
+            concern: None,
+        }
+    }
+
+    /// The document of one safeguarding concern.
+    pub fn concern(participant: ParticipantId, concern: ConcernId) -> Self {
+        DocId {
+            participant,
+            kind: DocKind::Concern,
+            concern: Some(concern),
+        }
+    }
+
+    /// The three documents every participant has.
+    pub fn participant_docs(participant: ParticipantId) -> [DocId; 3] {
+        [DocKind::Plan, DocKind::Notes, DocKind::Restricted].map(|k| DocId::new(participant, k))
+    }
+
+    /// Whether the id is consistent: a concern id exactly when the kind is a concern.
+    pub fn is_well_formed(&self) -> bool {
+        (self.kind == DocKind::Concern) == self.concern.is_some()
+    }
 }
 
 impl fmt::Display for DocId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.participant, self.kind)
+        match self.concern {
+            Some(c) => write!(f, "{}/{}/{c}", self.participant, self.kind),
+            None => write!(f, "{}/{}", self.participant, self.kind),
+        }
     }
 }
 
 impl FromStr for DocId {
     type Err = OpError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || OpError::invalid("document id", "must look like PARTICIPANT-ID/plan");
-        let (p, k) = s.split_once('/').ok_or_else(bad)?;
-        Ok(DocId {
-            participant: p.parse().map_err(|_| bad())?,
-            kind: k.parse().map_err(|_| bad())?,
-        })
+        let bad = || OpError::invalid(Field::DocumentId, Problem::Malformed);
+        let mut parts = s.split('/');
+        let participant = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        let kind: DocKind = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        let concern = parts
+            .next()
+            .map(|c| c.parse::<ConcernId>().map_err(|_| bad()))
+            .transpose()?;
+        let id = DocId {
+            participant,
+            kind,
+            concern,
+        };
+        if parts.next().is_some() || !id.is_well_formed() {
+            return Err(bad());
+        }
+        Ok(id)
     }
 }
 
 /// The record type a document holds.
-pub trait Record: Reconcile + Hydrate + Clone {
-    /// Which of the three documents this is.
+pub trait Record: Reconcile + Hydrate + Clone + PartialEq + Serialize {
+    /// Which kind of document this is.
     const KIND: DocKind;
+    /// The top-level maps of records keyed by id (created in the document's first change).
+    const CONTAINERS: &'static [&'static str];
+    /// The other top-level fields that changes may write.
+    const FIELDS: &'static [&'static str];
     /// An empty record with every collection created, so later concurrent additions on
     /// different devices land in the same containers.
-    fn empty(participant: ParticipantId, created: crate::model::Stamp) -> Self;
+    fn empty(id: DocId, created: Stamp) -> Self;
+    /// The document this record belongs in (what its own fields say).
+    fn doc_id(&self) -> DocId;
     /// Brings `self` up to date with `am` after a change that wrote only `touched`.
     fn refresh(&mut self, am: &AutoCommit, touched: &[Touched]) -> Result<(), OpError>;
+    /// The part of the record `touched` names, written on its own into a fresh document
+    /// (under the key `v` of its root) exactly as an operation writes it.
+    fn canonical(&self, touched: &Touched) -> Result<AutoCommit, OpError>;
 }
 
 /// What a local change wrote: a top-level field, or one entry of a top-level map.
@@ -233,9 +299,13 @@ pub(crate) fn hydrate_sealed_map<D: autosurgeon::ReadDoc, V: Hydrate>(
     Ok(out)
 }
 
-/// Implements [`Record::refresh`] from the record's maps and fields.
-macro_rules! refresh {
+/// Implements [`Record::refresh`], [`Record::canonical`] and the layout constants from the
+/// record's maps and fields.
+macro_rules! layout {
     ($t:ty, maps[$($m:ident),*], fields[$($f:ident),*]) => {
+        const CONTAINERS: &'static [&'static str] = &[$(stringify!($m)),*];
+        const FIELDS: &'static [&'static str] = &[$(stringify!($f)),*];
+
         fn refresh(&mut self, am: &AutoCommit, touched: &[Touched]) -> Result<(), OpError> {
             for t in touched {
                 match t {
@@ -256,6 +326,27 @@ macro_rules! refresh {
                 }
             }
             Ok(())
+        }
+
+        fn canonical(&self, touched: &Touched) -> Result<AutoCommit, OpError> {
+            let mut fresh = AutoCommit::new();
+            match touched {
+                $(Touched::Entry(stringify!($m), key) => {
+                    if let Some(v) = self.$m.get(key) {
+                        autosurgeon::reconcile_prop(&mut fresh, ROOT, "v", v)?;
+                    }
+                })*
+                $(Touched::Field(stringify!($f)) => {
+                    autosurgeon::reconcile_prop(&mut fresh, ROOT, "v", &self.$f)?;
+                })*
+                _ => {
+                    let mut whole = AutoCommit::new();
+                    autosurgeon::reconcile(&mut whole, self)?;
+                    whole.put(ROOT, "kind", Self::KIND.as_str())?;
+                    return Ok(whole);
+                }
+            }
+            Ok(fresh)
         }
     };
 }
@@ -303,8 +394,8 @@ pub fn author_of(actor: &ActorId) -> Option<Author> {
     })
 }
 
-/// Checks a document says what it is supposed to be.
-fn check<T: Record>(am: &AutoCommit, id: DocId) -> Result<(), OpError> {
+/// Checks a document says what kind it is and that this build can read it.
+fn check<T: Record>(am: &AutoCommit) -> Result<(), OpError> {
     let kind: Option<String> = autosurgeon::hydrate_prop(am, ROOT, "kind")?;
     let kind = kind.ok_or_else(|| OpError::Corrupt("the document has no kind".into()))?;
     if kind != T::KIND.as_str() {
@@ -318,13 +409,191 @@ fn check<T: Record>(am: &AutoCommit, id: DocId) -> Result<(), OpError> {
     if schema > SCHEMA_VERSION {
         return Err(OpError::NewerSchema { found: schema });
     }
-    let participant: Option<ParticipantId> = autosurgeon::hydrate_prop(am, ROOT, "participant")?;
-    if participant != Some(id.participant) {
+    Ok(())
+}
+
+/// Checks the record read from a document belongs in the document it was loaded as.
+fn belongs<T: Record>(state: &T, id: DocId) -> Result<(), OpError> {
+    if state.doc_id() != id {
         return Err(OpError::Corrupt(
-            "the document belongs to another participant".into(),
+            "the document belongs to another record".into(),
         ));
     }
     Ok(())
+}
+
+/// How a change breaks a document's layout (what the server refuses before it even asks what
+/// the change did).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Layout {
+    /// The change writes a key the record does not have (or one that never changes).
+    #[error("the change writes '{0}', which is not part of the record")]
+    Unknown(String),
+    /// The change replaces a map or list that already existed, which would hide concurrent
+    /// additions to the old one.
+    #[error("the change replaces part of the record's structure")]
+    Replaced,
+    /// A value is not stored the way the record type writes it (extra keys, other types,
+    /// loose formatting, text objects).
+    #[error("the change stores something the record does not hold")]
+    NotCanonical,
+    /// The change could not be applied or read back.
+    #[error("the change could not be used: {0}")]
+    Unreadable(String),
+}
+
+/// One change applied on its own: the record as it was before, and what the change touched.
+#[derive(Debug)]
+pub struct Applied<T> {
+    pub before: T,
+    pub touched: Vec<Touched>,
+}
+
+/// A value's layout in a document, for comparing what a change wrote with what an operation
+/// writes.
+#[derive(Debug, PartialEq)]
+enum Shape {
+    Scalar(automerge::ScalarValue),
+    Map(Vec<(String, Shape)>),
+    Table(Vec<(String, Shape)>),
+    List(Vec<Shape>),
+    Text(String),
+    /// Nested deeper than any record is.
+    TooDeep,
+}
+
+/// Records nest a few levels; anything deeper is refused without walking it.
+const MAX_DEPTH: usize = 12;
+
+fn shape_of(doc: &AutoCommit, value: Value<'_>, id: &ObjId, depth: usize) -> Shape {
+    if depth > MAX_DEPTH {
+        return Shape::TooDeep;
+    }
+    let entries = |doc: &AutoCommit| -> Vec<(String, Shape)> {
+        doc.map_range(id, ..)
+            .map(|i| {
+                let child = i.id();
+                let key = i.key.to_string();
+                (key, shape_of(doc, i.value.into_value(), &child, depth + 1))
+            })
+            .collect()
+    };
+    match value {
+        Value::Scalar(s) => Shape::Scalar(s.into_owned()),
+        Value::Object(ObjType::Map) => Shape::Map(entries(doc)),
+        Value::Object(ObjType::Table) => Shape::Table(entries(doc)),
+        Value::Object(ObjType::List) => Shape::List(
+            doc.list_range(id, ..)
+                .map(|i| {
+                    let child = i.id();
+                    shape_of(doc, i.value.into_value(), &child, depth + 1)
+                })
+                .collect(),
+        ),
+        Value::Object(ObjType::Text) => Shape::Text(doc.text(id).unwrap_or_default()),
+    }
+}
+
+fn shape_at(doc: &AutoCommit, obj: &ObjId, prop: &str) -> Option<Shape> {
+    match doc.get(obj, prop) {
+        Ok(Some((v, id))) => Some(shape_of(doc, v, &id, 0)),
+        _ => None,
+    }
+}
+
+/// The property an action writes, if it names one.
+fn action_prop(action: &PatchAction) -> Option<Prop> {
+    match action {
+        PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+            Some(Prop::Map(key.clone()))
+        }
+        PatchAction::PutSeq { index, .. }
+        | PatchAction::Insert { index, .. }
+        | PatchAction::SpliceText { index, .. }
+        | PatchAction::DeleteSeq { index, .. } => Some(Prop::Seq(*index)),
+        PatchAction::Increment { prop, .. } | PatchAction::Conflict { prop } => Some(prop.clone()),
+        PatchAction::Mark { .. } => None,
+    }
+}
+
+fn unknown(what: &str) -> Layout {
+    Layout::Unknown(what.chars().take(40).collect())
+}
+
+/// What the patches between `before` and now touched, refusing writes outside the record's
+/// layout and replacements of maps or lists that existed.
+fn touched_by<T: Record>(
+    am: &AutoCommit,
+    before: &[ChangeHash],
+    patches: &[Patch],
+) -> Result<Vec<Touched>, Layout> {
+    let mut out: Vec<Touched> = Vec::new();
+    for p in patches {
+        let replaced = match &p.action {
+            PatchAction::PutMap {
+                key,
+                value: (Value::Object(_), _),
+                ..
+            } => Some(Prop::Map(key.clone())),
+            PatchAction::PutSeq {
+                index,
+                value: (Value::Object(_), _),
+                ..
+            } => Some(Prop::Seq(*index)),
+            _ => None,
+        };
+        if let Some(prop) = replaced
+            && let Ok(Some((Value::Object(_), _))) = am.get_at(&p.obj, prop, before)
+        {
+            return Err(Layout::Replaced);
+        }
+        let root = match (p.path.first(), action_prop(&p.action)) {
+            (Some((_, Prop::Map(k))), _) => k.clone(),
+            (None, Some(Prop::Map(k))) => k,
+            _ => return Err(unknown("a list at the top of the record")),
+        };
+        let touched = if let Some(c) = T::CONTAINERS.iter().find(|c| **c == root) {
+            let key = match (p.path.get(1), p.path.len(), action_prop(&p.action)) {
+                (Some((_, Prop::Map(k))), _, _) => k.clone(),
+                (None, 1, Some(Prop::Map(k))) => k,
+                // Written at the top level: the container itself.
+                (None, 0, _) => return Err(Layout::Replaced),
+                _ => return Err(unknown(c)),
+            };
+            Touched::Entry(c, key)
+        } else if let Some(f) = T::FIELDS.iter().find(|f| **f == root) {
+            Touched::Field(f)
+        } else {
+            return Err(unknown(&root));
+        };
+        if !out.contains(&touched) {
+            out.push(touched);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether what `am` holds for `touched` is exactly what the record type writes for it.
+fn canonical_at<T: Record>(am: &AutoCommit, state: &T, touched: &Touched) -> Result<(), Layout> {
+    let fresh = state
+        .canonical(touched)
+        .map_err(|e| Layout::Unreadable(e.to_string()))?;
+    let (theirs, ours) = match touched {
+        Touched::Entry(map, key) => {
+            let obj = container(am, map).map_err(|e| Layout::Unreadable(e.to_string()))?;
+            (shape_at(am, &obj, key), shape_at(&fresh, &ROOT, "v"))
+        }
+        Touched::Field(f) => (shape_at(am, &ROOT, f), shape_at(&fresh, &ROOT, "v")),
+        Touched::Everything => (
+            Some(shape_of(am, Value::Object(ObjType::Map), &ROOT, 0)),
+            Some(shape_of(&fresh, Value::Object(ObjType::Map), &ROOT, 0)),
+        ),
+    };
+    if theirs == ours {
+        Ok(())
+    } else {
+        Err(Layout::NotCanonical)
+    }
 }
 
 /// Folds a saved document and the changes appended after it into one compact save, without
@@ -376,22 +645,20 @@ impl<T: Record> Doc<T> {
     /// A new document for `participant`, with every container created in its first change;
     /// `init` fills in the first values.
     pub fn create(
-        participant: ParticipantId,
+        id: DocId,
         ctx: &Ctx,
+        label: &str,
         init: impl FnOnce(&mut T),
     ) -> Result<Self, OpError> {
-        let mut record = T::empty(participant, ctx.stamp());
+        let mut record = T::empty(id, ctx.stamp());
         init(&mut record);
         let mut doc = Self {
-            id: DocId {
-                participant,
-                kind: T::KIND,
-            },
+            id,
             am: AutoCommit::new(),
             state: record.clone(),
             saved: Vec::new(),
         };
-        doc.change(ctx, "create", |w| {
+        doc.change(ctx, label, |w| {
             autosurgeon::reconcile(&mut *w.am, &record)?;
             w.am.put(ROOT, "kind", T::KIND.as_str())?;
             w.touched.push(Touched::Everything);
@@ -418,8 +685,9 @@ impl<T: Record> Doc<T> {
         loaded: Result<AutoCommit, automerge::AutomergeError>,
     ) -> Result<Self, OpError> {
         let mut am = loaded.map_err(|e| OpError::Corrupt(e.to_string()))?;
-        check::<T>(&am, id)?;
-        let state = read_all(&am)?;
+        check::<T>(&am)?;
+        let state: T = read_all(&am)?;
+        belongs(&state, id)?;
         let saved = am.get_heads();
         Ok(Self {
             id,
@@ -528,8 +796,11 @@ impl<T: Record> Doc<T> {
     pub fn apply(&mut self, bytes: &[u8]) -> Result<(), OpError> {
         let before = self.am.get_heads();
         self.am.load_incremental(bytes)?;
-        let refreshed =
-            check::<T>(&self.am, self.id).and_then(|()| Ok(autosurgeon::hydrate(&self.am)?));
+        let refreshed = check::<T>(&self.am).and_then(|()| {
+            let state: T = autosurgeon::hydrate(&self.am)?;
+            belongs(&state, self.id)?;
+            Ok(state)
+        });
         match refreshed {
             Ok(state) => {
                 self.state = state;
@@ -548,6 +819,89 @@ impl<T: Record> Doc<T> {
         self.am.merge(&mut other.am)?;
         self.state = read_all(&self.am)?;
         Ok(())
+    }
+
+    /// Starts a document from its first change alone (a document created elsewhere). The
+    /// change must hold exactly the record it says, written as an operation writes it.
+    pub fn from_first_change(id: DocId, change: &Change) -> Result<Self, Layout> {
+        if !change.deps().is_empty() {
+            return Err(Layout::Unreadable(
+                "it is not a document's first change".into(),
+            ));
+        }
+        let mut am = AutoCommit::new();
+        am.apply_changes([change.clone()])
+            .map_err(|e| Layout::Unreadable(e.to_string()))?;
+        let unreadable = |e: OpError| Layout::Unreadable(e.to_string());
+        check::<T>(&am).map_err(unreadable)?;
+        let state: T = read_all(&am).map_err(unreadable)?;
+        belongs(&state, id).map_err(unreadable)?;
+        canonical_at(&am, &state, &Touched::Everything)?;
+        let saved = am.get_heads();
+        Ok(Self {
+            id,
+            am,
+            state,
+            saved,
+        })
+    }
+
+    /// Applies one change from elsewhere on its own, checks it keeps to the record's layout
+    /// (no keys outside it, no replaced maps or lists, every value written as the record type
+    /// writes it), and returns the record as it was before with what the change touched. On
+    /// error the document is left part-way and must be discarded.
+    pub fn apply_checked(&mut self, change: &Change) -> Result<Applied<T>, Layout> {
+        let before_heads = self.am.get_heads();
+        self.am
+            .apply_changes([change.clone()])
+            .map_err(|e| Layout::Unreadable(e.to_string()))?;
+        let after_heads = self.am.get_heads();
+        if after_heads == before_heads {
+            return Err(Layout::Unreadable(
+                "it depends on changes that are not here".into(),
+            ));
+        }
+        let patches = self.am.diff(&before_heads, &after_heads);
+        let touched = touched_by::<T>(&self.am, &before_heads, &patches)?;
+        let before = self.state.clone();
+        self.state
+            .refresh(&self.am, &touched)
+            .map_err(|e| Layout::Unreadable(e.to_string()))?;
+        for t in &touched {
+            canonical_at(&self.am, &self.state, t)?;
+        }
+        Ok(Applied { before, touched })
+    }
+
+    /// What one change already in this document wrote: each part it touched (`goals`,
+    /// `profile`...) with the record there as the change left it. For showing a person what
+    /// a change the office did not accept had recorded.
+    pub fn written_by(
+        &mut self,
+        change: &Change,
+    ) -> Result<Vec<(String, serde_json::Value)>, OpError> {
+        let unreadable = |e: Layout| OpError::Corrupt(e.to_string());
+        let (state, touched) = if change.deps().is_empty() {
+            let doc = Self::from_first_change(self.id, change).map_err(unreadable)?;
+            (doc.state, vec![Touched::Everything])
+        } else {
+            let base = self.am.fork_at(change.deps())?;
+            let mut doc = Self::load_with(self.id, Ok(base))?;
+            let applied = doc.apply_checked(change).map_err(unreadable)?;
+            (doc.state, applied.touched)
+        };
+        let whole = serde_json::to_value(&state).map_err(|e| OpError::Corrupt(e.to_string()))?;
+        Ok(touched
+            .into_iter()
+            .map(|t| match t {
+                Touched::Entry(map, key) => (
+                    map.to_string(),
+                    whole[map].get(&key).cloned().unwrap_or_default(),
+                ),
+                Touched::Field(f) => (f.to_string(), whole[f].clone()),
+                Touched::Everything => (T::KIND.as_str().to_string(), whole.clone()),
+            })
+            .collect())
     }
 
     /// The current heads.
@@ -585,11 +939,11 @@ impl<T: Record> Doc<T> {
 
 impl Record for Plan {
     const KIND: DocKind = DocKind::Plan;
-    refresh!(Plan, maps[goals, appointments, achievements, progressions, summaries, checkins], fields[profile, disclosure]);
-    fn empty(participant: ParticipantId, created: crate::model::Stamp) -> Self {
+    layout!(Plan, maps[goals, appointments, achievements, progressions, summaries, checkins], fields[profile, disclosure]);
+    fn empty(id: DocId, created: Stamp) -> Self {
         Plan {
             schema: SCHEMA_VERSION,
-            participant,
+            participant: id.participant,
             profile: crate::model::Profile {
                 preferred_name: String::new(),
                 programme: String::new(),
@@ -606,33 +960,65 @@ impl Record for Plan {
             disclosure: None,
         }
     }
+    fn doc_id(&self) -> DocId {
+        DocId::new(self.participant, DocKind::Plan)
+    }
 }
 
 impl Record for Notes {
     const KIND: DocKind = DocKind::Notes;
-    refresh!(Notes, maps[revisions, sign_offs, addenda], fields[]);
-    fn empty(participant: ParticipantId, _created: crate::model::Stamp) -> Self {
+    layout!(Notes, maps[revisions, sign_offs, addenda], fields[]);
+    fn empty(id: DocId, _created: Stamp) -> Self {
         Notes {
             schema: SCHEMA_VERSION,
-            participant,
+            participant: id.participant,
             revisions: Default::default(),
             sign_offs: Default::default(),
             addenda: Default::default(),
         }
     }
+    fn doc_id(&self) -> DocId {
+        DocId::new(self.participant, DocKind::Notes)
+    }
 }
 
 impl Record for Restricted {
     const KIND: DocKind = DocKind::Restricted;
-    refresh!(Restricted, maps[consents, contacts, concerns], fields[referral]);
-    fn empty(participant: ParticipantId, _created: crate::model::Stamp) -> Self {
+    layout!(Restricted, maps[consents, contacts, concerns], fields[referral]);
+    fn empty(id: DocId, _created: Stamp) -> Self {
         Restricted {
             schema: SCHEMA_VERSION,
-            participant,
+            participant: id.participant,
             referral: None,
             consents: Default::default(),
             contacts: Default::default(),
             concerns: Default::default(),
         }
+    }
+    fn doc_id(&self) -> DocId {
+        DocId::new(self.participant, DocKind::Restricted)
+    }
+}
+
+impl Record for Safeguarding {
+    const KIND: DocKind = DocKind::Concern;
+    layout!(Safeguarding, maps[], fields[concern]);
+    fn empty(id: DocId, created: Stamp) -> Self {
+        Safeguarding {
+            schema: SCHEMA_VERSION,
+            participant: id.participant,
+            concern: crate::model::Concern {
+                id: id.concern.unwrap_or_default(),
+                category: crate::vocab::ConcernCategory::Other,
+                urgency: crate::vocab::Urgency::Low,
+                description: String::new(),
+                status: crate::vocab::ConcernStatus::Open,
+                responses: Default::default(),
+                raised: created,
+            },
+        }
+    }
+    fn doc_id(&self) -> DocId {
+        DocId::concern(self.participant, self.concern.id)
     }
 }

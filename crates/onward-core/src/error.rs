@@ -1,15 +1,14 @@
 //! The error every operation returns. Messages are lowercase, say what went wrong in plain
 //! words and what to do next; they never contain the record's contents.
 
+use crate::validate::{Field, Problem};
+
 /// Why an operation was refused. Nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OpError {
     /// An input value is not acceptable.
-    #[error("{field} {problem}")]
-    Invalid {
-        field: &'static str,
-        problem: String,
-    },
+    #[error("{} {problem}", field.name())]
+    Invalid { field: Field, problem: Problem },
     /// The record named does not exist in this document.
     #[error("{0} not found: it may have been removed, or not reached this device yet")]
     NotFound(&'static str),
@@ -36,18 +35,27 @@ pub enum OpError {
 
 impl OpError {
     /// An invalid value for `field`.
-    pub fn invalid(field: &'static str, problem: impl Into<String>) -> Self {
-        OpError::Invalid {
-            field,
-            problem: problem.into(),
-        }
+    pub fn invalid(field: Field, problem: Problem) -> Self {
+        OpError::Invalid { field, problem }
     }
 
     /// The field at fault, when the error is about one field.
-    pub fn field(&self) -> Option<&'static str> {
+    pub fn field(&self) -> Option<Field> {
         match self {
-            OpError::Invalid { field, .. } => Some(field),
+            OpError::Invalid { field, .. } => Some(*field),
             _ => None,
+        }
+    }
+
+    /// The stable code of this error, for the UI to choose its words.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpError::Invalid { .. } => "invalid",
+            OpError::NotFound(_) => "not_found",
+            OpError::SignedOff => "signed_off",
+            OpError::NewerSchema { .. } => "newer_schema",
+            OpError::WrongKind { .. } => "wrong_kind",
+            OpError::Corrupt(_) => "corrupt",
         }
     }
 }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::ParticipantId;
-use crate::model::{Notes, Plan, Restricted};
+use crate::model::{Concern, Notes, Plan, Restricted};
 use crate::time::Timestamp;
 
 /// The value of `format` in every export.
@@ -25,6 +25,10 @@ pub struct ParticipantExport {
     pub notes: Option<Notes>,
     /// Absent when the exporting user may not see restricted information.
     pub restricted: Option<Restricted>,
+    /// Safeguarding concerns with documents of their own that the exporting user may read
+    /// (left out when there are none, so exports without them read as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concerns: Vec<Concern>,
 }
 
 impl ParticipantExport {
@@ -33,6 +37,7 @@ impl ParticipantExport {
         plan: Plan,
         notes: Option<Notes>,
         restricted: Option<Restricted>,
+        concerns: Vec<Concern>,
         exported_at: Timestamp,
     ) -> Self {
         Self {
@@ -43,6 +48,7 @@ impl ParticipantExport {
             plan,
             notes,
             restricted,
+            concerns,
         }
     }
 }

@@ -35,14 +35,16 @@
 //! assert!(docs.plan.read().goals[&goal.to_string()].reviews.is_empty());
 //! ```
 
-pub mod access;
 pub mod document;
 pub mod error;
 pub mod export;
 pub mod ids;
 pub mod input;
+pub mod judge;
 pub mod model;
 pub mod ops;
+pub mod policy;
+pub mod rules;
 pub mod time;
 pub mod validate;
 pub mod views;

@@ -395,6 +395,8 @@ pub struct Restricted {
     pub referral: Option<Referral>,
     pub consents: BTreeMap<String, ConsentRecord>,
     pub contacts: BTreeMap<String, KeyContact>,
+    /// Concerns raised before each concern became a document of its own ([`Safeguarding`]).
+    /// Nothing new is added here; coordinators may still respond to these.
     pub concerns: BTreeMap<String, Concern>,
 }
 
@@ -434,6 +436,19 @@ pub struct KeyContact {
     pub phone: String,
     pub email: String,
     pub recorded: Stamp,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Safeguarding concerns: each concern is a document of its own, so the person who raised it can
+// hold it (and see the response) without holding anything else restricted.
+
+/// The document of one safeguarding concern. Held by the person who raised it, by cleared
+/// mentors of the participant and by coordinators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Safeguarding {
+    pub schema: u64,
+    pub participant: ParticipantId,
+    pub concern: Concern,
 }
 
 /// A safeguarding concern.

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::*;
-use crate::model::{Notes, Plan, Restricted};
+use crate::model::{Notes, Plan, Restricted, Safeguarding};
 use crate::time::{Day, Timestamp};
 use crate::vocab::*;
 
@@ -87,12 +87,14 @@ pub struct ParticipantRows {
 }
 
 /// Computes the rows for a participant. `notes` and `restricted` are absent where the user may
-/// not hold them. `next_appointment` is left empty: it depends on the time of asking, so the
-/// store works it out from the appointment rows when it is queried.
+/// not hold them; `concerns` are the concern documents held. `next_appointment` is left empty:
+/// it depends on the time of asking, so the store works it out from the appointment rows when
+/// it is queried.
 pub fn participant_rows(
     plan: &Plan,
     notes: Option<&Notes>,
     restricted: Option<&Restricted>,
+    concerns: &[&Safeguarding],
 ) -> ParticipantRows {
     let p = plan.participant;
     let appointments: Vec<AppointmentRow> = plan
@@ -154,6 +156,7 @@ pub fn participant_rows(
         .map(|r| r.concerns.values())
         .into_iter()
         .flatten()
+        .chain(concerns.iter().map(|d| &d.concern))
         .filter(|c| c.status != ConcernStatus::Closed)
         .map(|c| ConcernRow {
             concern: c.id,

@@ -214,23 +214,14 @@ vocabulary! {
         Closed = "closed",
     }
 
-    /// The three documents each participant has; access is granted per document.
+    /// The kinds of document a participant's record is made of; access is granted per
+    /// document. Each participant has one Plan, Notes and Restricted document, and one
+    /// Concern document per safeguarding concern raised.
     DocKind {
         Plan = "plan",
         Notes = "notes",
         Restricted = "restricted",
-    }
-}
-
-impl Role {
-    /// Whether this role may read and write the Restricted document (with clearance, for mentors).
-    pub fn may_see_restricted(&self) -> bool {
-        matches!(self, Role::Coordinator | Role::Mentor)
-    }
-
-    /// Whether this role may read session notes.
-    pub fn may_see_notes(&self) -> bool {
-        !matches!(self, Role::Participant)
+        Concern = "concern",
     }
 }
 

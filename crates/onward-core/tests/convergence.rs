@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use onward_core::OpError;
-use onward_core::document::{Ctx, Doc, Record};
+use onward_core::document::{Ctx, Doc, DocId, Record};
 use onward_core::ids::*;
 use onward_core::input::*;
 use onward_core::model::*;
@@ -86,6 +86,8 @@ struct Network {
     plan: Vec<Vec<u8>>,
     notes: Vec<Vec<u8>>,
     restricted: Vec<Vec<u8>>,
+    /// Concern documents: each one's creation (saved whole) and later changes.
+    concerns: Vec<(DocId, Vec<u8>)>,
 }
 
 fn pick<T: Clone>(items: &[T], i: usize) -> Option<T> {
@@ -121,6 +123,39 @@ fn deliver<T: Record>(doc: &mut Doc<T>, pool: &[Vec<u8>], rng: &mut fastrand_lik
     }
 }
 
+/// Delivers concern documents: a replica without the document can only start from its
+/// creation; later changes to it wait (as a device fetches new documents whole).
+fn deliver_concerns(
+    docs: &mut Vec<Doc<Safeguarding>>,
+    pool: &[(DocId, Vec<u8>)],
+    rng: &mut fastrand_like::Rng,
+    all: bool,
+) {
+    let n = pool.len();
+    if n == 0 {
+        return;
+    }
+    let picks: Vec<usize> = if all {
+        (0..n).chain(0..n).collect()
+    } else {
+        (0..rng.below(2 * n as u64 + 1))
+            .map(|_| rng.below(n as u64) as usize)
+            .collect()
+    };
+    for k in picks {
+        let (id, bytes) = &pool[k];
+        match docs.iter_mut().find(|d| d.id() == *id) {
+            Some(doc) => doc.apply(bytes).expect("a valid change applies"),
+            None => {
+                if let Ok(doc) = Doc::<Safeguarding>::load(*id, bytes) {
+                    docs.push(doc);
+                }
+            }
+        }
+    }
+    docs.sort_by_key(|d| d.id());
+}
+
 /// A tiny deterministic generator, so deliveries are reproducible from the proptest seed.
 mod fastrand_like {
     pub struct Rng(pub u64);
@@ -141,7 +176,6 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
     );
     let plan = rep.docs.plan.read().clone();
     let notes = rep.docs.notes.read().clone();
-    let restricted = rep.docs.restricted.read().clone();
     let goals: Vec<&Goal> = plan.goals.values().collect();
     let sessions: Vec<SessionId> = notes.sessions().keys().copied().collect();
     match op {
@@ -313,8 +347,8 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
             }
         }
         Op::RaiseConcern => {
-            let id = ops::restricted::raise_concern(
-                &mut rep.docs.restricted,
+            let doc = ops::concern::raise_concern(
+                plan.participant,
                 &ctx,
                 &NewConcern {
                     category: ConcernCategory::Housing,
@@ -323,16 +357,19 @@ fn apply(rep: &mut Replica, op: &Op, step: i64, exp: &mut Expected) {
                 },
             )
             .unwrap();
-            exp.concerns.insert(id);
+            exp.concerns.insert(doc.read().concern.id);
+            rep.docs.concerns.push(doc);
         }
         Op::Respond(i) => {
-            let cs: Vec<ConcernId> = restricted.concerns.values().map(|c| c.id).collect();
-            if let Some(c) = pick(&cs, *i) {
-                let id = ops::restricted::respond_to_concern(
-                    &mut rep.docs.restricted,
+            let n = rep.docs.concerns.len();
+            if n > 0 {
+                let doc = &mut rep.docs.concerns[*i % n];
+                let concern = doc.read().concern.id;
+                let id = ops::concern::respond_to_concern(
+                    doc,
                     &ctx,
                     &ConcernReply {
-                        concern: c,
+                        concern,
                         text: "called the council".into(),
                         status: ConcernStatus::Acknowledged,
                     },
@@ -477,12 +514,19 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
             deliver(&mut rep.docs.plan, &net.plan, &mut rng);
             deliver(&mut rep.docs.notes, &net.notes, &mut rng);
             deliver(&mut rep.docs.restricted, &net.restricted, &mut rng);
+            deliver_concerns(&mut rep.docs.concerns, &net.concerns, &mut rng, false);
         } else {
             let (hp, hn, hr) = (
                 rep.docs.plan.heads(),
                 rep.docs.notes.heads(),
                 rep.docs.restricted.heads(),
             );
+            let concern_heads: Vec<(DocId, Vec<automerge::ChangeHash>)> = rep
+                .docs
+                .concerns
+                .iter_mut()
+                .map(|d| (d.id(), d.heads()))
+                .collect();
             apply(rep, op, step as i64, &mut exp);
             // The record kept in memory after a local change equals a fresh read.
             let fresh: Plan = autosurgeon::hydrate(rep.docs.plan.automerge()).unwrap();
@@ -506,6 +550,19 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
             new_changes(&mut rep.docs.plan, &hp, &mut net.plan);
             new_changes(&mut rep.docs.notes, &hn, &mut net.notes);
             new_changes(&mut rep.docs.restricted, &hr, &mut net.restricted);
+            for doc in rep.docs.concerns.iter_mut() {
+                let id = doc.id();
+                match concern_heads.iter().find(|(d, _)| *d == id) {
+                    Some((_, heads)) => {
+                        for c in doc.changes_since(heads) {
+                            net.concerns.push((id, c));
+                        }
+                    }
+                    // Raised just now: it travels whole.
+                    None => net.concerns.push((id, doc.save())),
+                }
+            }
+            rep.docs.concerns.sort_by_key(|d| d.id());
         }
         check_signed_unchanged(&before_signed, &reps[r]);
     }
@@ -530,16 +587,21 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
                 }
             }
         }
+        // Creations first, then the changes that follow them.
+        deliver_concerns(&mut rep.docs.concerns, &net.concerns, &mut rng, true);
+        deliver_concerns(&mut rep.docs.concerns, &net.concerns, &mut rng, true);
         check_signed_unchanged(&before_signed, rep);
     }
 
-    let states: Vec<(Plan, Notes, Restricted)> = reps
+    type State = (Plan, Notes, Restricted, Vec<Safeguarding>);
+    let states: Vec<State> = reps
         .iter()
         .map(|r| {
             (
                 r.docs.plan.read().clone(),
                 r.docs.notes.read().clone(),
                 r.docs.restricted.read().clone(),
+                r.docs.concerns.iter().map(|d| d.read().clone()).collect(),
             )
         })
         .collect();
@@ -559,7 +621,7 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
     assert!(heads.windows(2).all(|w| w[0] == w[1]));
 
     // Every operation's effect is present.
-    let (plan, notes, restricted) = &states[0];
+    let (plan, notes, _, concern_docs) = &states[0];
     let goals: BTreeSet<GoalId> = plan.goals.values().map(|g| g.id).collect();
     assert_eq!(goals, exp.goals);
     let steps: BTreeSet<StepId> = plan
@@ -584,12 +646,11 @@ fn run(ops_list: Vec<(usize, Op)>, seed: u64) {
     assert_eq!(sign_offs, exp.sign_offs);
     let addenda: BTreeSet<AddendumId> = notes.addenda.values().map(|r| r.id).collect();
     assert_eq!(addenda, exp.addenda);
-    let concerns: BTreeSet<ConcernId> = restricted.concerns.values().map(|c| c.id).collect();
+    let concerns: BTreeSet<ConcernId> = concern_docs.iter().map(|d| d.concern.id).collect();
     assert_eq!(concerns, exp.concerns);
-    let responses: BTreeSet<ResponseId> = restricted
-        .concerns
-        .values()
-        .flat_map(|c| c.responses.values().map(|r| r.id))
+    let responses: BTreeSet<ResponseId> = concern_docs
+        .iter()
+        .flat_map(|d| d.concern.responses.values().map(|r| r.id))
         .collect();
     assert_eq!(responses, exp.responses);
     let checkins: BTreeSet<CheckInId> = plan.checkins.values().map(|c| c.id).collect();

@@ -1,10 +1,12 @@
 //! What the charity's IT volunteer does from the command line: organisations, users,
 //! assignments, enrolment codes, devices and revocation. Also used by tests and the demo.
 
-use onward_core::document::DocId;
+use onward_core::document::{Doc, DocId};
 use onward_core::ids::{DeviceId, ParticipantId, UserId};
+use onward_core::policy::{Actor, Holding, Refused};
+use onward_core::time::Timestamp;
 use onward_core::vocab::Role;
-use onward_sync::check::Accepted;
+use onward_sync::check::{Accepted, NewChange};
 
 use crate::service::{enrolment_code, hash_password, hash_secret, normalise_code, now_millis};
 use crate::storage::{Organisation, PushContext, Pushed, Rule, Storage, StorageError, User};
@@ -91,6 +93,19 @@ pub fn issue_code<S: Storage + ?Sized>(storage: &S, user: UserId, hours: u32) ->
     Ok(code)
 }
 
+/// Every change of a document, as the log stores it.
+fn all_changes<T: onward_core::document::Record>(doc: &mut Doc<T>) -> Vec<NewChange> {
+    doc.automerge()
+        .get_changes(&[])
+        .into_iter()
+        .map(|mut c| NewChange {
+            device_time: Timestamp::from_millis(c.timestamp()),
+            operation: None,
+            bytes: c.bytes().to_vec(),
+        })
+        .collect()
+}
+
 /// Stores a participant's documents made elsewhere (the demo organisation, imports),
 /// assigned to `mentor`. The documents are checked for their kind and participant.
 pub fn import_participant<S: Storage + ?Sized>(
@@ -101,45 +116,63 @@ pub fn import_participant<S: Storage + ?Sized>(
 ) -> Result<ParticipantId> {
     let p = docs.plan.id().participant;
     let importer = DeviceId(uuid::Uuid::nil());
-    let saved: Vec<(DocId, Vec<u8>, Vec<Vec<u8>>)> = vec![
+    // Each document: its id, saved bytes, changes and (for a concern) who raised it.
+    type Saved = (DocId, Vec<u8>, Vec<NewChange>, Option<UserId>);
+    let mut saved: Vec<Saved> = vec![
         (
             docs.plan.id(),
             docs.plan.save(),
-            docs.plan.changes_since(&[]),
+            all_changes(&mut docs.plan),
+            None,
         ),
         (
             docs.notes.id(),
             docs.notes.save(),
-            docs.notes.changes_since(&[]),
+            all_changes(&mut docs.notes),
+            None,
         ),
         (
             docs.restricted.id(),
             docs.restricted.save(),
-            docs.restricted.changes_since(&[]),
+            all_changes(&mut docs.restricted),
+            None,
         ),
     ];
-    for (id, document, changes) in saved {
+    for c in &mut docs.concerns {
+        let raiser = c.read().concern.raised.by;
+        saved.push((c.id(), c.save(), all_changes(c), Some(raiser)));
+    }
+    // The import is the office's own: it may write every kind of document.
+    let office = Actor {
+        user: UserId(uuid::Uuid::nil()),
+        role: Role::Coordinator,
+        cleared: true,
+    };
+    for (id, document, changes, raised_by) in saved {
         let mut take = Some(Accepted {
             document,
             changes,
             created: true,
             only_creation: false,
+            raised_by,
         });
         let ctx = PushContext {
             org: org.id,
+            user: office.user,
             device: importer,
-            rule: Rule::Organisation { restricted: true },
+            rule: Rule {
+                user: office.user,
+                holding: Holding::of(&office, None),
+            },
             assign_to: mentor,
             now: now_millis(),
         };
         let outcome = storage.push(&ctx, id, &mut |current, _| match current {
             None => Ok(take.take().expect("checked once")),
-            Some(_) => Err(onward_sync::check::Refused(
-                "the participant is already on the server".into(),
-            )),
+            Some(_) => Err(Refused::AlreadyExists),
         })?;
         if let Pushed::Refused(why) = outcome {
-            return Err(StorageError::Invalid(why));
+            return Err(StorageError::Invalid(why.to_string()));
         }
     }
     Ok(p)

@@ -8,17 +8,22 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use onward_core::document::DocId;
 use onward_core::ids::DeviceId;
-use onward_core::vocab::Role;
-use onward_sync::check::{self, Pusher, Refused};
+use onward_core::policy::{Access, Reach, Refused};
+use onward_core::time::Timestamp;
+use onward_core::vocab::DocKind;
+use onward_sync::check::{self, Pusher};
 use onward_sync::codec::TARGET_BATCH_BYTES;
 use onward_sync::message::*;
 use onward_sync::scope::Scope;
 use sha2::{Digest, Sha256};
 
 use crate::storage::{
-    Device, ParticipantState, PushContext, Pushed as Stored, Rule, Storage, StorageError,
-    TokenOwner, User,
+    Device, ParticipantState, PushContext, Pushed as Stored, RefusalRecord, Rule, Storage,
+    StorageError, TokenOwner, User,
 };
+
+/// The most office notices sent to a coordinator's device in one answer.
+const NOTICES_PER_ANSWER: usize = 200;
 
 /// Milliseconds since the epoch.
 pub fn now_millis() -> i64 {
@@ -218,9 +223,10 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
     let rule = Rule::of(&user);
     let org = user.org;
     let pusher = Pusher {
-        user: user.id,
+        actor: user.actor(),
         device: device.id,
-        role: user.role,
+        enrolled_at: Timestamp::from_millis(device.created_at),
+        received_at: Timestamp::from_millis(now),
     };
 
     let mut acked = Vec::with_capacity(req.push.len());
@@ -228,13 +234,29 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
     for entry in &req.push {
         match push_one(storage, &user, &pusher, rule, device.id, entry, now)? {
             Stored::Stored { .. } => acked.push(entry.entry),
-            Stored::Refused(reason) => {
-                tracing::info!(device = %device.id, doc_kind = %entry.doc.kind, "push refused");
+            Stored::Refused(why) => {
+                tracing::info!(
+                    device = %device.id,
+                    doc_kind = %entry.doc.kind,
+                    code = why.code(),
+                    "push refused"
+                );
+                storage
+                    .record_refusal(&RefusalRecord {
+                        org,
+                        at: now,
+                        user: user.id,
+                        device: device.id,
+                        doc: entry.doc,
+                        label: label_of(&entry.data),
+                        why: why.clone(),
+                    })
+                    .map_err(unavailable)?;
                 acked.push(entry.entry);
                 refused.push(Refusal {
                     entry: entry.entry,
                     doc: entry.doc,
-                    reason,
+                    why,
                 });
             }
         }
@@ -264,13 +286,20 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
             gone.push(*d);
         }
     }
-    for chunk in allowed.chunks(64) {
+    'fetch: for chunk in allowed.chunks(64) {
         if size >= TARGET_BATCH_BYTES {
             break;
         }
-        for (doc, data) in storage.documents(chunk).map_err(unavailable)? {
+        let found = storage.documents(chunk).map_err(unavailable)?;
+        for d in chunk {
+            // Asked for, allowed, but not stored (a document the server refused to create).
+            if !found.iter().any(|(f, _)| f == d) {
+                gone.push(*d);
+            }
+        }
+        for (doc, data) in found {
             if !docs.is_empty() && size + data.len() > TARGET_BATCH_BYTES {
-                break;
+                break 'fetch;
             }
             size += data.len();
             docs.push(WholeDoc { doc, data });
@@ -302,12 +331,29 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
             .map(|c| DocChanges {
                 doc: c.doc,
                 data: c.data,
+                received_at: c.received_at,
             })
             .collect();
         (page.cursor, page.more, changes)
     };
 
+    // Coordinators are told about every change the office refused.
+    let notices = if Access::Coordination.permits(&user.actor()).is_ok() {
+        storage
+            .notices(org, req.notices_after, NOTICES_PER_ANSWER)
+            .map_err(unavailable)?
+    } else {
+        Vec::new()
+    };
+
     Ok(SyncResponse {
+        server_time: now_millis(),
+        account: Account {
+            role: user.role,
+            cleared: user.cleared,
+            display_name: user.display_name.clone(),
+        },
+        notices,
         cursor,
         more,
         scope_seq: scope_seq_out,
@@ -329,35 +375,39 @@ fn push_one<S: Storage + ?Sized>(
     entry: &Pushed,
     now: i64,
 ) -> Result<Stored, ServerError> {
-    let assign_to = matches!(user.role, Role::Mentor | Role::PeerMentor).then_some(user.id);
+    // Someone whose reach is their assignments gets the participants they create.
+    let assign_to = (rule.holding.reach == Reach::Assigned).then_some(user.id);
     let mut checker = |current: Option<&[u8]>, state: ParticipantState| {
         match state {
             ParticipantState::Holdable => {}
-            ParticipantState::New if user.role != Role::Participant => {}
+            // A new participant arrives with their Plan first; nothing else may create one.
+            ParticipantState::New if entry.doc.kind != DocKind::Plan => {
+                return Err(Refused::Missing {
+                    what: "the participant's plan".into(),
+                });
+            }
+            // Judged below: only those who may create a participant's Plan get one stored.
+            ParticipantState::New => {}
             ParticipantState::KindNotAllowed if current.is_none() => {
                 // Someone who may not hold this kind of document created it with the rest of
                 // a participant's record offline: its empty first change may be stored.
                 let accepted = check::accept_push(entry.doc, None, &entry.data, pusher)?;
-                if !accepted.only_creation {
-                    return Err(Refused(
-                        "you may not record this kind of information for this participant".into(),
-                    ));
+                if !accepted.only_creation || entry.doc.kind == DocKind::Concern {
+                    return Err(Refused::MayNotHold);
                 }
                 return Ok(accepted);
             }
-            _ => {
-                return Err(Refused(
-                    "this record is not on your caseload, so the change was not stored".into(),
-                ));
-            }
+            ParticipantState::KindNotAllowed => return Err(Refused::MayNotHold),
+            _ => return Err(Refused::NotOnCaseload),
         }
         if state == ParticipantState::New && current.is_some() {
-            return Err(Refused("this record is not on your caseload".into()));
+            return Err(Refused::NotOnCaseload);
         }
         check::accept_push(entry.doc, current, &entry.data, pusher)
     };
     let ctx = PushContext {
         org: user.org,
+        user: user.id,
         device,
         rule,
         assign_to,
@@ -366,4 +416,13 @@ fn push_one<S: Storage + ?Sized>(
     storage
         .push(&ctx, entry.doc, &mut checker)
         .map_err(unavailable)
+}
+
+/// The label of the last change in a pushed entry (an operation's name as the device gave
+/// it), for the refusal record; at most 40 characters, empty if it cannot be read.
+fn label_of(data: &[u8]) -> String {
+    check::labels(data)
+        .pop()
+        .map(|l| l.chars().take(40).collect())
+        .unwrap_or_default()
 }

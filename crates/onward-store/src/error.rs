@@ -29,6 +29,11 @@ pub enum StoreError {
     /// Changes for a document that is not stored.
     #[error("document {0} is not on this device")]
     MissingDocument(DocId),
+    /// A sync round would have deleted changes not yet sent (a bug: they must be held first).
+    #[error(
+        "changes to {0} have not reached the office yet and would have been lost; nothing was changed"
+    )]
+    Unsaved(DocId),
     /// A stored document could not be read.
     #[error(transparent)]
     Document(#[from] OpError),

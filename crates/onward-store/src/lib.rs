@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use onward_core::document::{Doc, DocId, Record};
 use onward_core::ids::ParticipantId;
-use onward_core::model::{Notes, Plan, Restricted};
+use onward_core::model::{Notes, Plan, Restricted, Safeguarding};
 use onward_core::views::ParticipantRows;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
@@ -39,6 +39,7 @@ const APPLICATION_ID: i64 = 0x4f4e_5744;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_sync.sql"),
+    include_str!("../migrations/0003_not_accepted.sql"),
 ];
 
 /// Compact a document once this many changes have been appended since its snapshot.
@@ -95,9 +96,42 @@ pub struct OutboxEntry {
     pub data: Vec<u8>,
 }
 
+/// A change this device made that the office did not accept, kept with what it recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    /// The outbox entry it came from (deleted from the outbox as it is held).
+    pub entry: Option<u64>,
+    pub doc: DocId,
+    pub preferred_name: String,
+    pub label: String,
+    /// Why, as JSON.
+    pub why: String,
+    /// What it recorded, as JSON.
+    pub content: String,
+    pub data: Vec<u8>,
+}
+
+/// A held change as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldRow {
+    pub id: i64,
+    pub held_at: i64,
+    pub doc: DocId,
+    pub preferred_name: String,
+    pub label: String,
+    pub why: String,
+    pub content: String,
+}
+
 /// Everything one round of sync stores, in one transaction.
 #[derive(Debug, Default)]
 pub struct SyncWrite<'a> {
+    /// Changes the office did not accept (or can no longer accept), kept for the person.
+    pub held: Vec<Held>,
+    /// Office notices for coordinators, as (number, JSON).
+    pub notices: Vec<(u64, String)>,
+    /// When the round was stored (ms since epoch).
+    pub now: i64,
     /// The sync state to remember (opaque to the store).
     pub state: String,
     /// The new scope, when it changed.
@@ -264,15 +298,33 @@ impl Store {
         Ok(Some(bytes))
     }
 
-    /// Loads a document, if present.
+    /// Loads one of a participant's Plan, Notes or Restricted documents, if present.
     pub fn load<T: Record>(
         &self,
         participant: ParticipantId,
     ) -> Result<Option<Doc<T>>, StoreError> {
-        let id = DocId {
-            participant,
-            kind: T::KIND,
-        };
+        self.load_doc(DocId::new(participant, T::KIND))
+    }
+
+    /// Loads a participant's concern documents.
+    pub fn load_concerns(
+        &self,
+        participant: ParticipantId,
+    ) -> Result<Vec<Doc<Safeguarding>>, StoreError> {
+        let mut out = Vec::new();
+        for id in self.docs_of(participant)? {
+            if id.kind == onward_core::vocab::DocKind::Concern
+                && let Some(doc) = self.load_doc(id)?
+            {
+                out.push(doc);
+            }
+        }
+        out.sort_by_key(|d: &Doc<Safeguarding>| d.id());
+        Ok(out)
+    }
+
+    /// Loads a document, if present.
+    pub fn load_doc<T: Record>(&self, id: DocId) -> Result<Option<Doc<T>>, StoreError> {
         match self.load_bytes(id)? {
             // SQLCipher authenticates every page it decrypts, so the bytes are ours.
             Some(bytes) => Ok(Some(Doc::load_trusted(id, &bytes)?)),
@@ -357,6 +409,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "DELETE FROM changes; DELETE FROM outbox; DELETE FROM documents; DELETE FROM sync_scope;
+             DELETE FROM not_accepted; DELETE FROM office_notices;
              DELETE FROM meta WHERE key LIKE 'sync.%' OR key LIKE 'draft:%';",
         )?;
         derived::clear_all(&tx)?;
@@ -365,6 +418,89 @@ impl Store {
         self.conn
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")?;
         Ok(())
+    }
+
+    /// The outbox entries queued for one document, oldest first.
+    pub fn outbox_for(&self, doc: DocId) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT entry, data FROM outbox WHERE doc_id = ?1 ORDER BY entry")?;
+        let rows = stmt.query_map([doc.to_string()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (entry, data) = row?;
+            out.push(OutboxEntry {
+                entry: entry as u64,
+                doc,
+                data,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Changes the office did not accept that no one has dealt with yet, newest first.
+    pub fn not_accepted(&self) -> Result<Vec<HeldRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, held_at, doc_id, preferred_name, label, why, content FROM not_accepted
+             WHERE resolved_at IS NULL ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, held_at, doc, preferred_name, label, why, content) = row?;
+            out.push(HeldRow {
+                id,
+                held_at,
+                doc: doc.parse()?,
+                preferred_name,
+                label,
+                why,
+                content,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Marks a held change as dealt with. False if there is no such unresolved change.
+    pub fn resolve_not_accepted(&mut self, id: i64, now: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE not_accepted SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL",
+            params![id, now],
+        )? > 0)
+    }
+
+    /// Office notices stored for a coordinator, newest first, at most `limit`.
+    pub fn office_notices(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT notice FROM office_notices ORDER BY seq DESC LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every document held for one participant.
+    pub fn docs_of(&self, participant: ParticipantId) -> Result<Vec<DocId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc_id FROM documents WHERE participant_id = ?1")?;
+        let rows = stmt.query_map([participant.to_string()], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row?.parse()?);
+        }
+        Ok(out)
     }
 
     /// Up to `limit` outbox entries, oldest first.
@@ -437,14 +573,54 @@ impl Store {
                 stmt.execute([d.to_string()])?;
             }
         }
+        for entry in &round.acked {
+            tx.prepare_cached("DELETE FROM outbox WHERE entry = ?1")?
+                .execute([*entry as i64])?;
+        }
+        for h in &round.held {
+            tx.prepare_cached(
+                "INSERT INTO not_accepted (held_at, doc_id, participant_id, preferred_name, label, why, content, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                round.now,
+                h.doc.to_string(),
+                h.doc.participant.to_string(),
+                h.preferred_name,
+                h.label,
+                h.why,
+                h.content,
+                h.data
+            ])?;
+            if let Some(entry) = h.entry {
+                tx.prepare_cached("DELETE FROM outbox WHERE entry = ?1")?
+                    .execute([entry as i64])?;
+            }
+        }
+        for (seq, notice) in &round.notices {
+            tx.prepare_cached(
+                "INSERT INTO office_notices (seq, notice) VALUES (?1, ?2)
+                 ON CONFLICT (seq) DO NOTHING",
+            )?
+            .execute(params![*seq as i64, notice])?;
+        }
         for d in round
             .remove
             .iter()
             .chain(round.replace.iter().map(|(d, _)| d))
         {
             let key = d.to_string();
+            // Queued changes of a removed document were held above by the caller; anything
+            // left here would be lost, so refuse the round instead.
+            let queued: i64 = tx.query_row(
+                "SELECT count(*) FROM outbox WHERE doc_id = ?1",
+                [&key],
+                |r| r.get(0),
+            )?;
+            if queued > 0 {
+                return Err(StoreError::Unsaved(*d));
+            }
             tx.execute("DELETE FROM changes WHERE doc_id = ?1", [&key])?;
-            tx.execute("DELETE FROM outbox WHERE doc_id = ?1", [&key])?;
             tx.execute("DELETE FROM documents WHERE doc_id = ?1", [&key])?;
         }
         for p in &round.gone {
@@ -461,10 +637,6 @@ impl Store {
                 id.kind.as_str(),
                 bytes
             ])?;
-        }
-        for entry in &round.acked {
-            tx.prepare_cached("DELETE FROM outbox WHERE entry = ?1")?
-                .execute([*entry as i64])?;
         }
         let due = Self::write_all(&tx, &round.writes)?;
         tx.commit()?;
@@ -541,10 +713,13 @@ impl Store {
         };
         let notes = self.load::<Notes>(p)?;
         let restricted = self.load::<Restricted>(p)?;
+        let concerns = self.load_concerns(p)?;
+        let concerns: Vec<&Safeguarding> = concerns.iter().map(|d| d.read()).collect();
         Ok(Some(onward_core::views::participant_rows(
             plan.read(),
             notes.as_ref().map(|d| d.read()),
             restricted.as_ref().map(|d| d.read()),
+            &concerns,
         )))
     }
 

@@ -1,20 +1,60 @@
-//! The server's check of changes a device pushes: applied to a copy of the document, every new
-//! change must be signed by the pushing device, name an operation the person's role may run
-//! on this kind of document, leave the document valid, and keep what may never change
-//! unchanged. Nothing is stored unless all of it passes.
+//! The server's check of changes a device pushes, judged by what they do. The pushed changes
+//! are applied to the server's copy one at a time; each must be signed by the pushing user on
+//! the pushing device, keep to the record's layout, be exactly one operation
+//! ([`onward_core::judge`]) that the person may run ([`onward_core::policy`]), carry that
+//! operation's label, and be dated where the server can believe it. Nothing is stored unless
+//! every change passes.
 
-use onward_core::access;
-use onward_core::document::{Doc, DocId, Record, author_of};
+use automerge::{AutoCommit, Change};
+use onward_core::document::{Doc, DocId, Layout, author_of};
 use onward_core::ids::{DeviceId, UserId};
-use onward_core::model::{Notes, Plan, Restricted};
-use onward_core::vocab::{DocKind, Role};
+use onward_core::judge::{Judge, Judging, judge_change, label_fits};
+use onward_core::model::{Notes, Plan, Restricted, Safeguarding};
+use onward_core::policy::{Actor, Operation, Refused};
+use onward_core::time::Timestamp;
+use onward_core::vocab::DocKind;
 
-/// Who pushed the changes.
+/// The largest single change the server accepts. The longest record (a session with every
+/// free-text field full) is well under it.
+pub const MAX_CHANGE_BYTES: usize = 256 * 1024;
+
+/// The most changes one pushed entry may carry.
+pub const MAX_CHANGES_PER_ENTRY: usize = 2_000;
+
+/// How far a device's clock may run ahead of the server's, or a stamp predate the device's
+/// enrolment, before the server stops believing it.
+pub const CLOCK_MARGIN_MS: i64 = 10 * 60 * 1000;
+
+/// Who pushed the changes, and when the server received them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pusher {
-    pub user: UserId,
+    pub actor: Actor,
     pub device: DeviceId,
-    pub role: Role,
+    /// When the server enrolled the device.
+    pub enrolled_at: Timestamp,
+    /// The server's own clock as the push arrived.
+    pub received_at: Timestamp,
+}
+
+impl Pusher {
+    fn judging(&self) -> Judging {
+        Judging {
+            actor: self.actor,
+            earliest: Timestamp::from_millis(self.enrolled_at.millis() - CLOCK_MARGIN_MS),
+            latest: Timestamp::from_millis(self.received_at.millis() + CLOCK_MARGIN_MS),
+        }
+    }
+}
+
+/// One new change that passed.
+#[derive(Debug)]
+pub struct NewChange {
+    /// The change, encoded on its own (for the organisation's log).
+    pub bytes: Vec<u8>,
+    /// What it did; `None` when it changed nothing visible (a concurrent write that lost).
+    pub operation: Option<Operation>,
+    /// The time the device gave it.
+    pub device_time: Timestamp,
 }
 
 /// A push that passed: the whole document after it, and the changes that were new.
@@ -22,22 +62,15 @@ pub struct Pusher {
 pub struct Accepted {
     /// The document saved whole (for the server's store).
     pub document: Vec<u8>,
-    /// Each new change, encoded on its own (for the organisation's change log). Empty when
-    /// the push repeated what the server already had.
-    pub changes: Vec<Vec<u8>>,
+    /// The new changes, in order. Empty when the push repeated what the server had.
+    pub changes: Vec<NewChange>,
     /// Whether the push created the document.
     pub created: bool,
-    /// Whether every new change is a document's first, empty change.
+    /// Whether the document holds nothing but its empty first change (what someone who may
+    /// not hold a kind of document may still create with a new participant).
     pub only_creation: bool,
-}
-
-/// Why a push was refused, in words fit to show the person.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refused(pub String);
-
-fn refuse(why: impl Into<String>) -> Refused {
-    Refused(why.into())
+    /// For a new concern document: who raised it (always the pusher).
+    pub raised_by: Option<UserId>,
 }
 
 /// Checks and applies `data`, pushed by `who`, to the document `id` whose current saved form
@@ -48,137 +81,267 @@ pub fn accept_push(
     data: &[u8],
     who: &Pusher,
 ) -> Result<Accepted, Refused> {
-    match id.kind {
-        DocKind::Plan => accept::<Plan>(id, current, data, who),
-        DocKind::Notes => accept::<Notes>(id, current, data, who),
-        DocKind::Restricted => accept::<Restricted>(id, current, data, who),
-    }
+    // The automerge library can panic on some crafted input; a device's bytes must never take
+    // the server down, so a panic while reading them is a refusal like any damaged change.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        accept_checked(id, current, data, who)
+    }))
+    .unwrap_or(Err(Refused::Damaged))
 }
 
-fn accept<T: Record + Invariants>(
+fn accept_checked(
     id: DocId,
     current: Option<&[u8]>,
     data: &[u8],
     who: &Pusher,
 ) -> Result<Accepted, Refused> {
-    let damaged = |e: onward_core::OpError| refuse(format!("the changes could not be used: {e}"));
-    let (mut doc, before, before_heads) = match current {
-        Some(bytes) => {
-            let mut doc = Doc::<T>::load(id, bytes)
-                .map_err(|_| refuse("the server's copy of this record could not be read"))?;
-            let heads = doc.heads();
-            let before = doc.read().clone();
-            doc.apply(data).map_err(damaged)?;
-            (doc, Some(before), heads)
-        }
-        None => (Doc::<T>::load(id, data).map_err(damaged)?, None, Vec::new()),
+    if !id.is_well_formed() {
+        return Err(Refused::Malformed);
+    }
+    // What the changes say about themselves that can be checked before any is applied.
+    let j = who.judging();
+    for change in changes_in(data) {
+        check_change(&change, who, &j)?;
+    }
+    match id.kind {
+        DocKind::Plan => accept::<Plan>(id, current, data, who),
+        DocKind::Notes => accept::<Notes>(id, current, data, who),
+        DocKind::Restricted => accept::<Restricted>(id, current, data, who),
+        DocKind::Concern => accept::<Safeguarding>(id, current, data, who),
+    }
+}
+
+fn layout(e: Layout) -> Refused {
+    match e {
+        Layout::Unreadable(_) => Refused::Damaged,
+        Layout::Unknown(_) | Layout::Replaced | Layout::NotCanonical => Refused::Malformed,
+    }
+}
+
+/// The changes `data` adds to a document whose saved form is `current`, oldest first.
+fn new_changes(current: Option<&[u8]>, data: &[u8]) -> Result<Vec<Change>, Refused> {
+    let mut scratch = match current {
+        Some(bytes) => AutoCommit::load(bytes).map_err(|_| Refused::Damaged)?,
+        None => AutoCommit::new(),
     };
-    if !doc.automerge().get_missing_deps(&[]).is_empty() {
-        return Err(refuse(
-            "the changes depend on others the server has not received; the record will be fetched again",
-        ));
+    let before = scratch.get_heads();
+    scratch
+        .load_incremental(data)
+        .map_err(|_| Refused::Damaged)?;
+    if !scratch.get_missing_deps(&[]).is_empty() {
+        return Err(Refused::MissingDeps);
     }
-    let new_changes = doc.automerge().get_changes(&before_heads);
-    for change in &new_changes {
-        let author = author_of(change.actor_id());
-        if author.map(|a| (a.user, a.device)) != Some((who.user, who.device)) {
-            return Err(refuse(
-                "the changes were not made on this tablet by this person",
-            ));
+    Ok(scratch.get_changes(&before))
+}
+
+fn accept<T: Judge>(
+    id: DocId,
+    current: Option<&[u8]>,
+    data: &[u8],
+    who: &Pusher,
+) -> Result<Accepted, Refused> {
+    let changes = new_changes(current, data)?;
+    if changes.len() > MAX_CHANGES_PER_ENTRY {
+        return Err(Refused::TooMuch);
+    }
+    let j = who.judging();
+    let mut operations = Vec::with_capacity(changes.len());
+    let (mut doc, rest) = match current {
+        Some(bytes) => {
+            let doc = Doc::<T>::load(id, bytes).map_err(|_| Refused::Damaged)?;
+            (doc, &changes[..])
         }
-        let operation = change.message().unwrap_or_default();
-        if operation == "create" && before.is_some() {
-            return Err(refuse("this record already exists on the server"));
+        None => {
+            let Some((first, rest)) = changes.split_first() else {
+                return Err(Refused::Damaged);
+            };
+            check_change(first, who, &j)?;
+            let doc = Doc::<T>::from_first_change(id, first).map_err(layout)?;
+            let op = doc.read().creation(&j)?;
+            allowed(op, first, id, &who.actor)?;
+            operations.push(Some(op));
+            (doc, rest)
         }
-        access::may_change(who.role, operation, id.kind).map_err(|e| refuse(e.0))?;
+    };
+    for change in rest {
+        if change.deps().is_empty() {
+            // A second first change: another document under the same name.
+            return Err(Refused::AlreadyExists);
+        }
+        check_change(change, who, &j)?;
+        let applied = doc.apply_checked(change).map_err(layout)?;
+        let op = judge_change(&applied.before, doc.read(), &applied.touched, &j)?;
+        match op {
+            Some(op) => allowed(op, change, id, &who.actor)?,
+            None => {
+                // No visible effect; still only what the label's operation may do.
+                let label = change.message().unwrap_or_default();
+                let labelled = Operation::ALL
+                    .iter()
+                    .find(|o| label_fits(**o, label))
+                    .ok_or(Refused::NotAnOperation)?;
+                labelled.permits(&who.actor)?;
+            }
+        }
+        operations.push(op);
     }
-    if let Some(before) = &before {
-        T::check_change(before, doc.read(), who.role)?;
-    }
-    let only_creation = new_changes.iter().all(|c| c.message() == Some("create"));
-    let changes = new_changes
+    let only_creation = current.is_none() && changes.len() == 1;
+    let raised_by = (current.is_none() && id.kind == DocKind::Concern).then_some(who.actor.user);
+    let new = changes
         .into_iter()
-        .map(|mut c| c.bytes().to_vec())
+        .zip(operations)
+        .map(|(mut c, operation)| NewChange {
+            device_time: Timestamp::from_millis(c.timestamp()),
+            bytes: c.bytes().to_vec(),
+            operation,
+        })
         .collect();
     Ok(Accepted {
         document: doc.save(),
-        changes,
-        created: before.is_none(),
+        changes: new,
+        created: current.is_none(),
         only_creation,
+        raised_by,
     })
 }
 
-/// What may never change in a document, whoever pushes.
-trait Invariants: Sized {
-    fn check_change(before: &Self, after: &Self, role: Role) -> Result<(), Refused>;
-}
-
-impl Invariants for Plan {
-    fn check_change(before: &Self, after: &Self, role: Role) -> Result<(), Refused> {
-        if role == Role::Participant && participant_view(before) != participant_view(after) {
-            return Err(refuse(
-                "a participant may tick steps, review and sign off goals, check in and write their disclosure, nothing else",
-            ));
-        }
-        Ok(())
+/// Checks what a change says about itself that the server can verify: who made it on which
+/// device, when, and how large it is.
+fn check_change(change: &Change, who: &Pusher, j: &Judging) -> Result<(), Refused> {
+    let author = author_of(change.actor_id());
+    if author.map(|a| (a.user, a.device)) != Some((who.actor.user, who.device)) {
+        return Err(Refused::NotThePusher);
     }
+    let size = change.raw_bytes().len();
+    if size > MAX_CHANGE_BYTES {
+        return Err(Refused::TooLarge {
+            bytes: size,
+            max: MAX_CHANGE_BYTES,
+        });
+    }
+    j.time(Timestamp::from_millis(change.timestamp()))
 }
 
-/// A plan with everything a participant may change blanked out.
-fn participant_view(plan: &Plan) -> Plan {
-    let mut p = plan.clone();
-    for goal in p.goals.values_mut() {
-        goal.reviews.clear();
-        goal.sign_off = None;
-        for step in &mut goal.steps {
-            step.done = None;
+/// Checks the person may run `op` on this kind of document and the change says so.
+fn allowed(op: Operation, change: &Change, id: DocId, actor: &Actor) -> Result<(), Refused> {
+    if !op.writes().contains(&id.kind) {
+        return Err(Refused::NotAnOperation);
+    }
+    let label = change.message().unwrap_or_default();
+    if !label_fits(op, label) {
+        return Err(Refused::Mislabelled {
+            says: label.chars().take(40).collect(),
+            does: op,
+        });
+    }
+    op.permits(actor)
+}
+
+/// Splits pushed bytes (saved documents and encoded changes, one after another) into
+/// automerge's chunks: 4 magic bytes, a 4-byte checksum, a type byte, a LEB128 length, then
+/// the data. `None` if they do not split cleanly.
+fn chunks(mut data: &[u8]) -> Option<Vec<&[u8]>> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        if data.len() < 10 || data[..4] != MAGIC {
+            return None;
+        }
+        let (mut len, mut shift, mut at) = (0usize, 0u32, 9usize);
+        loop {
+            let b = *data.get(at)?;
+            len |= usize::from(b & 0x7f).checked_shl(shift)?;
+            at += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 56 {
+                return None;
+            }
+        }
+        let end = at.checked_add(len)?;
+        out.push(data.get(..end)?);
+        data = &data[end..];
+    }
+    Some(out)
+}
+
+/// The changes in pushed bytes (whole saved documents and encoded changes), in order,
+/// without needing the document they apply to. Unreadable parts are skipped.
+pub fn changes_in(data: &[u8]) -> Vec<Change> {
+    let mut out = Vec::new();
+    for chunk in chunks(data).unwrap_or_default() {
+        match chunk[8] {
+            // A whole saved document.
+            0 => {
+                if let Ok(mut doc) = AutoCommit::load(chunk) {
+                    out.extend(doc.get_changes(&[]));
+                }
+            }
+            _ => {
+                if let Ok(c) = Change::try_from(chunk) {
+                    out.push(c);
+                }
+            }
         }
     }
-    p.checkins.clear();
-    p.disclosure = None;
-    p
+    out
 }
 
-impl Invariants for Notes {
-    fn check_change(before: &Self, after: &Self, _: Role) -> Result<(), Refused> {
-        let kept = before
-            .revisions
-            .iter()
-            .all(|(k, v)| after.revisions.get(k) == Some(v))
-            && before
-                .sign_offs
-                .iter()
-                .all(|(k, v)| after.sign_offs.get(k) == Some(v))
-            && before
-                .addenda
-                .iter()
-                .all(|(k, v)| after.addenda.get(k) == Some(v));
-        if kept {
-            Ok(())
-        } else {
-            Err(refuse(
-                "session records are only ever added to; correct them with an addendum",
-            ))
-        }
-    }
+/// The labels (operation names as the device gave them) of the changes in pushed bytes.
+pub fn labels(data: &[u8]) -> Vec<String> {
+    changes_in(data)
+        .iter()
+        .map(|c| c.message().unwrap_or_default().to_string())
+        .collect()
 }
 
-impl Invariants for Restricted {
-    fn check_change(before: &Self, after: &Self, _: Role) -> Result<(), Refused> {
-        let kept = before
-            .consents
-            .iter()
-            .all(|(k, v)| after.consents.get(k) == Some(v))
-            && before
-                .concerns
-                .keys()
-                .all(|k| after.concerns.contains_key(k));
-        if kept {
-            Ok(())
-        } else {
-            Err(refuse(
-                "consent records and safeguarding concerns are never removed or rewritten",
-            ))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onward_core::document::Ctx;
+    use onward_core::ids::{DeviceId, UserId};
+    use onward_core::input::{NewGoal, NewParticipant};
+    use onward_core::model::Author;
+    use onward_core::vocab::Pathway;
+
+    #[test]
+    fn labels_are_read_from_saved_documents_and_changes() {
+        let ctx = Ctx::new(
+            Author {
+                user: UserId::new(),
+                device: DeviceId::new(),
+            },
+            Timestamp::from_millis(1_764_000_000_000),
+        );
+        let mut docs = onward_core::ops::create_participant(
+            &ctx,
+            &NewParticipant {
+                preferred_name: "Robin".into(),
+                programme: String::new(),
+                pathways: vec![],
+            },
+        )
+        .unwrap();
+        let mut bytes = docs.plan.save();
+        for title in ["One", "Two"] {
+            onward_core::ops::plan::add_goal(
+                &mut docs.plan,
+                &ctx,
+                &NewGoal {
+                    title: title.into(),
+                    pathway: Pathway::Employment,
+                    why_it_matters: String::new(),
+                    target_date: None,
+                    review_due: None,
+                },
+            )
+            .unwrap();
+            bytes.extend(docs.plan.take_changes());
         }
+        assert_eq!(labels(&bytes), ["create", "add_goal", "add_goal"]);
+        assert!(labels(b"not automerge at all").is_empty());
+        assert!(labels(&bytes[..bytes.len() - 3]).is_empty());
     }
 }

@@ -9,7 +9,9 @@ use onward_core::document::DocId;
 use serde::{Deserialize, Serialize};
 
 use crate::codec::TARGET_BATCH_BYTES;
-use crate::message::{DocChanges, Pushed, Refusal, SyncRequest, SyncResponse, WholeDoc};
+use crate::message::{
+    Account, DocChanges, Notice, Pushed, Refusal, SyncRequest, SyncResponse, WholeDoc,
+};
 use crate::scope::{Scope, ScopeDigest};
 
 /// The most rounds one sync runs before it stops and reports that it is not finishing.
@@ -24,6 +26,9 @@ pub struct SyncState {
     pub cursor: u64,
     pub scope_seq: u64,
     pub scope_digest: ScopeDigest,
+    /// The last office notice stored (coordinators).
+    #[serde(default)]
+    pub notices_after: u64,
 }
 
 impl Default for SyncState {
@@ -32,6 +37,7 @@ impl Default for SyncState {
             cursor: 0,
             scope_seq: 0,
             scope_digest: Scope::default().digest(),
+            notices_after: 0,
         }
     }
 }
@@ -51,8 +57,14 @@ pub struct Round {
     pub changes: Vec<DocChanges>,
     /// Outbox entries to delete.
     pub acked: Vec<u64>,
-    /// Refused entries, to tell the person.
+    /// Refused entries: what they recorded stays on the device, shown with the reason.
     pub refused: Vec<Refusal>,
+    /// The account as the server knows it now.
+    pub account: Option<Account>,
+    /// The server's clock when it answered.
+    pub server_time: i64,
+    /// Office notices for coordinators.
+    pub notices: Vec<Notice>,
 }
 
 /// Why a sync could not go on.
@@ -127,6 +139,7 @@ impl ClientSync {
             scope_digest: self.state.scope_digest,
             push,
             want: self.want.iter().take(MAX_WANT).copied().collect(),
+            notices_after: self.state.notices_after,
         })
     }
 
@@ -174,6 +187,12 @@ impl ClientSync {
             .collect();
         round.acked = resp.acked;
         round.refused = resp.refused;
+        round.account = Some(resp.account);
+        round.server_time = resp.server_time;
+        if let Some(last) = resp.notices.iter().map(|n| n.seq).max() {
+            self.state.notices_after = self.state.notices_after.max(last);
+        }
+        round.notices = resp.notices;
         round.state = self.state.clone();
         self.more = resp.more;
         Ok(round)

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use crate::message::{ErrorCode, ServerError};
 
 /// The protocol version this crate speaks.
-pub const PROTOCOL_VERSION: u8 = 1;
+pub const PROTOCOL_VERSION: u8 = 2;
 
 /// The largest message either side accepts, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -90,6 +90,7 @@ mod tests {
             scope_digest: Scope::default().digest(),
             push: vec![],
             want: vec![],
+            notices_after: 0,
         })
     }
 
@@ -110,11 +111,11 @@ mod tests {
             decode::<ClientMessage>(&longer),
             Err(FrameError::Malformed(_))
         ));
-        let mut v2 = frame.clone();
-        v2[4] = 2;
+        let mut v1 = frame.clone();
+        v1[4] = 1;
         assert_eq!(
-            decode::<ClientMessage>(&v2),
-            Err(FrameError::Version { found: 2 })
+            decode::<ClientMessage>(&v1),
+            Err(FrameError::Version { found: 1 })
         );
         assert_eq!(
             decode::<ClientMessage>(b"<html>bad gateway</html>"),

@@ -6,6 +6,7 @@
 //! A device with nothing to send asks once and is told there is nothing new:
 //!
 //! ```
+//! use onward_core::vocab::Role;
 //! use onward_sync::{client::*, codec, message::*, scope::Scope};
 //!
 //! let mut sync = ClientSync::new(SyncState::default(), &Scope::default(), []);
@@ -15,8 +16,10 @@
 //!
 //! // The server answers: same cursor, same scope, nothing to send.
 //! let round = sync.receive(SyncResponse {
+//!     server_time: 1_764_000_000_000,
+//!     account: Account { role: Role::Mentor, cleared: false, display_name: "Sam".into() },
 //!     cursor: 0, more: false, scope_seq: 0, scope: None, acked: vec![], refused: vec![],
-//!     changes: vec![], docs: vec![], gone: vec![],
+//!     changes: vec![], docs: vec![], gone: vec![], notices: vec![],
 //! }).unwrap();
 //! assert!(round.changes.is_empty() && round.remove.is_empty());
 //! assert!(sync.is_done(true));

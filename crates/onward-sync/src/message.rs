@@ -3,7 +3,8 @@
 
 use onward_core::document::DocId;
 use onward_core::ids::{DeviceId, ParticipantId, UserId};
-use onward_core::vocab::Role;
+use onward_core::policy::Refused;
+use onward_core::vocab::{DocKind, Role};
 use serde::{Deserialize, Serialize};
 
 use crate::scope::{Scope, ScopeDigest};
@@ -92,6 +93,8 @@ pub struct SyncRequest {
     pub push: Vec<Pushed>,
     /// Documents in scope the device does not hold yet: send them whole.
     pub want: Vec<DocId>,
+    /// For coordinators: the last office notice the device has stored.
+    pub notices_after: u64,
 }
 
 impl std::fmt::Debug for SyncRequest {
@@ -119,6 +122,11 @@ pub struct Pushed {
 /// The server's answer to one round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncResponse {
+    /// The server's clock when it answered (ms since the epoch), so a device can tell when its
+    /// own clock is wrong.
+    pub server_time: i64,
+    /// Who the token's owner is now (role and clearance can change at the office).
+    pub account: Account,
     /// The device's new cursor: store it with everything below, in one transaction.
     pub cursor: u64,
     /// More changes wait beyond `cursor`: ask again.
@@ -137,22 +145,55 @@ pub struct SyncResponse {
     pub docs: Vec<WholeDoc>,
     /// Documents the device asked for that it may not hold.
     pub gone: Vec<DocId>,
+    /// For coordinators: changes the office refused from anyone's device, after
+    /// `notices_after`.
+    pub notices: Vec<Notice>,
 }
 
-/// A pushed entry the server would not store. The device discards its copy of the document
-/// and fetches the server's again, so both agree; the reason is shown to the person.
+/// The account a device belongs to, as the server knows it now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub role: Role,
+    pub cleared: bool,
+    pub display_name: String,
+}
+
+/// A pushed entry the server would not store, and why. The device keeps what it recorded,
+/// shown as not accepted by the office, and fetches the server's copy of the document again,
+/// so both agree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Refusal {
     pub entry: u64,
     pub doc: DocId,
-    pub reason: String,
+    pub why: Refused,
 }
 
+/// For coordinators: a change the office refused (who, which record, what kind of change,
+/// why); never the change's content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// The notice's number, for `notices_after`.
+    pub seq: u64,
+    /// When the office refused it (ms since the epoch).
+    pub at: i64,
+    pub user: UserId,
+    pub user_name: String,
+    pub device: DeviceId,
+    pub participant: ParticipantId,
+    pub kind: DocKind,
+    /// The label the change carried (an operation's name), at most 40 characters.
+    pub label: String,
+    pub why: Refused,
+}
+
+/// Changes to one document from the organisation's log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocChanges {
     pub doc: DocId,
     #[serde(with = "serde_bytes")]
     pub data: Vec<u8>,
+    /// When the office received them (ms since the epoch).
+    pub received_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,11 +1,12 @@
 //! Scope: the set of documents a device may hold. The server decides it from roles and
 //! assignments; it travels as a sorted list of participants with a bit per document kind,
-//! and a digest lets a device say "I hold this scope" in 16 bytes.
+//! plus the sorted list of concern documents, and a digest lets a device say "I hold this
+//! scope" in 16 bytes.
 
 use std::collections::BTreeMap;
 
 use onward_core::document::DocId;
-use onward_core::ids::ParticipantId;
+use onward_core::ids::{ConcernId, ParticipantId};
 use onward_core::vocab::DocKind;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -23,6 +24,8 @@ impl Kinds {
             DocKind::Plan => 1,
             DocKind::Notes => 2,
             DocKind::Restricted => 4,
+            // Concern documents are listed one by one, not as a bit.
+            DocKind::Concern => 0,
         }
     }
 
@@ -45,36 +48,49 @@ impl Kinds {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Scope {
     entries: Vec<(ParticipantId, Kinds)>,
+    /// Concern documents, sorted.
+    concerns: Vec<(ParticipantId, ConcernId)>,
 }
 
 impl Scope {
     /// A scope from any list of documents.
     pub fn from_docs(docs: impl IntoIterator<Item = DocId>) -> Self {
         let mut map: BTreeMap<ParticipantId, Kinds> = BTreeMap::new();
+        let mut concerns = std::collections::BTreeSet::new();
         for d in docs {
-            let k = map.entry(d.participant).or_default();
-            *k = k.with(d.kind);
+            match d.concern {
+                Some(c) => {
+                    concerns.insert((d.participant, c));
+                }
+                None => {
+                    let k = map.entry(d.participant).or_default();
+                    *k = k.with(d.kind);
+                }
+            }
         }
         Scope {
             entries: map.into_iter().collect(),
+            concerns: concerns.into_iter().collect(),
         }
     }
 
     /// Whether the scope holds `doc`.
     pub fn contains(&self, doc: DocId) -> bool {
-        self.entries
-            .binary_search_by_key(&doc.participant, |(p, _)| *p)
-            .is_ok_and(|i| self.entries[i].1.contains(doc.kind))
+        match doc.concern {
+            Some(c) => self.concerns.binary_search(&(doc.participant, c)).is_ok(),
+            None => self
+                .entries
+                .binary_search_by_key(&doc.participant, |(p, _)| *p)
+                .is_ok_and(|i| self.entries[i].1.contains(doc.kind)),
+        }
     }
 
     /// Every document in scope.
     pub fn docs(&self) -> impl Iterator<Item = DocId> + '_ {
-        self.entries.iter().flat_map(|(p, kinds)| {
-            kinds.iter().map(|kind| DocId {
-                participant: *p,
-                kind,
-            })
-        })
+        self.entries
+            .iter()
+            .flat_map(|(p, kinds)| kinds.iter().map(|kind| DocId::new(*p, kind)))
+            .chain(self.concerns.iter().map(|(p, c)| DocId::concern(*p, *c)))
     }
 
     pub fn participants(&self) -> impl Iterator<Item = ParticipantId> + '_ {
@@ -92,6 +108,7 @@ impl Scope {
     /// Whether the entries are sorted and unique (a scope read from the wire is checked).
     pub fn is_well_formed(&self) -> bool {
         self.entries.windows(2).all(|w| w[0].0 < w[1].0)
+            && self.concerns.windows(2).all(|w| w[0] < w[1])
     }
 
     pub fn digest(&self) -> ScopeDigest {
@@ -99,6 +116,10 @@ impl Scope {
         for (p, k) in &self.entries {
             h.update(p.uuid().as_bytes());
             h.update([k.0]);
+        }
+        for (p, c) in &self.concerns {
+            h.update(p.uuid().as_bytes());
+            h.update(c.uuid().as_bytes());
         }
         let full = h.finalize();
         let mut out = [0; 16];
@@ -115,7 +136,7 @@ mod tests {
     fn scope_membership_and_digest() {
         let a = ParticipantId::new();
         let b = ParticipantId::new();
-        let doc = |participant, kind| DocId { participant, kind };
+        let doc = DocId::new;
         let s = Scope::from_docs([
             doc(b, DocKind::Plan),
             doc(a, DocKind::Notes),
@@ -130,5 +151,11 @@ mod tests {
         assert_eq!(same.digest(), s.digest());
         let fewer = Scope::from_docs([doc(a, DocKind::Plan), doc(b, DocKind::Plan)]);
         assert_ne!(fewer.digest(), s.digest());
+        let concern = DocId::concern(a, ConcernId::new());
+        let with_concern = Scope::from_docs(s.docs().chain([concern]));
+        assert!(with_concern.contains(concern));
+        assert!(!s.contains(concern));
+        assert_eq!(with_concern.docs().count(), 4);
+        assert_ne!(with_concern.digest(), s.digest());
     }
 }

@@ -6,32 +6,22 @@ use crate::error::OpError;
 use crate::ids::*;
 use crate::input::*;
 use crate::model::*;
-use crate::validate;
-use crate::vocab::*;
+use crate::policy::Operation;
+use crate::rules;
+use crate::validate::{Field, Problem};
 
 fn check_content(c: &SessionContent) -> Result<SessionContent, OpError> {
-    validate::in_range("duration in minutes", c.duration_minutes, 1, 720)?;
-    for (field, mood) in [("mood before", c.mood_before), ("mood after", c.mood_after)] {
-        if let Some(m) = mood {
-            validate::in_range(field, m, 1, 5)?;
-        }
-    }
-    let absence_reason = validate::long("absence reason", &c.absence_reason)?;
-    if c.attendance == Attendance::DidNotAttend && absence_reason.is_empty() {
-        return Err(OpError::invalid(
-            "absence reason",
-            "cannot be empty when the participant did not attend: say why, if known, or 'not known'",
-        ));
-    }
     let mut topics = c.topics.clone();
     topics.sort();
     topics.dedup();
-    Ok(SessionContent {
-        absence_reason,
+    let content = SessionContent {
+        absence_reason: Field::AbsenceReason.text(&c.absence_reason)?,
         topics,
-        private_notes: validate::long("private notes", &c.private_notes)?,
+        private_notes: Field::PrivateNotes.text(&c.private_notes)?,
         ..c.clone()
-    })
+    };
+    rules::session(&content)?;
+    Ok(content)
 }
 
 fn summary_entry(
@@ -41,8 +31,8 @@ fn summary_entry(
     next_steps: &str,
     ctx: &Ctx,
 ) -> Result<Option<SessionSummary>, OpError> {
-    let summary = validate::long("summary", summary)?;
-    let next_steps = validate::long("next steps", next_steps)?;
+    let summary = Field::Summary.text(summary)?;
+    let next_steps = Field::NextSteps.text(next_steps)?;
     if summary.is_empty() && next_steps.is_empty() {
         return Ok(None);
     }
@@ -85,13 +75,19 @@ pub fn log_session(
     };
     notes.insert_entry(
         ctx,
-        "log_session",
+        Operation::LogSession.label(),
         "revisions",
         &revision.id.to_string(),
         &revision,
     )?;
     if let Some(s) = summary {
-        plan.insert_entry(ctx, "log_session", "summaries", &id.to_string(), &s)?;
+        plan.insert_entry(
+            ctx,
+            Operation::LogSession.label(),
+            "summaries",
+            &id.to_string(),
+            &s,
+        )?;
     }
     Ok(id)
 }
@@ -168,13 +164,13 @@ pub fn edit_session(
     };
     notes.insert_entry(
         ctx,
-        "edit_session",
+        Operation::EditSession.label(),
         "revisions",
         &revision.id.to_string(),
         &revision,
     )?;
     if let Some(s) = summary {
-        plan.insert_entry(ctx, "edit_session", "summaries", &key, &s)?;
+        plan.insert_entry(ctx, Operation::EditSession.label(), "summaries", &key, &s)?;
     }
     Ok(())
 }
@@ -190,7 +186,7 @@ pub fn sign_off_session(
         .session(input.session)
         .ok_or(OpError::NotFound("session"))?;
     if record.is_signed_off() {
-        return Err(OpError::invalid("session", "has already been signed off"));
+        return Err(OpError::invalid(Field::Session, Problem::AlreadySignedOff));
     }
     let revision = record
         .latest_revision()
@@ -205,7 +201,7 @@ pub fn sign_off_session(
     };
     notes.insert_entry(
         ctx,
-        "sign_off_session",
+        Operation::SignOffSession.label(),
         "sign_offs",
         &id.to_string(),
         &sign_off,
@@ -219,7 +215,7 @@ pub fn add_addendum(
     ctx: &Ctx,
     input: &NewAddendum,
 ) -> Result<AddendumId, OpError> {
-    let text = validate::required_long("addendum", &input.text)?;
+    let text = Field::Addendum.text(&input.text)?;
     if notes.read().session(input.session).is_none() {
         return Err(OpError::NotFound("session"));
     }
@@ -230,6 +226,12 @@ pub fn add_addendum(
         text,
         created: ctx.stamp(),
     };
-    notes.insert_entry(ctx, "add_addendum", "addenda", &id.to_string(), &addendum)?;
+    notes.insert_entry(
+        ctx,
+        Operation::AddAddendum.label(),
+        "addenda",
+        &id.to_string(),
+        &addendum,
+    )?;
     Ok(id)
 }

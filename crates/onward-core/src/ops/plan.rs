@@ -6,7 +6,9 @@ use crate::error::OpError;
 use crate::ids::*;
 use crate::input::*;
 use crate::model::*;
-use crate::validate;
+use crate::policy::Operation;
+use crate::rules;
+use crate::validate::{Field, Problem};
 use crate::vocab::*;
 
 /// Changes the profile (name, programme, status, pathways).
@@ -17,10 +19,10 @@ pub fn update_profile(
 ) -> Result<(), OpError> {
     let mut profile = doc.read().profile.clone();
     if let Some(name) = &input.preferred_name {
-        profile.preferred_name = validate::required("preferred name", name)?;
+        profile.preferred_name = Field::PreferredName.text(name)?;
     }
     if let Some(p) = &input.programme {
-        profile.programme = validate::short("programme", p)?;
+        profile.programme = Field::Programme.text(p)?;
     }
     if let Some(s) = input.status {
         profile.status = s;
@@ -31,7 +33,9 @@ pub fn update_profile(
         pathways.dedup();
         profile.pathways = pathways;
     }
-    doc.change(ctx, "update_profile", |w| w.put_field("profile", &profile))
+    doc.change(ctx, Operation::UpdateProfile.label(), |w| {
+        w.put_field("profile", &profile)
+    })
 }
 
 /// Adds a goal.
@@ -39,9 +43,9 @@ pub fn add_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewGoal) -> Result<GoalI
     let id = GoalId::new();
     let goal = Goal {
         id,
-        title: validate::required("title", &input.title)?,
+        title: Field::GoalTitle.text(&input.title)?,
         pathway: input.pathway,
-        why_it_matters: validate::long("why it matters", &input.why_it_matters)?,
+        why_it_matters: Field::WhyItMatters.text(&input.why_it_matters)?,
         target_date: input.target_date,
         review_due: input.review_due,
         status: GoalStatus::Active,
@@ -50,7 +54,13 @@ pub fn add_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewGoal) -> Result<GoalI
         sign_off: None,
         created: ctx.stamp(),
     };
-    doc.insert_entry(ctx, "add_goal", "goals", &id.to_string(), &goal)?;
+    doc.insert_entry(
+        ctx,
+        Operation::AddGoal.label(),
+        "goals",
+        &id.to_string(),
+        &goal,
+    )?;
     Ok(id)
 }
 
@@ -58,16 +68,16 @@ pub fn add_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewGoal) -> Result<GoalI
 pub fn update_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &GoalChange) -> Result<(), OpError> {
     doc.update_entry(
         ctx,
-        "update_goal",
+        Operation::UpdateGoal.label(),
         "goals",
         &input.goal.to_string(),
         "goal",
         |g: &mut Goal| {
             if let Some(t) = &input.title {
-                g.title = validate::required("title", t)?;
+                g.title = Field::GoalTitle.text(t)?;
             }
             if let Some(w) = &input.why_it_matters {
-                g.why_it_matters = validate::long("why it matters", w)?;
+                g.why_it_matters = Field::WhyItMatters.text(w)?;
             }
             if input.target_date.is_some() {
                 g.target_date = input.target_date;
@@ -87,15 +97,15 @@ pub fn update_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &GoalChange) -> Result
 pub fn add_step(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewStep) -> Result<StepId, OpError> {
     let step = Step {
         id: StepId::new(),
-        text: validate::required("step", &input.text)?,
-        by_whom: validate::short("by whom", &input.by_whom)?,
+        text: Field::Step.text(&input.text)?,
+        by_whom: Field::ByWhom.text(&input.by_whom)?,
         due: input.due,
         done: None,
     };
     let id = step.id;
     doc.update_entry(
         ctx,
-        "add_step",
+        Operation::AddStep.label(),
         "goals",
         &input.goal.to_string(),
         "goal",
@@ -112,7 +122,7 @@ pub fn tick_step(doc: &mut Doc<Plan>, ctx: &Ctx, input: &StepTick) -> Result<(),
     let stamp = ctx.stamp();
     doc.update_entry(
         ctx,
-        "tick_step",
+        Operation::TickStep.label(),
         "goals",
         &input.goal.to_string(),
         "goal",
@@ -132,14 +142,14 @@ pub fn tick_step(doc: &mut Doc<Plan>, ctx: &Ctx, input: &StepTick) -> Result<(),
 pub fn review_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &NewReview) -> Result<ReviewId, OpError> {
     let review = Review {
         id: ReviewId::new(),
-        rating: validate::in_range("rating", input.rating, 0, 10)?,
-        comment: validate::long("comment", &input.comment)?,
+        rating: Field::Rating.number(input.rating)?,
+        comment: Field::Comment.text(&input.comment)?,
         created: ctx.stamp(),
     };
     let id = review.id;
     doc.update_entry(
         ctx,
-        "review_goal",
+        Operation::ReviewGoal.label(),
         "goals",
         &input.goal.to_string(),
         "goal",
@@ -159,7 +169,7 @@ pub fn sign_off_goal(doc: &mut Doc<Plan>, ctx: &Ctx, input: &GoalSignOff) -> Res
     let stamp = ctx.stamp();
     doc.update_entry(
         ctx,
-        "sign_off_goal",
+        Operation::SignOffGoal.label(),
         "goals",
         &input.goal.to_string(),
         "goal",
@@ -178,19 +188,14 @@ pub fn plan_appointment(
     ctx: &Ctx,
     input: &NewAppointment,
 ) -> Result<AppointmentId, OpError> {
-    if let Some(end) = input.ends_at
-        && end <= input.starts_at
-    {
-        return Err(OpError::invalid("end time", "must be after the start time"));
-    }
     let id = AppointmentId::new();
     let appointment = Appointment {
         id,
         starts_at: input.starts_at,
         ends_at: input.ends_at,
         kind: input.kind,
-        with_whom: validate::short("with whom", &input.with_whom)?,
-        location: validate::short("where", &input.location)?,
+        with_whom: Field::WithWhom.text(&input.with_whom)?,
+        location: Field::Location.text(&input.location)?,
         support: Support {
             reminder: input.reminder,
             travel_arranged: input.travel_arranged,
@@ -202,9 +207,10 @@ pub fn plan_appointment(
         expenses_pence: 0,
         created: ctx.stamp(),
     };
+    rules::appointment(&appointment)?;
     doc.insert_entry(
         ctx,
-        "plan_appointment",
+        Operation::PlanAppointment.label(),
         "appointments",
         &id.to_string(),
         &appointment,
@@ -218,10 +224,10 @@ pub fn record_appointment_outcome(
     ctx: &Ctx,
     input: &AppointmentOutcome,
 ) -> Result<(), OpError> {
-    let outcome = validate::long("outcome", &input.outcome)?;
+    let outcome = Field::Outcome.text(&input.outcome)?;
     let follow_up = match &input.follow_up {
         Some(t) if !t.trim().is_empty() => Some(FollowUp {
-            text: validate::required("follow-up", t)?,
+            text: Field::FollowUp.text(t)?,
             due: input.follow_up_due,
             done: false,
         }),
@@ -229,12 +235,12 @@ pub fn record_appointment_outcome(
     };
     let expenses = input
         .expenses_pence
-        .map(|p| validate::pence("expenses", p))
+        .map(|p| Field::Expenses.pence(p))
         .transpose()?;
     let me = ctx.author.user;
     doc.update_entry(
         ctx,
-        "record_appointment_outcome",
+        Operation::RecordAppointmentOutcome.label(),
         "appointments",
         &input.appointment.to_string(),
         "appointment",
@@ -250,7 +256,7 @@ pub fn record_appointment_outcome(
             if let Some(p) = expenses {
                 a.expenses_pence = p;
             }
-            Ok(())
+            rules::appointment(a)
         },
     )
 }
@@ -263,7 +269,7 @@ pub fn complete_follow_up(
 ) -> Result<(), OpError> {
     doc.update_entry(
         ctx,
-        "complete_follow_up",
+        Operation::CompleteFollowUp.label(),
         "appointments",
         &input.appointment.to_string(),
         "appointment",
@@ -282,24 +288,21 @@ pub fn record_achievement(
     input: &NewAchievement,
 ) -> Result<AchievementId, OpError> {
     let id = AchievementId::new();
-    let hours = input
-        .hours
-        .map(|h| validate::in_range("hours", h, 0, 10_000))
-        .transpose()?;
+    let hours = input.hours.map(|h| Field::Hours.number(h)).transpose()?;
     let a = Achievement {
         id,
         kind: input.kind,
-        title: validate::required("title", &input.title)?,
+        title: Field::AchievementTitle.text(&input.title)?,
         date: input.date,
-        organisation: validate::short("organisation", &input.organisation)?,
-        level: validate::short("level", &input.level)?,
+        organisation: Field::Organisation.text(&input.organisation)?,
+        level: Field::Level.text(&input.level)?,
         certificate: input.certificate,
         hours,
         created: ctx.stamp(),
     };
     doc.insert_entry(
         ctx,
-        "record_achievement",
+        Operation::RecordAchievement.label(),
         "achievements",
         &id.to_string(),
         &a,
@@ -317,8 +320,8 @@ pub fn record_progression(
     let p = Progression {
         id,
         kind: input.kind,
-        description: validate::required("description", &input.description)?,
-        organisation: validate::short("organisation", &input.organisation)?,
+        description: Field::ProgressionDescription.text(&input.description)?,
+        organisation: Field::Organisation.text(&input.organisation)?,
         start_date: input.start_date,
         sustained_13_weeks: None,
         sustained_26_weeks: None,
@@ -326,7 +329,7 @@ pub fn record_progression(
     };
     doc.insert_entry(
         ctx,
-        "record_progression",
+        Operation::RecordProgression.label(),
         "progressions",
         &id.to_string(),
         &p,
@@ -341,7 +344,7 @@ pub fn check_sustained(
     input: &SustainedCheck,
 ) -> Result<(), OpError> {
     if input.weeks != 13 && input.weeks != 26 {
-        return Err(OpError::invalid("weeks", "must be 13 or 26"));
+        return Err(OpError::invalid(Field::Weeks, Problem::WeeksNot13Or26));
     }
     let check = SustainCheck {
         sustained: input.sustained,
@@ -349,7 +352,7 @@ pub fn check_sustained(
     };
     doc.update_entry(
         ctx,
-        "check_sustained",
+        Operation::CheckSustained.label(),
         "progressions",
         &input.progression.to_string(),
         "progression",
@@ -357,8 +360,11 @@ pub fn check_sustained(
             let due = p.start_date.plus_days(i64::from(input.weeks) * 7);
             if ctx.now.london_day() < due {
                 return Err(OpError::invalid(
-                    "weeks",
-                    format!("the {}-week check is not due until {due}", input.weeks),
+                    Field::Weeks,
+                    Problem::NotDue {
+                        weeks: input.weeks,
+                        due,
+                    },
                 ));
             }
             if input.weeks == 13 {
@@ -377,25 +383,26 @@ pub fn record_checkin(
     ctx: &Ctx,
     input: &NewCheckIn,
 ) -> Result<CheckInId, OpError> {
-    if input.scores.is_empty() {
-        return Err(OpError::invalid(
-            "scores",
-            "need at least one pathway score",
-        ));
-    }
     let mut scores = std::collections::BTreeMap::new();
     for s in &input.scores {
-        validate::in_range("score", s.score, 0, 10)?;
+        Field::Score.number(s.score)?;
         scores.insert(s.pathway.as_str().to_string(), s.score);
     }
     let id = CheckInId::new();
     let c = CheckIn {
         id,
         scores,
-        comment: validate::long("comment", &input.comment)?,
+        comment: Field::Comment.text(&input.comment)?,
         created: ctx.stamp(),
     };
-    doc.insert_entry(ctx, "record_checkin", "checkins", &id.to_string(), &c)?;
+    rules::checkin(&c)?;
+    doc.insert_entry(
+        ctx,
+        Operation::RecordCheckIn.label(),
+        "checkins",
+        &id.to_string(),
+        &c,
+    )?;
     Ok(id)
 }
 
@@ -406,10 +413,10 @@ pub fn save_disclosure(
     input: &DisclosureText,
 ) -> Result<(), OpError> {
     let draft = DisclosureDraft {
-        text: validate::long("disclosure", &input.text)?,
+        text: Field::Disclosure.text(&input.text)?,
         updated: ctx.stamp(),
     };
-    doc.change(ctx, "save_disclosure", |w| {
+    doc.change(ctx, Operation::SaveDisclosure.label(), |w| {
         w.put_field("disclosure", &Some(draft))
     })
 }

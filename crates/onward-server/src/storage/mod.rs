@@ -4,12 +4,15 @@
 //! blocking pool.
 
 pub mod postgres;
+mod sql;
 pub mod sqlite;
 
 use onward_core::document::DocId;
 use onward_core::ids::{DeviceId, ParticipantId, UserId};
-use onward_core::vocab::Role;
-use onward_sync::check::{Accepted, Refused};
+use onward_core::policy::{Actor, Holding, Refused};
+use onward_core::vocab::{DocKind, Role};
+use onward_sync::check::Accepted;
+use onward_sync::message::Notice;
 use uuid::Uuid;
 
 /// An organisation's id.
@@ -46,6 +49,17 @@ pub struct User {
     pub participant: Option<ParticipantId>,
 }
 
+impl User {
+    /// The person as the rules see them.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.id,
+            role: self.role,
+            cleared: self.cleared,
+        }
+    }
+}
+
 /// An enrolled device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
@@ -65,57 +79,28 @@ pub enum TokenOwner {
     Unknown,
 }
 
-/// Which documents a person may hold, as the storage queries them.
+/// Which documents a person may hold, as the storage queries them: the policy's
+/// [`Holding`] for one person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
-    /// Every document of the organisation (`restricted`: including Restricted ones).
-    Organisation { restricted: bool },
-    /// Documents of the participants assigned to `mentor`, of the kinds allowed.
-    Assigned {
-        mentor: UserId,
-        notes: bool,
-        restricted: bool,
-    },
-    /// A participant's own Plan.
-    Own { participant: ParticipantId },
-    /// Nothing.
-    Nothing,
+pub struct Rule {
+    pub user: UserId,
+    pub holding: Holding,
 }
 
 impl Rule {
     /// The rule for `user`.
     pub fn of(user: &User) -> Rule {
-        match user.role {
-            Role::Coordinator => Rule::Organisation { restricted: true },
-            Role::Mentor => Rule::Assigned {
-                mentor: user.id,
-                notes: true,
-                restricted: user.cleared,
-            },
-            Role::PeerMentor => Rule::Assigned {
-                mentor: user.id,
-                notes: true,
-                restricted: false,
-            },
-            Role::Participant => match user.participant {
-                Some(participant) => Rule::Own { participant },
-                None => Rule::Nothing,
-            },
+        Rule {
+            user: user.id,
+            holding: Holding::of(&user.actor(), user.participant),
         }
     }
 
-    /// Whether the rule allows a document of `kind` at all.
-    pub fn allows_kind(&self, kind: onward_core::vocab::DocKind) -> bool {
-        use onward_core::vocab::DocKind::*;
-        match (self, kind) {
-            (Rule::Nothing, _) => false,
-            (_, Plan) => true,
-            (Rule::Organisation { restricted }, Restricted) => *restricted,
-            (Rule::Organisation { .. }, Notes) => true,
-            (Rule::Assigned { notes, .. }, Notes) => *notes,
-            (Rule::Assigned { restricted, .. }, Restricted) => *restricted,
-            (Rule::Own { .. }, _) => false,
-        }
+    /// Whether the rule allows a document of `kind` (for a concern: raised by `raised_by`),
+    /// for a participant within its reach.
+    pub fn allows(&self, kind: DocKind, raised_by: Option<UserId>) -> bool {
+        self.holding
+            .allows(kind, raised_by.is_none_or(|r| r == self.user))
     }
 }
 
@@ -125,6 +110,8 @@ pub struct LoggedChange {
     pub seq: u64,
     pub doc: DocId,
     pub data: Vec<u8>,
+    /// When the server received it (ms since the epoch).
+    pub received_at: i64,
 }
 
 /// A page of the log.
@@ -143,7 +130,7 @@ pub enum Pushed {
     Stored {
         new_changes: usize,
     },
-    Refused(String),
+    Refused(Refused),
 }
 
 /// Decides, inside the push transaction, whether the pushed bytes may be stored: given the
@@ -155,6 +142,8 @@ pub type PushCheck<'a> =
 #[derive(Debug, Clone, Copy)]
 pub struct PushContext {
     pub org: OrgId,
+    /// The person pushing.
+    pub user: UserId,
     /// The device the changes came from (recorded in the log, so they are not sent back).
     pub device: DeviceId,
     /// What the pusher may hold.
@@ -175,6 +164,34 @@ pub enum ParticipantState {
     KindNotAllowed,
     /// Another caseload's (or another organisation's).
     NotTheirs,
+}
+
+/// A change the server refused, for coordinators to see (never its content).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusalRecord {
+    pub org: OrgId,
+    pub at: i64,
+    pub user: UserId,
+    pub device: DeviceId,
+    pub doc: DocId,
+    /// The label the change carried, at most 40 characters.
+    pub label: String,
+    pub why: Refused,
+}
+
+/// One stored change of a participant's record, as the server's history shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRow {
+    pub seq: u64,
+    pub doc: DocId,
+    pub user: Option<UserId>,
+    pub device: DeviceId,
+    /// What the change did, as the server judged it.
+    pub operation: Option<String>,
+    /// The time the device gave the change.
+    pub device_time: Option<i64>,
+    /// When the server received it.
+    pub received_at: Option<i64>,
 }
 
 /// Everything the server stores.
@@ -237,6 +254,13 @@ pub trait Storage: Send + Sync + 'static {
     fn push(&self, ctx: &PushContext, doc: DocId, check: &mut PushCheck<'_>) -> Result<Pushed>;
     /// Whole documents, those that exist.
     fn documents(&self, docs: &[DocId]) -> Result<Vec<(DocId, Vec<u8>)>>;
+    /// Records a refused change for coordinators.
+    fn record_refusal(&self, refusal: &RefusalRecord) -> Result<()>;
+    /// Refusals in the organisation after notice number `after`, oldest first, at most
+    /// `limit`.
+    fn notices(&self, org: OrgId, after: u64, limit: usize) -> Result<Vec<Notice>>;
+    /// Every stored change of a participant's record, oldest first.
+    fn history(&self, participant: ParticipantId) -> Result<Vec<HistoryRow>>;
     /// Log entries after `cursor` that `rule` allows, not made by `exclude`, up to about
     /// `max_bytes`.
     fn log_after(

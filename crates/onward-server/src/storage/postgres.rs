@@ -9,9 +9,14 @@ use ::postgres::{Client, IsolationLevel, NoTls, Row, Transaction};
 use onward_core::document::DocId;
 use onward_core::ids::{DeviceId, ParticipantId, UserId};
 
+use super::sql::{self, Dialect, NoticeRow};
 use super::*;
+use onward_core::policy::Reach;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_judging.sql"),
+];
 
 /// How many connections each server instance keeps open.
 const POOL: usize = 8;
@@ -162,44 +167,48 @@ fn device_row(r: &Row) -> Result<Device> {
     })
 }
 
-/// The SQL condition (on alias `c` with `participant_id` and `kind`) for a rule, with the
-/// rule's parameter as `$N`.
-fn rule_sql(rule: Rule, n: usize) -> (String, Option<String>) {
-    match rule {
-        Rule::Organisation { restricted } => (
-            if restricted {
-                "TRUE".into()
-            } else {
-                "c.kind <> 'restricted'".into()
-            },
-            None,
-        ),
-        Rule::Assigned {
-            mentor,
-            notes,
-            restricted,
-        } => {
-            let mut kinds = vec!["'plan'"];
-            if notes {
-                kinds.push("'notes'");
-            }
-            if restricted {
-                kinds.push("'restricted'");
-            }
-            (
-                format!(
-                    "c.kind IN ({}) AND c.participant_id IN (SELECT participant_id FROM assignments WHERE mentor_id = ${n})",
-                    kinds.join(", ")
-                ),
-                Some(mentor.to_string()),
+/// Whether `rule` reaches `participant` (a participant of `org` within the person's reach).
+fn reaches(
+    tx: &mut impl ::postgres::GenericClient,
+    org: OrgId,
+    rule: Rule,
+    participant: ParticipantId,
+) -> Result<bool> {
+    let p = participant.to_string();
+    Ok(match rule.holding.reach {
+        Reach::Organisation => tx
+            .query_opt(
+                "SELECT 1 FROM participants WHERE id = $1 AND org_id = $2",
+                &[&p, &org.to_string()],
             )
-        }
-        Rule::Own { participant } => (
-            format!("c.kind = 'plan' AND c.participant_id = ${n}"),
-            Some(participant.to_string()),
-        ),
-        Rule::Nothing => ("FALSE".into(), None),
+            .map_err(db)?
+            .is_some(),
+        Reach::Assigned => tx
+            .query_opt(
+                "SELECT 1 FROM assignments WHERE participant_id = $1 AND mentor_id = $2",
+                &[&p, &rule.user.to_string()],
+            )
+            .map_err(db)?
+            .is_some(),
+        Reach::Own(own) => own == participant,
+        Reach::Nobody => false,
+    })
+}
+
+/// Who raised a stored concern document (`None` for other documents or one not stored).
+fn raised_by(tx: &mut impl ::postgres::GenericClient, doc: DocId) -> Result<Option<UserId>> {
+    if doc.kind != DocKind::Concern {
+        return Ok(None);
     }
+    let row = tx
+        .query_opt(
+            "SELECT raised_by FROM documents WHERE doc_id = $1",
+            &[&doc.to_string()],
+        )
+        .map_err(db)?;
+    row.and_then(|r| r.get::<_, Option<String>>(0))
+        .map(|u| parse(&u, "concern raiser"))
+        .transpose()
 }
 
 fn holds_in(
@@ -208,29 +217,7 @@ fn holds_in(
     rule: Rule,
     doc: DocId,
 ) -> Result<bool> {
-    if !rule.allows_kind(doc.kind) {
-        return Ok(false);
-    }
-    let p = doc.participant.to_string();
-    let found = match rule {
-        Rule::Organisation { .. } => tx
-            .query_opt(
-                "SELECT 1 FROM participants WHERE id = $1 AND org_id = $2",
-                &[&p, &org.to_string()],
-            )
-            .map_err(db)?
-            .is_some(),
-        Rule::Assigned { mentor, .. } => tx
-            .query_opt(
-                "SELECT 1 FROM assignments WHERE participant_id = $1 AND mentor_id = $2",
-                &[&p, &mentor.to_string()],
-            )
-            .map_err(db)?
-            .is_some(),
-        Rule::Own { participant } => participant == doc.participant,
-        Rule::Nothing => false,
-    };
-    Ok(found)
+    Ok(reaches(tx, org, rule, doc.participant)? && rule.allows(doc.kind, raised_by(tx, doc)?))
 }
 
 fn bump_scope(tx: &mut Transaction<'_>, org: &str) -> Result<()> {
@@ -599,7 +586,7 @@ impl Storage for Postgres {
                 )
                 .map_err(db)?
                 .get(0);
-            let (cond, param) = rule_sql(rule, 2);
+            let (cond, param) = sql::holding(Dialect::Postgres, &rule, 2);
             let sql = format!("SELECT c.doc_id FROM documents c WHERE c.org_id = $1 AND {cond}");
             let orgs = org.to_string();
             let rows = match &param {
@@ -622,6 +609,7 @@ impl Storage for Postgres {
     fn push(&self, ctx: &PushContext, doc: DocId, check: &mut PushCheck<'_>) -> Result<Pushed> {
         let PushContext {
             org,
+            user,
             device,
             rule,
             assign_to,
@@ -644,19 +632,13 @@ impl Storage for Postgres {
             let state = match owner {
                 None => ParticipantState::New,
                 Some(o) if o != orgs => ParticipantState::NotTheirs,
-                Some(_) => {
-                    let plan = DocId {
-                        kind: onward_core::vocab::DocKind::Plan,
-                        ..doc
-                    };
-                    if holds_in(&mut tx, org, rule, doc)? {
-                        ParticipantState::Holdable
-                    } else if rule != Rule::Nothing && holds_in(&mut tx, org, rule, plan)? {
-                        ParticipantState::KindNotAllowed
-                    } else {
-                        ParticipantState::NotTheirs
-                    }
+                Some(_) if !reaches(&mut tx, org, rule, doc.participant)? => {
+                    ParticipantState::NotTheirs
                 }
+                Some(_) if rule.allows(doc.kind, raised_by(&mut tx, doc)?) => {
+                    ParticipantState::Holdable
+                }
+                Some(_) => ParticipantState::KindNotAllowed,
             };
             let current: Option<Vec<u8>> = tx
                 .query_opt("SELECT data FROM documents WHERE doc_id = $1", &[&doc.to_string()])
@@ -664,7 +646,7 @@ impl Storage for Postgres {
                 .map(|r| r.get(0));
             let accepted = match check(current.as_deref(), state) {
                 Ok(a) => a,
-                Err(refused) => return Ok(Pushed::Refused(refused.0)),
+                Err(refused) => return Ok(Pushed::Refused(refused)),
             };
             if accepted.changes.is_empty() {
                 return Ok(Pushed::Stored { new_changes: 0 });
@@ -686,23 +668,48 @@ impl Storage for Postgres {
             } else if current.is_none() {
                 bump_scope(&mut tx, &orgs)?;
             }
+            let raiser = match accepted.raised_by {
+                Some(u) => Some(u),
+                None => raised_by(&mut tx, doc)?,
+            }
+            .map(|u| u.to_string());
             let insert = tx
                 .prepare(
-                    "INSERT INTO changes (org_id, seq, doc_id, participant_id, kind, device_id, data)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO changes (org_id, seq, doc_id, participant_id, kind, device_id, data,
+                                          raised_by, user_id, operation, device_time, received_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 )
                 .map_err(db)?;
             let (doc_s, kind_s, device_s) = (doc.to_string(), doc.kind.as_str(), device.to_string());
+            let user_s = user.to_string();
             for change in &accepted.changes {
                 seq += 1;
-                tx.execute(&insert, &[&orgs, &seq, &doc_s, &p, &kind_s, &device_s, change])
-                    .map_err(db)?;
+                let operation = change.operation.map(|o| o.name());
+                let device_time = change.device_time.millis();
+                tx.execute(
+                    &insert,
+                    &[
+                        &orgs,
+                        &seq,
+                        &doc_s,
+                        &p,
+                        &kind_s,
+                        &device_s,
+                        &change.bytes,
+                        &raiser,
+                        &user_s,
+                        &operation,
+                        &device_time,
+                        &now,
+                    ],
+                )
+                .map_err(db)?;
             }
             tx.execute(
-                "INSERT INTO documents (doc_id, org_id, participant_id, kind, data, seq)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO documents (doc_id, org_id, participant_id, kind, data, seq, raised_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (doc_id) DO UPDATE SET data = excluded.data, seq = excluded.seq",
-                &[&doc_s, &orgs, &p, &kind_s, &accepted.document, &seq],
+                &[&doc_s, &orgs, &p, &kind_s, &accepted.document, &seq, &raiser],
             )
             .map_err(db)?;
             tx.execute("UPDATE organisations SET seq = $2 WHERE id = $1", &[&orgs, &seq])
@@ -711,6 +718,100 @@ impl Storage for Postgres {
             Ok(Pushed::Stored {
                 new_changes: accepted.changes.len(),
             })
+        })
+    }
+
+    fn record_refusal(&self, r: &RefusalRecord) -> Result<()> {
+        let why =
+            serde_json::to_string(&r.why).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        self.write(|tx| {
+            let orgs = r.org.to_string();
+            // The organisation's row lock numbers refusals in order across server instances.
+            tx.execute("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&orgs])
+                .map_err(db)?;
+            let seq: i64 = tx
+                .query_one(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM refusals WHERE org_id = $1",
+                    &[&orgs],
+                )
+                .map_err(db)?
+                .get(0);
+            tx.execute(
+                "INSERT INTO refusals (org_id, seq, at, user_id, device_id, participant_id, doc_id, kind, label, why)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &[
+                    &orgs,
+                    &seq,
+                    &r.at,
+                    &r.user.to_string(),
+                    &r.device.to_string(),
+                    &r.doc.participant.to_string(),
+                    &r.doc.to_string(),
+                    &r.doc.kind.as_str(),
+                    &r.label,
+                    &why,
+                ],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn notices(&self, org: OrgId, after: u64, limit: usize) -> Result<Vec<Notice>> {
+        self.with(|c| {
+            let rows = c
+                .query(
+                    "SELECT r.seq, r.at, r.user_id, COALESCE(u.display_name, ''), r.device_id,
+                            r.participant_id, r.kind, r.label, r.why
+                     FROM refusals r LEFT JOIN users u ON u.id = r.user_id
+                     WHERE r.org_id = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3",
+                    &[&org.to_string(), &(after as i64), &(limit as i64)],
+                )
+                .map_err(db)?;
+            rows.iter()
+                .map(|r| {
+                    NoticeRow {
+                        seq: r.get(0),
+                        at: r.get(1),
+                        user: r.get(2),
+                        user_name: r.get(3),
+                        device: r.get(4),
+                        participant: r.get(5),
+                        kind: r.get(6),
+                        label: r.get(7),
+                        why: r.get(8),
+                    }
+                    .parse()
+                })
+                .collect()
+        })
+    }
+
+    fn history(&self, participant: ParticipantId) -> Result<Vec<HistoryRow>> {
+        self.with(|c| {
+            let rows = c
+                .query(
+                    "SELECT seq, doc_id, user_id, device_id, operation, device_time, received_at
+                     FROM changes WHERE participant_id = $1 ORDER BY seq",
+                    &[&participant.to_string()],
+                )
+                .map_err(db)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(HistoryRow {
+                        seq: r.get::<_, i64>(0) as u64,
+                        doc: parse(r.get::<_, &str>(1), "document id")?,
+                        user: r
+                            .get::<_, Option<String>>(2)
+                            .map(|u| parse(&u, "user"))
+                            .transpose()?,
+                        device: parse(r.get::<_, &str>(3), "device")?,
+                        operation: r.get(4),
+                        device_time: r.get(5),
+                        received_at: r.get(6),
+                    })
+                })
+                .collect()
         })
     }
 
@@ -755,9 +856,9 @@ impl Storage for Postgres {
                 page.cursor = cursor;
                 return Ok(page);
             }
-            let (cond, param) = rule_sql(rule, 4);
+            let (cond, param) = sql::holding(Dialect::Postgres, &rule, 4);
             let sql = format!(
-                "SELECT c.seq, c.doc_id, c.data, c.device_id FROM changes c
+                "SELECT c.seq, c.doc_id, c.data, c.device_id, c.received_at FROM changes c
                  WHERE c.org_id = $1 AND c.seq > $2 AND c.seq <= $3 AND {cond}
                  ORDER BY c.seq LIMIT 2000"
             );
@@ -787,6 +888,7 @@ impl Storage for Postgres {
                         seq: seq as u64,
                         doc: parse(row.get::<_, &str>(1), "document id")?,
                         data,
+                        received_at: row.get::<_, Option<i64>>(4).unwrap_or(0),
                     });
                 }
                 if rows.len() < 2000 {

@@ -10,9 +10,14 @@ use onward_core::document::DocId;
 use onward_core::ids::{DeviceId, ParticipantId, UserId};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::sql::{self, Dialect, NoticeRow};
 use super::*;
+use onward_core::policy::Reach;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_judging.sql"),
+];
 
 /// How many connections are kept open.
 const POOL: usize = 8;
@@ -165,71 +170,51 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
 
 const DEVICE_COLUMNS: &str = "d.id, d.user_id, d.name, d.created_at, d.last_seen, d.revoked_at";
 
-/// The SQL condition (on table alias `c` with `participant_id` and `kind`) for a rule, and
-/// its parameter.
-fn rule_sql(rule: Rule) -> (String, Option<String>) {
-    match rule {
-        Rule::Organisation { restricted } => (
-            if restricted {
-                "1".into()
-            } else {
-                "c.kind != 'restricted'".into()
-            },
-            None,
-        ),
-        Rule::Assigned {
-            mentor,
-            notes,
-            restricted,
-        } => {
-            let mut kinds = vec!["'plan'"];
-            if notes {
-                kinds.push("'notes'");
-            }
-            if restricted {
-                kinds.push("'restricted'");
-            }
-            (
-                format!(
-                    "c.kind IN ({}) AND c.participant_id IN (SELECT participant_id FROM assignments WHERE mentor_id = ?9)",
-                    kinds.join(", ")
-                ),
-                Some(mentor.to_string()),
-            )
-        }
-        Rule::Own { participant } => (
-            "c.kind = 'plan' AND c.participant_id = ?9".into(),
-            Some(participant.to_string()),
-        ),
-        Rule::Nothing => ("0".into(), None),
-    }
-}
-
-fn holds_in(tx: &Connection, org: OrgId, rule: Rule, doc: DocId) -> Result<bool> {
-    if !rule.allows_kind(doc.kind) {
-        return Ok(false);
-    }
-    let p = doc.participant.to_string();
-    let found: Option<i64> = match rule {
-        Rule::Organisation { .. } => tx
+/// Whether `rule` reaches `participant` (a participant of `org` within the person's reach).
+fn reaches(tx: &Connection, org: OrgId, rule: Rule, participant: ParticipantId) -> Result<bool> {
+    let p = participant.to_string();
+    let found: Option<i64> = match rule.holding.reach {
+        Reach::Organisation => tx
             .query_row(
                 "SELECT 1 FROM participants WHERE id = ?1 AND org_id = ?2",
                 params![p, org.to_string()],
                 |r| r.get(0),
             )
             .optional(),
-        Rule::Assigned { mentor, .. } => tx
+        Reach::Assigned => tx
             .query_row(
                 "SELECT 1 FROM assignments WHERE participant_id = ?1 AND mentor_id = ?2",
-                params![p, mentor.to_string()],
+                params![p, rule.user.to_string()],
                 |r| r.get(0),
             )
             .optional(),
-        Rule::Own { participant } => Ok((participant == doc.participant).then_some(1)),
-        Rule::Nothing => Ok(None),
+        Reach::Own(own) => Ok((own == participant).then_some(1)),
+        Reach::Nobody => Ok(None),
     }
     .map_err(db)?;
     Ok(found.is_some())
+}
+
+/// Who raised a stored concern document (`None` for other documents or one not stored).
+fn raised_by(tx: &Connection, doc: DocId) -> Result<Option<UserId>> {
+    if doc.kind != DocKind::Concern {
+        return Ok(None);
+    }
+    let r: Option<Option<String>> = tx
+        .query_row(
+            "SELECT raised_by FROM documents WHERE doc_id = ?1",
+            [doc.to_string()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db)?;
+    r.flatten()
+        .map(|u| u.parse().map_err(|_| bad("concern raiser")))
+        .transpose()
+}
+
+fn holds_in(tx: &Connection, org: OrgId, rule: Rule, doc: DocId) -> Result<bool> {
+    Ok(reaches(tx, org, rule, doc.participant)? && rule.allows(doc.kind, raised_by(tx, doc)?))
 }
 
 impl Storage for Sqlite {
@@ -608,9 +593,8 @@ impl Storage for Sqlite {
                     |r| r.get(0),
                 )
                 .map_err(db)?;
-            let (cond, param) = rule_sql(rule);
-            let sql = format!("SELECT c.doc_id FROM documents c WHERE c.org_id = ?1 AND {cond}",);
-            let sql = sql.replace("?9", "?2");
+            let (cond, param) = sql::holding(Dialect::Sqlite, &rule, 2);
+            let sql = format!("SELECT c.doc_id FROM documents c WHERE c.org_id = ?1 AND {cond}");
             let mut stmt = tx.prepare(&sql).map_err(db)?;
             let get = |r: &rusqlite::Row<'_>| r.get::<_, String>(0);
             let ids: Vec<String> = match param {
@@ -637,6 +621,7 @@ impl Storage for Sqlite {
     fn push(&self, ctx: &PushContext, doc: DocId, check: &mut PushCheck<'_>) -> Result<Pushed> {
         let PushContext {
             org,
+            user,
             device,
             rule,
             assign_to,
@@ -654,23 +639,9 @@ impl Storage for Sqlite {
             let state = match owner {
                 None => ParticipantState::New,
                 Some(o) if o != org.to_string() => ParticipantState::NotTheirs,
-                Some(_) => {
-                    let mut any_kind = rule;
-                    if let Rule::Assigned { notes, restricted, .. } = &mut any_kind {
-                        *notes = true;
-                        *restricted = true;
-                    }
-                    if let Rule::Organisation { restricted } = &mut any_kind {
-                        *restricted = true;
-                    }
-                    if holds_in(&tx, org, rule, doc)? {
-                        ParticipantState::Holdable
-                    } else if holds_in(&tx, org, any_kind, DocId { kind: onward_core::vocab::DocKind::Plan, ..doc })? {
-                        ParticipantState::KindNotAllowed
-                    } else {
-                        ParticipantState::NotTheirs
-                    }
-                }
+                Some(_) if !reaches(&tx, org, rule, doc.participant)? => ParticipantState::NotTheirs,
+                Some(_) if rule.allows(doc.kind, raised_by(&tx, doc)?) => ParticipantState::Holdable,
+                Some(_) => ParticipantState::KindNotAllowed,
             };
             let current: Option<Vec<u8>> = tx
                 .query_row("SELECT data FROM documents WHERE doc_id = ?1", [doc.to_string()], |r| r.get(0))
@@ -678,7 +649,7 @@ impl Storage for Sqlite {
                 .map_err(db)?;
             let accepted = match check(current.as_deref(), state) {
                 Ok(a) => a,
-                Err(refused) => return Ok(Pushed::Refused(refused.0)),
+                Err(refused) => return Ok(Pushed::Refused(refused)),
             };
             if accepted.changes.is_empty() {
                 return Ok(Pushed::Stored { new_changes: 0 });
@@ -707,11 +678,17 @@ impl Storage for Sqlite {
                 tx.execute("UPDATE organisations SET scope_seq = scope_seq + 1 WHERE id = ?1", [&orgs])
                     .map_err(db)?;
             }
+            let raiser = match accepted.raised_by {
+                Some(u) => Some(u),
+                None => raised_by(&tx, doc)?,
+            }
+            .map(|u| u.to_string());
             {
                 let mut stmt = tx
                     .prepare_cached(
-                        "INSERT INTO changes (org_id, seq, doc_id, participant_id, kind, device_id, data)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO changes (org_id, seq, doc_id, participant_id, kind, device_id, data,
+                                              raised_by, user_id, operation, device_time, received_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     )
                     .map_err(db)?;
                 for change in &accepted.changes {
@@ -723,16 +700,21 @@ impl Storage for Sqlite {
                         p,
                         doc.kind.as_str(),
                         device.to_string(),
-                        change
+                        change.bytes,
+                        raiser,
+                        user.to_string(),
+                        change.operation.map(|o| o.name()),
+                        change.device_time.millis(),
+                        now
                     ])
                     .map_err(db)?;
                 }
             }
             tx.execute(
-                "INSERT INTO documents (doc_id, org_id, participant_id, kind, data, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO documents (doc_id, org_id, participant_id, kind, data, seq, raised_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (doc_id) DO UPDATE SET data = excluded.data, seq = excluded.seq",
-                params![doc.to_string(), orgs, p, doc.kind.as_str(), accepted.document, seq],
+                params![doc.to_string(), orgs, p, doc.kind.as_str(), accepted.document, seq, raiser],
             )
             .map_err(db)?;
             tx.execute("UPDATE organisations SET seq = ?2 WHERE id = ?1", params![orgs, seq])
@@ -741,6 +723,109 @@ impl Storage for Sqlite {
             Ok(Pushed::Stored {
                 new_changes: accepted.changes.len(),
             })
+        })
+    }
+
+    fn record_refusal(&self, r: &RefusalRecord) -> Result<()> {
+        let why =
+            serde_json::to_string(&r.why).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        self.write(|tx| {
+            let orgs = r.org.to_string();
+            let seq: i64 = tx
+                .query_row(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM refusals WHERE org_id = ?1",
+                    [&orgs],
+                    |row| row.get(0),
+                )
+                .map_err(db)?;
+            tx.execute(
+                "INSERT INTO refusals (org_id, seq, at, user_id, device_id, participant_id, doc_id, kind, label, why)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    orgs,
+                    seq,
+                    r.at,
+                    r.user.to_string(),
+                    r.device.to_string(),
+                    r.doc.participant.to_string(),
+                    r.doc.to_string(),
+                    r.doc.kind.as_str(),
+                    r.label,
+                    why
+                ],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn notices(&self, org: OrgId, after: u64, limit: usize) -> Result<Vec<Notice>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT r.seq, r.at, r.user_id, COALESCE(u.display_name, ''), r.device_id,
+                            r.participant_id, r.kind, r.label, r.why
+                     FROM refusals r LEFT JOIN users u ON u.id = r.user_id
+                     WHERE r.org_id = ?1 AND r.seq > ?2 ORDER BY r.seq LIMIT ?3",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![org.to_string(), after as i64, limit as i64], |r| {
+                    Ok(NoticeRow {
+                        seq: r.get(0)?,
+                        at: r.get(1)?,
+                        user: r.get(2)?,
+                        user_name: r.get(3)?,
+                        device: r.get(4)?,
+                        participant: r.get(5)?,
+                        kind: r.get(6)?,
+                        label: r.get(7)?,
+                        why: r.get(8)?,
+                    })
+                })
+                .map_err(db)?;
+            rows.map(|r| r.map_err(db).and_then(NoticeRow::parse))
+                .collect()
+        })
+    }
+
+    fn history(&self, participant: ParticipantId) -> Result<Vec<HistoryRow>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT seq, doc_id, user_id, device_id, operation, device_time, received_at
+                     FROM changes WHERE participant_id = ?1 ORDER BY seq",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map([participant.to_string()], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<i64>>(5)?,
+                        r.get::<_, Option<i64>>(6)?,
+                    ))
+                })
+                .map_err(db)?;
+            rows.map(|r| {
+                let (seq, doc, user, device, operation, device_time, received_at) =
+                    r.map_err(db)?;
+                Ok(HistoryRow {
+                    seq: seq as u64,
+                    doc: doc.parse().map_err(|_| bad("document id"))?,
+                    user: user
+                        .map(|u| u.parse().map_err(|_| bad("user")))
+                        .transpose()?,
+                    device: device.parse().map_err(|_| bad("device"))?,
+                    operation,
+                    device_time,
+                    received_at,
+                })
+            })
+            .collect()
         })
     }
 
@@ -788,13 +873,12 @@ impl Storage for Sqlite {
                 page.cursor = cursor;
                 return Ok(page);
             }
-            let (cond, param) = rule_sql(rule);
+            let (cond, param) = sql::holding(Dialect::Sqlite, &rule, 4);
             let sql = format!(
-                "SELECT c.seq, c.doc_id, c.data, c.device_id FROM changes c
+                "SELECT c.seq, c.doc_id, c.data, c.device_id, c.received_at FROM changes c
                  WHERE c.org_id = ?1 AND c.seq > ?2 AND c.seq <= ?3 AND {cond}
                  ORDER BY c.seq LIMIT 2000"
-            )
-            .replace("?9", "?4");
+            );
             let mut stmt = tx.prepare(&sql).map_err(db)?;
             let me = exclude.to_string();
             let mut from = cursor as i64;
@@ -826,10 +910,12 @@ impl Storage for Sqlite {
                     }
                     size += data.len();
                     let doc: String = row.get(1).map_err(db)?;
+                    let received_at: Option<i64> = row.get(4).map_err(db)?;
                     page.changes.push(LoggedChange {
                         seq: seq as u64,
                         doc: doc.parse().map_err(|_| bad("document id"))?,
                         data,
+                        received_at: received_at.unwrap_or(0),
                     });
                 }
                 if n < 2000 {

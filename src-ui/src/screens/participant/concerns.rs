@@ -19,21 +19,17 @@ struct ConcernForm {
 }
 
 pub(super) fn concerns(participant: ParticipantId, v: &ParticipantView) -> AnyView {
-    let list: Vec<Concern> = v
-        .restricted
-        .as_ref()
-        .map(|r| {
-            let mut c: Vec<Concern> = r.concerns.values().cloned().collect();
-            c.sort_by_key(|c| std::cmp::Reverse(c.raised.at));
-            c
-        })
-        .unwrap_or_default();
-    let can_see = v.restricted.is_some();
+    // The concerns this person holds: every one for cleared staff, their own for others.
+    let mut list: Vec<Concern> = v.concerns.clone();
+    list.sort_by_key(|c| std::cmp::Reverse(c.raised.at));
+    let sees_all = v.restricted.is_some();
     view! {
         <RaiseConcernForm participant=participant />
-        {can_see.then(|| view! {
+        {Some(view! {
             <section class="card" aria-labelledby="concerns-h">
-                <h2 id="concerns-h">{text::concerns::TITLE}</h2>
+                <h2 id="concerns-h">
+                    {if sees_all { text::concerns::TITLE } else { text::concerns::YOURS }}
+                </h2>
                 {if list.is_empty() {
                     view! { <p class="quiet">{text::concerns::NONE}</p> }.into_any()
                 } else {
@@ -113,7 +109,11 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
 fn ConcernCard(participant: ParticipantId, concern: Concern) -> impl IntoView {
     let c = concern;
     let id = c.id;
-    let coordinator = ctx().me.get_untracked().map(|m| m.role) == Some(Role::Coordinator);
+    let coordinator = ctx().me.get_untracked().is_some_and(|m| {
+        policy::Operation::RespondToConcern
+            .permits(&m.actor())
+            .is_ok()
+    });
     let responding = RwSignal::new(false);
     let mut responses: Vec<ConcernResponse> = c.responses.values().cloned().collect();
     responses.sort_by_key(|r| r.created.at);
