@@ -24,6 +24,8 @@ pub enum Screen {
     Caseload,
     Participant(ParticipantId, Tab),
     Settings,
+    /// Changes the office did not accept.
+    NotAccepted,
 }
 
 /// The sections of a participant's record.
@@ -45,6 +47,7 @@ impl Screen {
             Screen::Today => "today".into(),
             Screen::Caseload => "caseload".into(),
             Screen::Settings => "settings".into(),
+            Screen::NotAccepted => "not-accepted".into(),
             Screen::Participant(p, tab) => format!("participant/{p}/{}", tab.slug()),
         }
     }
@@ -56,6 +59,7 @@ impl Screen {
         match (parts.next(), parts.next(), parts.next()) {
             (Some("caseload"), ..) => Screen::Caseload,
             (Some("settings"), ..) => Screen::Settings,
+            (Some("not-accepted"), ..) => Screen::NotAccepted,
             (Some("participant"), Some(id), tab) => match id.parse() {
                 Ok(p) => Screen::Participant(
                     p,
@@ -320,6 +324,9 @@ fn Layout() -> impl IntoView {
                         .into_any()
                 }
                 Screen::Settings => view! { <screens::settings::SettingsScreen /> }.into_any(),
+                Screen::NotAccepted => {
+                    view! { <screens::not_accepted::NotAcceptedScreen /> }.into_any()
+                }
             }}
         </main>
     }

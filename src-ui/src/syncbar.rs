@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use onward_api::{GetSyncProgress, GetSyncStatus, SyncNow};
 
-use crate::{api, ctx, sleep, text};
+use crate::{Screen, api, ctx, sleep, text};
 
 #[component]
 pub fn SyncBar() -> impl IntoView {
@@ -80,6 +80,22 @@ pub fn SyncBar() -> impl IntoView {
                                 <p class="waiting" data-waiting=s.waiting.to_string()>
                                     {text::waiting(s.waiting)}
                                 </p>
+                                {(s.not_accepted > 0)
+                                    .then(|| {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="link not-accepted"
+                                                on:click=move |_| ctx.go(Screen::NotAccepted)
+                                            >
+                                                {text::not_accepted_count(s.not_accepted)}
+                                            </button>
+                                        }
+                                    })}
+                                {s
+                                    .clock_ahead_seconds
+                                    .filter(|a| a.abs() > 120)
+                                    .map(|a| view! { <p class="sync-error">{text::clock_off(a)}</p> })}
                                 {s
                                     .last_error
                                     .map(|e| {

@@ -744,3 +744,142 @@ pub mod api {
         format!("the screen and the app did not understand each other ({detail})")
     }
 }
+
+/// Changes the office did not accept, kept on this tablet.
+pub mod not_accepted {
+    pub const TITLE: &str = "Not accepted by the office";
+    pub const INTRO: &str = "These were saved on this tablet but the office did not accept them. Nothing has been lost: what was written is below. Read why, do what it says, then tell the app you have dealt with it.";
+    pub const NONE: &str = "Everything saved on this tablet was accepted by the office.";
+    pub const WHAT_WAS_WRITTEN: &str = "What was written";
+    pub const WHY: &str = "Why";
+    pub const DEALT_WITH: &str = "I have dealt with this";
+    pub const DEALT: &str = "Marked as dealt with.";
+    pub const OFFICE_TITLE: &str = "Changes the office did not accept";
+    pub const OFFICE_NONE: &str = "No one's changes have been turned away.";
+    pub const SOMEONE: &str = "a participant";
+}
+
+/// How many changes wait in "Not accepted by the office", as a link in the sync bar.
+pub fn not_accepted_count(n: u64) -> String {
+    format!(
+        "{n} change{} not accepted by the office: see {}",
+        plural(n, "", "s"),
+        plural(n, "it", "them")
+    )
+}
+
+/// A warning when the tablet's clock is far from the office's.
+pub fn clock_off(ahead_seconds: i64) -> String {
+    let minutes = ahead_seconds.unsigned_abs().div_ceil(60);
+    format!(
+        "This tablet's clock is {minutes} minute{} {} the office's. Set the date and time to update automatically, or the office may not accept what you save.",
+        plural(minutes, "", "s"),
+        if ahead_seconds > 0 { "ahead of" } else { "behind" }
+    )
+}
+
+/// What kind of change it was, for the lists of changes not accepted.
+pub fn operation(op: Option<onward_api::policy::Operation>) -> &'static str {
+    use onward_api::policy::Operation as O;
+    match op {
+        Some(O::CreateParticipant) => "New participant",
+        Some(O::UpdateProfile) => "Changed details",
+        Some(O::AddGoal) => "New goal",
+        Some(O::UpdateGoal) => "Changed goal",
+        Some(O::AddStep) => "New step",
+        Some(O::TickStep) => "Step ticked",
+        Some(O::ReviewGoal) => "Goal review",
+        Some(O::SignOffGoal) => "Goal signed off",
+        Some(O::PlanAppointment) => "New appointment",
+        Some(O::RecordAppointmentOutcome) => "What happened at an appointment",
+        Some(O::CompleteFollowUp) => "Follow-up done",
+        Some(O::RecordAchievement) => "Achievement",
+        Some(O::RecordProgression) => "Progression",
+        Some(O::CheckSustained) => "Sustainment check",
+        Some(O::RecordCheckIn) => "Check-in",
+        Some(O::SaveDisclosure) => "Disclosure statement",
+        Some(O::LogSession) => "Session logged",
+        Some(O::EditSession) => "Session changed",
+        Some(O::SignOffSession) => "Session signed off",
+        Some(O::AddAddendum) => "Addendum",
+        Some(O::RecordReferral) => "Referral",
+        Some(O::RecordConsent) => "Consent",
+        Some(O::AddKeyContact) => "Key contact",
+        Some(O::RaiseConcern) => "Safeguarding concern",
+        Some(O::RespondToConcern) => "Response to a concern",
+        None => "A change",
+    }
+}
+
+/// What the change was and whose record, as a heading.
+pub fn change_about(what: &str, name: &str) -> String {
+    format!("{what} — {name}")
+}
+
+/// Who sent a change the office did not accept, and when.
+pub fn sent_by(name: &str, when: &str) -> String {
+    format!("From {name}'s tablet, {when}")
+}
+
+/// Why the office did not accept a change, and what to do, in plain words.
+pub fn refused(why: &onward_api::policy::Refused) -> String {
+    use onward_api::policy::Refused as R;
+    match why {
+        R::HandedOver => "This cannot be done while the tablet is handed over.".into(),
+        R::CoordinatorOnly => "Only a coordinator can do this. Ask your coordinator.".into(),
+        R::NeedsClearance => "This needs clearance to see restricted information. Ask your coordinator.".into(),
+        R::NotOnCaseload => "This person is no longer on your caseload. Tell your coordinator what you wrote, so it can be added to their record.".into(),
+        R::MayNotHold => "You cannot keep this kind of information for this person. Tell your coordinator what you wrote.".into(),
+        R::Invalid { .. } => "Something in it was not accepted. Check it and record it again.".into(),
+        R::SignedOff => "Someone signed this session off before your change arrived. Add an addendum with what you wrote instead.".into(),
+        R::AlreadySignedOff => "Someone else signed this session off first. Nothing more is needed.".into(),
+        R::AppendOnly => "Records like this can only be added to. Record it again as something new.".into(),
+        R::MissingDeps => "This was made after a change the office did not accept. Record it again if it is still needed.".into(),
+        R::FromTheFuture => "The tablet's clock was ahead of the office's. Set the date and time to update automatically, then record it again.".into(),
+        R::BeforeEnrolment => "The tablet's clock was wrong. Set the date and time to update automatically, then record it again.".into(),
+        R::Backdated => "It was dated earlier than what the office already holds. Record it again.".into(),
+        R::Missing { .. } => "It refers to something the office does not have. Sync, then record it again.".into(),
+        R::TooLarge { .. } | R::TooMuch => "It was too large to send. Record it again in smaller parts.".into(),
+        R::OneThing
+        | R::NotAnOperation
+        | R::Mislabelled { .. }
+        | R::NotThePusher
+        | R::Malformed
+        | R::Damaged
+        | R::AlreadyExists => "The office could not use it. Tell your coordinator; you may need to update the app.".into(),
+    }
+}
+
+/// Names of the parts of a record shown under "What was written".
+pub fn recorded_field(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "preferred_name" => "Name",
+        "programme" => "Programme",
+        "title" => "Title",
+        "why_it_matters" => "Why it matters",
+        "text" => "Text",
+        "by_whom" => "By whom",
+        "rating" => "Rating (0 to 10)",
+        "comment" => "Comment",
+        "with_whom" => "With whom",
+        "location" => "Where",
+        "outcome" => "Outcome",
+        "description" => "Description",
+        "organisation" => "Organisation",
+        "level" => "Level",
+        "summary" => "Shared summary",
+        "next_steps" => "Next steps",
+        "private_notes" => "Private notes",
+        "absence_reason" => "Why they did not attend",
+        "duration_minutes" => "Minutes",
+        "referrer" => "Referrer",
+        "reason" => "Reason",
+        "scope" => "Scope",
+        "given_by" => "Given by",
+        "role" => "Role",
+        "name" => "Name",
+        "phone" => "Phone",
+        "email" => "Email",
+        _ => return None,
+    })
+}

@@ -2,6 +2,7 @@
 
 pub mod caseload;
 pub mod enrol;
+pub mod not_accepted;
 pub mod participant;
 pub mod settings;
 pub mod today;

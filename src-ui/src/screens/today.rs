@@ -2,7 +2,7 @@
 //! not yet signed off, and open safeguarding concerns.
 
 use leptos::prelude::*;
-use onward_api::{Caseload, Today};
+use onward_api::{Caseload, GetOfficeNotices, Today, policy::Access};
 
 use super::{ParticipantLink, caseload_resource, failed, loading, names};
 use crate::{Tab, api, ctx, now, text};
@@ -20,12 +20,28 @@ pub fn TodayScreen() -> impl IntoView {
         }
     });
     let people = caseload_resource(Caseload::default);
+    // Coordinators are told about changes the office turned away, from anyone's tablet.
+    let coordinates = ctx
+        .me
+        .get_untracked()
+        .is_some_and(|m| Access::Coordination.permits(&m.actor()).is_ok());
+    let notices = LocalResource::new(move || {
+        ctx.refresh.track();
+        async move {
+            if coordinates {
+                api::call(&GetOfficeNotices {}).await.ok()
+            } else {
+                None
+            }
+        }
+    });
     view! {
         <h1>{text::TODAY}</h1>
         {move || match (today.get(), people.get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => failed(e),
             (Some(Ok(t)), Some(Ok(rows))) => {
                 let names = names(&rows);
+                let by_id = names.clone();
                 let name = move |p| names.get(&p).cloned().unwrap_or_else(|| text::today::SOMEONE.into());
                 let section = |title: &'static str, empty: &'static str, items: Vec<AnyView>| {
                     view! {
@@ -118,6 +134,37 @@ pub fn TodayScreen() -> impl IntoView {
                                 })
                                 .collect(),
                         )}
+                        {move || {
+                            notices
+                                .get()
+                                .flatten()
+                                .map(|list| {
+                                    section(
+                                        text::not_accepted::OFFICE_TITLE,
+                                        text::not_accepted::OFFICE_NONE,
+                                        list.into_iter()
+                                            .take(20)
+                                            .map(|n| {
+                                                let who = by_id
+                                                    .get(&n.participant)
+                                                    .cloned()
+                                                    .unwrap_or_else(|| {
+                                                        text::not_accepted::SOMEONE.into()
+                                                    });
+                                                view! {
+                                                    <li>
+                                                        <span class="when">{n.at.london_format("%-d %b")}</span>
+                                                        <span>{text::change_about(text::operation(n.operation), &who)}</span>
+                                                        <span>{text::sent_by(&n.user_name, &n.at.london_format("%H:%M"))}</span>
+                                                        <span>{text::refused(&n.why)}</span>
+                                                    </li>
+                                                }
+                                                    .into_any()
+                                            })
+                                            .collect(),
+                                    )
+                                })
+                        }}
                         {section(
                             text::today::CONCERNS,
                             text::today::NO_CONCERNS,
