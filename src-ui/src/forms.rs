@@ -11,6 +11,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{api, ctx, text};
+use onward_api::OpError;
+use onward_api::validate::{Field, Problem as FieldProblem, Rule};
 
 /// A getter and a setter for one field of a form's state.
 pub type Bind<T> = (Signal<T>, Callback<T>);
@@ -296,8 +298,13 @@ pub fn options<T: Copy + 'static>(
     all.iter().map(|v| (name(v), label(*v))).collect()
 }
 
-/// Parses a whole number in `min..=max`, or says what is wrong in plain words.
-pub fn number(value: &str, min: i64, max: i64) -> Result<i64, String> {
+/// Parses a whole number within the core's range for `field`, or says what is wrong in plain
+/// words.
+pub fn number(value: &str, field: Field) -> Result<i64, String> {
+    let (min, max) = match field.rule() {
+        Rule::Range { min, max } => (min, max),
+        _ => (i64::MIN, i64::MAX),
+    };
     let v = value.trim();
     if v.is_empty() {
         return Err(text::check::NUMBER.into());
@@ -309,12 +316,12 @@ pub fn number(value: &str, min: i64, max: i64) -> Result<i64, String> {
     }
 }
 
-/// Parses an optional whole number in `min..=max`.
-pub fn optional_number(value: &str, min: i64, max: i64) -> Result<Option<i64>, String> {
+/// Parses an optional whole number within the core's range for `field`.
+pub fn optional_number(value: &str, field: Field) -> Result<Option<i64>, String> {
     if value.trim().is_empty() {
         Ok(None)
     } else {
-        number(value, min, max).map(Some)
+        number(value, field).map(Some)
     }
 }
 
@@ -357,16 +364,16 @@ pub fn when(value: &str) -> Result<onward_api::time::Timestamp, String> {
     v.parse().map_err(|_| text::check::DATE_TIME.to_string())
 }
 
-/// Non-empty text, at most `max` characters.
-pub fn words(value: &str, max: usize, what: &str) -> Result<String, String> {
-    let v = value.trim();
-    if v.is_empty() {
-        Err(text::enter(what))
-    } else if v.chars().count() > max {
-        Err(text::too_long(max))
-    } else {
-        Ok(v.to_string())
-    }
+/// Text checked by the core's rule for `field` (the same rule the app core and the server
+/// apply), in the UI's words: what to enter (`what`), or how long it may be.
+pub fn words(value: &str, field: Field, what: &str) -> Result<String, String> {
+    field.text(value).map_err(|e| match e {
+        OpError::Invalid {
+            problem: FieldProblem::TooLong { max, .. },
+            ..
+        } => text::too_long(max),
+        _ => text::enter(what),
+    })
 }
 
 /// The error of a check as an optional message, for a field.

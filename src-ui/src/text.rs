@@ -774,7 +774,11 @@ pub fn clock_off(ahead_seconds: i64) -> String {
     format!(
         "This tablet's clock is {minutes} minute{} {} the office's. Set the date and time to update automatically, or the office may not accept what you save.",
         plural(minutes, "", "s"),
-        if ahead_seconds > 0 { "ahead of" } else { "behind" }
+        if ahead_seconds > 0 {
+            "ahead of"
+        } else {
+            "behind"
+        }
     )
 }
 

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use onward_api::input::NewParticipant;
+use onward_api::validate::Field;
 use onward_api::vocab::{ParticipantStatus, Pathway};
 use onward_api::{Caseload, CreateParticipant};
 use serde::{Deserialize, Serialize};
@@ -118,13 +119,25 @@ fn AddParticipant(done: Callback<()>) -> impl IntoView {
     let name_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.name.is_empty())
-            .then(|| err(words(&f.name, 80, text::caseload::NEW_NAME_WHAT)))
+            .then(|| {
+                err(words(
+                    &f.name,
+                    Field::PreferredName,
+                    text::caseload::NEW_NAME_WHAT,
+                ))
+            })
             .flatten()
     });
     let programme_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.programme.is_empty())
-            .then(|| err(words(&f.programme, 80, text::caseload::PROGRAMME_WHAT)))
+            .then(|| {
+                err(words(
+                    &f.programme,
+                    Field::Programme,
+                    text::caseload::PROGRAMME_WHAT,
+                ))
+            })
             .flatten()
     });
     let save = move |ev: leptos::ev::SubmitEvent| {

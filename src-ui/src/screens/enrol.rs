@@ -55,7 +55,7 @@ pub fn Enrol() -> impl IntoView {
         let f = form.get();
         err(crate::forms::words(
             &f.device_name,
-            80,
+            onward_api::validate::Field::DeviceName,
             text::enrol::NAME_WHAT,
         ))
     });

@@ -165,7 +165,7 @@ fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
             .then(|| {
                 err(words(
                     &f.description,
-                    200,
+                    Field::ProgressionDescription,
                     text::achievements::PROGRESSION_WHAT,
                 ))
             })
@@ -178,7 +178,11 @@ fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
         let f = form.get_untracked();
         let (Ok(kind), Ok(description), Ok(start)) = (
             f.kind.parse::<ProgressionKind>(),
-            words(&f.description, 200, text::check::IT),
+            words(
+                &f.description,
+                Field::ProgressionDescription,
+                text::check::IT,
+            ),
             day(&f.start),
         ) else {
             problem.set(Some(text::FIX_ERRORS.into()));
@@ -233,11 +237,17 @@ fn RecordAchievementForm(participant: ParticipantId) -> impl IntoView {
     let title_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.title.is_empty())
-            .then(|| err(words(&f.title, 200, text::achievements::ACHIEVEMENT_WHAT)))
+            .then(|| {
+                err(words(
+                    &f.title,
+                    Field::AchievementTitle,
+                    text::achievements::ACHIEVEMENT_WHAT,
+                ))
+            })
             .flatten()
     });
     let date_err = Signal::derive(move || err(day(&form.get().date)));
-    let hours_err = Signal::derive(move || err(optional_number(&form.get().hours, 1, 10_000)));
+    let hours_err = Signal::derive(move || err(optional_number(&form.get().hours, Field::Hours)));
     let kind_err = Signal::derive(move || {
         (touched.get() && form.get().kind.parse::<AchievementKind>().is_err())
             .then(|| text::achievements::CHOOSE_KIND.to_string())
@@ -249,14 +259,14 @@ fn RecordAchievementForm(participant: ParticipantId) -> impl IntoView {
         let f = form.get_untracked();
         let (Ok(kind), Ok(title), Ok(date), Ok(hours)) = (
             f.kind.parse::<AchievementKind>(),
-            words(&f.title, 200, text::check::IT),
+            words(&f.title, Field::AchievementTitle, text::check::IT),
             day(&f.date),
             // Hours are asked for (and kept) only for volunteering and work experience.
             if matches!(
                 f.kind.parse(),
                 Ok(AchievementKind::Volunteering | AchievementKind::WorkExperience)
             ) {
-                optional_number(&f.hours, 1, 10_000)
+                optional_number(&f.hours, Field::Hours)
             } else {
                 Ok(None)
             },

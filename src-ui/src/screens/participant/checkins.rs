@@ -103,7 +103,7 @@ fn CheckInForm(participant: ParticipantId, pathways: Vec<Pathway>) -> impl IntoV
             if s.trim().is_empty() {
                 continue;
             }
-            match (p.parse::<Pathway>(), number(s, 0, 10)) {
+            match (p.parse::<Pathway>(), number(s, Field::Score)) {
                 (Ok(pathway), Ok(score)) => scores.push(PathwayScore {
                     pathway,
                     score: score as u8,
@@ -154,7 +154,7 @@ fn CheckInForm(participant: ParticipantId, pathways: Vec<Pathway>) -> impl IntoV
                 f.scores.push((name, v));
             })
         });
-        let error = Signal::derive(move || err(optional_number(&value.get(), 0, 10)));
+        let error = Signal::derive(move || err(optional_number(&value.get(), Field::Score)));
         view! { <TextField label=text::pathway(p) bind=(value, set) error=error kind="number" /> }
     };
     view! {

@@ -55,7 +55,13 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
     let desc_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.description.is_empty())
-            .then(|| err(words(&f.description, 4000, text::concerns::WHAT_WHAT)))
+            .then(|| {
+                err(words(
+                    &f.description,
+                    Field::ConcernDescription,
+                    text::concerns::WHAT_WHAT,
+                ))
+            })
             .flatten()
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -65,7 +71,7 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
         let (Ok(category), Ok(urgency), Ok(description)) = (
             f.category.parse::<ConcernCategory>(),
             f.urgency.parse::<Urgency>(),
-            words(&f.description, 4000, text::check::IT),
+            words(&f.description, Field::ConcernDescription, text::check::IT),
         ) else {
             problem.set(Some(text::FIX_ERRORS.into()));
             return;
@@ -167,7 +173,13 @@ fn RespondForm(
     let text_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.text.is_empty())
-            .then(|| err(words(&f.text, 4000, text::concerns::RESPONSE_WHAT)))
+            .then(|| {
+                err(words(
+                    &f.text,
+                    Field::Response,
+                    text::concerns::RESPONSE_WHAT,
+                ))
+            })
             .flatten()
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -176,7 +188,7 @@ fn RespondForm(
         let f = form.get_untracked();
         let (Ok(status), Ok(reply)) = (
             f.status.parse::<ConcernStatus>(),
-            words(&f.text, 4000, text::check::IT),
+            words(&f.text, Field::Response, text::check::IT),
         ) else {
             problem.set(Some(text::FIX_ERRORS.into()));
             return;

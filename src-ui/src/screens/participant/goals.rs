@@ -161,7 +161,7 @@ fn AddStep(participant: ParticipantId, goal: GoalId) -> impl IntoView {
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = form.get_untracked();
-        match words(&f.text, 200, text::goals::STEP_WHAT) {
+        match words(&f.text, Field::Step, text::goals::STEP_WHAT) {
             Err(e) => problem.set(Some(e)),
             Ok(text_) => submit(
                 key.clone(),
@@ -201,14 +201,14 @@ fn ReviewGoalForm(participant: ParticipantId, goal: GoalId, done: Callback<()>) 
     let rating_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.rating.is_empty())
-            .then(|| err(number(&f.rating, 0, 10)))
+            .then(|| err(number(&f.rating, Field::Rating)))
             .flatten()
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(true);
         let f = form.get_untracked();
-        let Ok(rating) = number(&f.rating, 0, 10) else {
+        let Ok(rating) = number(&f.rating, Field::Rating) else {
             problem.set(Some(text::FIX_ERRORS.into()));
             return;
         };
@@ -260,7 +260,7 @@ fn AddGoal(participant: ParticipantId) -> impl IntoView {
     let title_err = Signal::derive(move || {
         let f = form.get();
         (touched.get() || !f.title.is_empty())
-            .then(|| err(words(&f.title, 200, text::goals::TITLE_WHAT)))
+            .then(|| err(words(&f.title, Field::GoalTitle, text::goals::TITLE_WHAT)))
             .flatten()
     });
     let pathway_err = Signal::derive(move || {
@@ -275,7 +275,7 @@ fn AddGoal(participant: ParticipantId) -> impl IntoView {
         touched.set(true);
         let f = form.get_untracked();
         let (Ok(title), Ok(pathway), Ok(target), Ok(review)) = (
-            words(&f.title, 200, text::goals::TITLE_SHORT),
+            words(&f.title, Field::GoalTitle, text::goals::TITLE_SHORT),
             f.pathway.parse::<Pathway>(),
             day(&f.target),
             day(&f.review_due),
@@ -357,15 +357,20 @@ fn GoalEdit(
     let key = format!("update_goal:{goal}");
     let form = draft_from(key.clone(), current.clone());
     let problem = RwSignal::new(None::<String>);
-    let title_err =
-        Signal::derive(move || err(words(&form.get().title, 200, text::goals::TITLE_WHAT)));
+    let title_err = Signal::derive(move || {
+        err(words(
+            &form.get().title,
+            Field::GoalTitle,
+            text::goals::TITLE_WHAT,
+        ))
+    });
     let target_err = Signal::derive(move || err(day(&form.get().target)));
     let review_err = Signal::derive(move || err(day(&form.get().review_due)));
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = form.get_untracked();
         let (Ok(title), Ok(target), Ok(review), Ok(status)) = (
-            words(&f.title, 200, text::goals::TITLE_SHORT),
+            words(&f.title, Field::GoalTitle, text::goals::TITLE_SHORT),
             day(&f.target),
             day(&f.review_due),
             f.status.parse::<GoalStatus>(),

@@ -14,6 +14,7 @@ pub(super) use crate::forms::{
     options, pence, save_and_close, submit, when, words,
 };
 pub(super) use crate::{Screen, Tab, api, bind, ctx, now, text};
+pub(super) use onward_api::validate::Field;
 
 mod achievements;
 mod appointments;

@@ -174,13 +174,18 @@ fn ProfileFormView(
     let key = format!("update_profile:{participant}");
     let form = draft_from(key.clone(), ProfileForm::of(&profile));
     let problem = RwSignal::new(None::<String>);
-    let name_err =
-        Signal::derive(move || err(words(&form.get().name, 100, text::overview::NAME_WHAT)));
+    let name_err = Signal::derive(move || {
+        err(words(
+            &form.get().name,
+            Field::PreferredName,
+            text::overview::NAME_WHAT,
+        ))
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = form.get_untracked();
         let (Ok(name), Ok(status)) = (
-            words(&f.name, 100, text::overview::NAME_SHORT),
+            words(&f.name, Field::PreferredName, text::overview::NAME_SHORT),
             f.status.parse::<ParticipantStatus>(),
         ) else {
             problem.set(Some(text::FIX_ERRORS.into()));

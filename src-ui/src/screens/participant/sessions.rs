@@ -81,7 +81,7 @@ impl SessionForm {
         }
         Ok(NewSession {
             started_at,
-            duration_minutes: number(&self.duration, 1, 720)? as u32,
+            duration_minutes: number(&self.duration, Field::Duration)? as u32,
             mode: self
                 .mode
                 .parse()
@@ -93,8 +93,8 @@ impl SessionForm {
             attendance,
             absence_reason: self.absence_reason.trim().into(),
             topics: self.topics.iter().filter_map(|t| t.parse().ok()).collect(),
-            mood_before: optional_number(&self.mood_before, 1, 5)?.map(|m| m as u8),
-            mood_after: optional_number(&self.mood_after, 1, 5)?.map(|m| m as u8),
+            mood_before: optional_number(&self.mood_before, Field::MoodBefore)?.map(|m| m as u8),
+            mood_after: optional_number(&self.mood_after, Field::MoodAfter)?.map(|m| m as u8),
             summary: self.summary.trim().into(),
             next_steps: self.next_steps.trim().into(),
             private_notes: self.private_notes.trim().into(),
@@ -228,7 +228,7 @@ fn Addendum(participant: ParticipantId, session: SessionId, done: Callback<()>) 
         ev.prevent_default();
         match words(
             &form.get_untracked().text,
-            4000,
+            Field::Addendum,
             text::sessions::ADDENDUM_WHAT,
         ) {
             Err(e) => problem.set(Some(e)),
@@ -298,12 +298,14 @@ fn SessionFormView(
     let duration_err = Signal::derive(move || {
         let f = form.get();
         show(
-            number(&f.duration, 1, 720).map(|_| ()),
+            number(&f.duration, Field::Duration).map(|_| ()),
             !f.duration.is_empty(),
         )
     });
-    let before_err = Signal::derive(move || err(optional_number(&form.get().mood_before, 1, 5)));
-    let after_err = Signal::derive(move || err(optional_number(&form.get().mood_after, 1, 5)));
+    let before_err =
+        Signal::derive(move || err(optional_number(&form.get().mood_before, Field::MoodBefore)));
+    let after_err =
+        Signal::derive(move || err(optional_number(&form.get().mood_after, Field::MoodAfter)));
     let reason_err = Signal::derive(move || {
         let f = form.get();
         (f.attendance == Attendance::DidNotAttend.as_str()
