@@ -211,6 +211,26 @@ fn a_peer_mentors_concerns_reach_the_office_and_the_answer_comes_back() {
         )]
     );
 
+    // The history shows, beside each change's own time, when the office received it: for the
+    // peer mentor's own changes and for the coordinator's answer alike.
+    let history = p.handle(History { participant: met }).unwrap();
+    assert!(history.len() >= 4, "{history:?}");
+    for item in &history {
+        let received = item
+            .entry
+            .received
+            .unwrap_or_else(|| panic!("{} has no office time", item.entry.operation));
+        assert!(
+            received.millis() >= item.entry.at.millis() - 60_000,
+            "{item:?}"
+        );
+    }
+    assert!(
+        history
+            .iter()
+            .any(|i| i.entry.operation == "respond_to_concern")
+    );
+
     // The peer mentor's tablet never holds referral, risk or the office's own concern.
     let kinds: Vec<DocKind> = p
         .store()

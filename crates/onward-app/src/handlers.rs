@@ -5,6 +5,7 @@ use onward_core::OpError;
 use onward_core::document::Doc;
 use onward_core::export::ParticipantExport;
 use onward_core::model::{Concern, Notes, Plan, Restricted};
+use onward_core::time::Timestamp;
 
 /// What the signed-in person may see of one participant's record.
 struct Visible {
@@ -351,6 +352,15 @@ impl Handle<History> for App {
             }));
         }
         items.sort_by_key(|i| i.entry.at);
+        for item in &mut items {
+            if let Ok(hash) = item.entry.hash.parse::<automerge::ChangeHash>() {
+                item.entry.received = self
+                    .store
+                    .receipt(&hash.0)
+                    .map_err(storage)?
+                    .map(Timestamp::from_millis);
+            }
+        }
         Ok(items)
     }
 }

@@ -443,6 +443,26 @@ impl App {
         report.received += changes.len() as u64;
         report.refused.extend(refused.iter().map(|r| r.why.clone()));
 
+        // When the office received what it stored: this device's acknowledged changes (at
+        // the server's time of answering) and others' changes from the log.
+        let mut receipts: Vec<([u8; 32], i64)> = changes
+            .iter()
+            .flat_map(|c| {
+                onward_sync::check::changes_in(&c.data)
+                    .into_iter()
+                    .map(move |ch| (ch.hash().0, c.received_at))
+            })
+            .collect();
+        for entry in self.store.outbox(OUTBOX_BATCH).map_err(storage)? {
+            if acked.contains(&entry.entry) && !refused.iter().any(|r| r.entry == entry.entry) {
+                receipts.extend(
+                    onward_sync::check::changes_in(&entry.data)
+                        .iter()
+                        .map(|ch| (ch.hash().0, server_time)),
+                );
+            }
+        }
+
         // Nothing recorded here is lost: a refused change, the changes made on top of it, and
         // changes to records leaving this caseload are held, with what they recorded.
         let mut held = Vec::new();
@@ -539,6 +559,7 @@ impl App {
                 .map(|n| (n.seq, held::notice_json(n)))
                 .collect(),
             now: self.now().millis(),
+            receipts,
             state: serde_json::to_string(&state).expect("sync state serialises"),
             scope: scope.map(|s| s.docs().collect()),
             remove: remove_docs,

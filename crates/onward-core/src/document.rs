@@ -607,9 +607,16 @@ pub fn compact_bytes(bytes: &[u8]) -> Result<Vec<u8>, OpError> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub author: Option<Author>,
+    /// The time the device gave the change.
     pub at: Timestamp,
     /// The operation's name, such as `log_session`.
     pub operation: String,
+    /// The change's hash (hex), which names it everywhere.
+    #[serde(default)]
+    pub hash: String,
+    /// When the office received it, where the device knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<Timestamp>,
 }
 
 /// A participant document holding a `T`. The hydrated record is kept in step with the
@@ -927,6 +934,8 @@ impl<T: Record> Doc<T> {
                 author: author_of(c.actor_id()),
                 at: Timestamp::from_millis(c.timestamp()),
                 operation: c.message().unwrap_or_default().to_string(),
+                hash: c.hash().to_string(),
+                received: None,
             })
             .collect()
     }

@@ -22,3 +22,11 @@ CREATE TABLE office_notices (
     seq    INTEGER PRIMARY KEY,
     notice TEXT NOT NULL                       -- JSON (onward_sync::message::Notice)
 ) STRICT;
+
+-- When the office received each change this device knows the answer for (its own, once
+-- acknowledged, and others' arriving from the office's log), by change hash: shown in a
+-- record's history beside the time the device gave the change.
+CREATE TABLE receipts (
+    hash        BLOB PRIMARY KEY,
+    received_at INTEGER NOT NULL
+) STRICT;

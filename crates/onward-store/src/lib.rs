@@ -130,6 +130,8 @@ pub struct SyncWrite<'a> {
     pub held: Vec<Held>,
     /// Office notices for coordinators, as (number, JSON).
     pub notices: Vec<(u64, String)>,
+    /// When the office received changes, as (change hash, ms since epoch).
+    pub receipts: Vec<([u8; 32], i64)>,
     /// When the round was stored (ms since epoch).
     pub now: i64,
     /// The sync state to remember (opaque to the store).
@@ -409,7 +411,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "DELETE FROM changes; DELETE FROM outbox; DELETE FROM documents; DELETE FROM sync_scope;
-             DELETE FROM not_accepted; DELETE FROM office_notices;
+             DELETE FROM not_accepted; DELETE FROM office_notices; DELETE FROM receipts;
              DELETE FROM meta WHERE key LIKE 'sync.%' OR key LIKE 'draft:%';",
         )?;
         derived::clear_all(&tx)?;
@@ -488,6 +490,15 @@ impl Store {
             .prepare_cached("SELECT notice FROM office_notices ORDER BY seq DESC LIMIT ?1")?;
         let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// When the office received the change with `hash`, if this device has been told.
+    pub fn receipt(&self, hash: &[u8; 32]) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT received_at FROM receipts WHERE hash = ?1")?
+            .query_row([&hash[..]], |r| r.get(0))
+            .optional()?)
     }
 
     /// Every document held for one participant.
@@ -596,6 +607,12 @@ impl Store {
                 tx.prepare_cached("DELETE FROM outbox WHERE entry = ?1")?
                     .execute([entry as i64])?;
             }
+        }
+        for (hash, at) in &round.receipts {
+            tx.prepare_cached(
+                "INSERT INTO receipts (hash, received_at) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING",
+            )?
+            .execute(params![&hash[..], at])?;
         }
         for (seq, notice) in &round.notices {
             tx.prepare_cached(
