@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use onward_api::{ApiError, ErrorKind, SyncReport};
 
-use crate::sync::{HttpTransport, Transport};
+use crate::transport::{HttpTransport, Transport};
 use crate::{App, Origin};
 
 /// How often and how soon background sync runs.

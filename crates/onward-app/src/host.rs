@@ -15,7 +15,8 @@ use onward_api::{
 use serde_json::Value;
 
 use crate::background::{BackgroundSync, Timing, sync_shared_reporting};
-use crate::sync::{Credentials, HttpTransport};
+use crate::sync::Credentials;
+use crate::transport::HttpTransport;
 use crate::{App, STORE_FILE, StoreKey};
 
 /// The key file's name inside a data directory. Until PIN unlock arrives the store key sits

@@ -23,10 +23,12 @@ mod handlers;
 mod held;
 pub mod host;
 mod sync;
+mod transport;
 
 pub use background::{BackgroundSync, Backoff, Timing, sync_shared, sync_shared_reporting};
 pub use host::Host;
-pub use sync::{Credentials, HttpTransport, SyncRun, Transport};
+pub use sync::{Credentials, SyncRun};
+pub use transport::{HttpTransport, Transport};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
