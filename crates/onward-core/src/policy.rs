@@ -394,3 +394,110 @@ impl From<crate::OpError> for Refused {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Who may run each operation, written out by hand from DESIGN.md. Columns: coordinator,
+    /// cleared mentor, uncleared mentor, peer mentor, participant.
+    #[rustfmt::skip]
+    const TABLE: &[(&str, [bool; 5])] = &[
+        ("create_participant",         [true, true, true, true, false]),
+        ("update_profile",             [true, true, true, true, false]),
+        ("add_goal",                   [true, true, true, true, false]),
+        ("update_goal",                [true, true, true, true, false]),
+        ("add_step",                   [true, true, true, true, false]),
+        ("tick_step",                  [true, true, true, true, true]),
+        ("review_goal",                [true, true, true, true, true]),
+        ("sign_off_goal",              [true, true, true, true, true]),
+        ("plan_appointment",           [true, true, true, true, false]),
+        ("record_appointment_outcome", [true, true, true, true, false]),
+        ("complete_follow_up",         [true, true, true, true, false]),
+        ("record_achievement",         [true, true, true, true, false]),
+        ("record_progression",         [true, true, true, true, false]),
+        ("check_sustained",            [true, true, true, true, false]),
+        ("record_checkin",             [true, true, true, true, true]),
+        ("save_disclosure",            [true, true, true, true, true]),
+        ("log_session",                [true, true, true, true, false]),
+        ("edit_session",               [true, true, true, true, false]),
+        ("sign_off_session",           [true, true, true, true, false]),
+        ("add_addendum",               [true, true, true, true, false]),
+        ("record_referral",            [true, true, false, false, false]),
+        ("record_consent",             [true, true, false, false, false]),
+        ("add_key_contact",            [true, true, false, false, false]),
+        ("raise_concern",              [true, true, true, true, false]),
+        ("respond_to_concern",         [true, false, false, false, false]),
+    ];
+
+    fn people() -> [Actor; 5] {
+        let user = crate::ids::UserId::new();
+        [
+            (Role::Coordinator, true),
+            (Role::Mentor, true),
+            (Role::Mentor, false),
+            (Role::PeerMentor, false),
+            (Role::Participant, false),
+        ]
+        .map(|(role, cleared)| Actor {
+            user,
+            role,
+            cleared,
+        })
+    }
+
+    #[test]
+    fn every_operation_is_allowed_to_exactly_the_people_in_the_table() {
+        assert_eq!(TABLE.len(), Operation::ALL.len());
+        for (name, expected) in TABLE {
+            let op = Operation::from_name(name).unwrap_or_else(|| panic!("{name}"));
+            for (actor, allowed) in people().iter().zip(expected) {
+                assert_eq!(op.permits(actor).is_ok(), *allowed, "{name} {actor:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn what_each_person_holds() {
+        // Columns: Plan, Notes, Restricted, a concern they raised, someone else's concern.
+        let expected = [
+            [true, true, true, true, true],
+            [true, true, true, true, true],
+            [true, true, false, true, false],
+            [true, true, false, true, false],
+            [true, false, false, false, false],
+        ];
+        for (actor, row) in people().iter().zip(expected) {
+            let h = Holding::of(actor, Some(crate::ids::ParticipantId::new()));
+            let got = [
+                h.allows(DocKind::Plan, false),
+                h.allows(DocKind::Notes, false),
+                h.allows(DocKind::Restricted, false),
+                h.allows(DocKind::Concern, true),
+                h.allows(DocKind::Concern, false),
+            ];
+            assert_eq!(got, row, "{actor:?}");
+        }
+        let nobody = Holding::of(&people()[4], None);
+        assert!(!nobody.allows(DocKind::Plan, false));
+    }
+
+    #[test]
+    fn reads_by_role() {
+        let [c, m, _, p, participant] = people();
+        for a in [c, m, p] {
+            assert!(Access::History.permits(&a).is_ok());
+            assert!(Access::Export.permits(&a).is_ok());
+        }
+        assert_eq!(
+            Access::History.permits(&participant),
+            Err(Refused::HandedOver)
+        );
+        assert!(Access::Coordination.permits(&c).is_ok());
+        assert_eq!(
+            Access::Coordination.permits(&m),
+            Err(Refused::CoordinatorOnly)
+        );
+        assert!(Access::ReadRecord.permits(&participant).is_ok());
+    }
+}
