@@ -10,6 +10,7 @@ use onward_core::document::DocId;
 use onward_core::ids::DeviceId;
 use onward_core::vocab::Role;
 use onward_sync::check::{self, Pusher, Refused};
+use onward_sync::client::{MAX_PUSH, MAX_WANT};
 use onward_sync::codec::TARGET_BATCH_BYTES;
 use onward_sync::message::*;
 use onward_sync::scope::Scope;
@@ -195,7 +196,32 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password(&random_secret(16)).unwrap_or_default())
 }
 
+/// Refuses a message asking for more work than one round may: more documents than
+/// [`MAX_WANT`] or more pushed entries than [`MAX_PUSH`].
+fn check_bounds(req: &SyncRequest) -> Result<(), ServerError> {
+    if req.want.len() > MAX_WANT {
+        return Err(ServerError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "this tablet asked for {} records in one message; the server sends at most {MAX_WANT} at a time. Update the Onward app and sync again",
+                req.want.len()
+            ),
+        ));
+    }
+    if req.push.len() > MAX_PUSH {
+        return Err(ServerError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "this tablet sent {} changes in one message; the server takes at most {MAX_PUSH} at a time. Update the Onward app and sync again",
+                req.push.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncResponse, ServerError> {
+    check_bounds(&req)?;
     let now = now_millis();
     let (device, user) = match storage
         .token_owner(&hash_secret(&req.token), now)
