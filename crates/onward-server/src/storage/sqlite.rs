@@ -39,7 +39,10 @@ fn bad(what: &str) -> StorageError {
 
 impl Sqlite {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// The file, its write-ahead log and shared-memory index are readable and writable by the
+    /// server's own user only (0600), also when an earlier version made them wider.
     pub fn open(path: &Path) -> Result<Self> {
+        private_files(path)?;
         let s = Sqlite {
             path: path.to_path_buf(),
             pool: Mutex::new(Vec::new()),
@@ -63,6 +66,9 @@ impl Sqlite {
             tx.commit().map_err(db)?;
         }
         s.put(conn);
+        // SQLite gives the log and index files the database file's mode; any left by an
+        // earlier version are narrowed too.
+        private_files(path)?;
         Ok(s)
     }
 
@@ -120,6 +126,51 @@ impl Sqlite {
             Ok(out)
         })
     }
+}
+
+/// Creates the database file readable by this user only, and narrows the mode of an
+/// existing one (and of its `-wal` and `-shm` files) to 0600.
+fn private_files(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| {
+            StorageError::Database(format!(
+                "could not make {} private to this user: {e}",
+                path.display()
+            ))
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io(e)),
+        }
+        let mut files = vec![path.to_path_buf()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            files.push(PathBuf::from(name));
+        }
+        for file in files {
+            match std::fs::metadata(&file) {
+                Ok(m) if m.permissions().mode() & 0o777 != 0o600 => {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                        .map_err(io)?;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(User, Option<String>)> {
