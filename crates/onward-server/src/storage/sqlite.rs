@@ -12,7 +12,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::*;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_people.sql"),
+];
 
 /// How many connections are kept open.
 const POOL: usize = 8;
@@ -171,6 +174,72 @@ fn private_files(path: &Path) -> Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
+}
+
+/// A SQLite connection or transaction, for the SQL both backends share.
+struct Lite<'a>(&'a Connection);
+
+fn lite_params(params: &[people::Param]) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value;
+    params
+        .iter()
+        .map(|p| match p {
+            people::Param::Int(v) => v.map(Value::Integer).unwrap_or(Value::Null),
+            people::Param::Text(v) => v.clone().map(Value::Text).unwrap_or(Value::Null),
+            people::Param::Bytes(v) => Value::Blob(v.clone()),
+        })
+        .collect()
+}
+
+impl people::Sql for Lite<'_> {
+    fn execute(&mut self, sql: &str, params: &[people::Param]) -> Result<u64> {
+        self.0
+            .execute(
+                &sql.replace('$', "?"),
+                rusqlite::params_from_iter(lite_params(params)),
+            )
+            .map(|n| n as u64)
+            .map_err(db)
+    }
+
+    fn query(&mut self, sql: &str, params: &[people::Param]) -> Result<Vec<people::Row>> {
+        use rusqlite::types::Value;
+        let mut stmt = self.0.prepare(&sql.replace('$', "?")).map_err(db)?;
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(lite_params(params)), |r| {
+                (0..n)
+                    .map(|i| {
+                        Ok(match r.get::<_, Value>(i)? {
+                            Value::Integer(v) => people::Cell::Int(v),
+                            Value::Text(v) => people::Cell::Text(v),
+                            Value::Null | Value::Real(_) | Value::Blob(_) => people::Cell::Null,
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map(people::Row)
+            })
+            .map_err(db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db)?;
+        Ok(rows)
+    }
+
+    fn for_update(&self) -> &'static str {
+        ""
+    }
+}
+
+impl Sqlite {
+    /// Runs shared SQL in a write transaction.
+    fn people_write<T>(&self, f: impl FnOnce(&mut dyn people::Sql) -> Result<T>) -> Result<T> {
+        self.write(|tx| f(&mut Lite(tx)))
+    }
+
+    /// Runs shared SQL on a connection.
+    fn people_read<T>(&self, f: impl FnOnce(&mut dyn people::Sql) -> Result<T>) -> Result<T> {
+        self.with(|c| f(&mut Lite(c)))
+    }
 }
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(User, Option<String>)> {
@@ -889,6 +958,8 @@ impl Storage for Sqlite {
             }
         })
     }
+
+    people::storage_methods!();
 }
 
 fn insert_device(tx: &Transaction<'_>, device: &Device, token_hash: &[u8]) -> Result<()> {
