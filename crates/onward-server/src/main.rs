@@ -12,6 +12,7 @@ use onward_core::time::Timestamp;
 use onward_core::vocab::Role;
 use onward_server::admin::{self, NewUser};
 use onward_server::settings::{Settings, redact_url};
+use onward_server::signin::Guard;
 use onward_server::storage::postgres::Postgres;
 use onward_server::storage::sqlite::Sqlite;
 use onward_server::storage::{Revocation, Storage, StorageError};
@@ -280,9 +281,14 @@ fn serve<S: Storage>(storage: Arc<S>, settings: Settings) -> anyhow::Result<()> 
         tracing::info!(
             listen = %listener.local_addr()?,
             database = %redact_url(&settings.database_url),
+            trusted_proxies = ?settings.trusted_proxies,
             "onward-server ready"
         );
-        onward_server::serve(storage, listener, shutdown_signal()).await?;
+        let guard = Arc::new(Guard::new(
+            settings.trusted_proxies.clone(),
+            onward_server::http::concurrent_password_checks(),
+        ));
+        onward_server::serve(storage, listener, guard, shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok(())
     })
