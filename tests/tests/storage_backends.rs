@@ -16,7 +16,7 @@ use onward_server::TestServer;
 use onward_server::admin::{self, NewUser};
 use onward_server::storage::postgres::Postgres;
 use onward_server::storage::sqlite::Sqlite;
-use onward_server::storage::{Rule, Storage};
+use onward_server::storage::{AdminActor, CodeCancel, Device, Disabled, Revocation, Rule, Storage};
 
 /// A throwaway PostgreSQL cluster, stopped and deleted on drop.
 struct Cluster {
@@ -320,6 +320,132 @@ fn scenario<S: Storage>(storage: Arc<S>, label: &str) {
     assert!(a.sync_now().is_err(), "{label}");
     assert!(a.store().held_docs().unwrap().is_empty(), "{label}");
     assert_eq!(storage.devices(org.id).unwrap().len(), 4, "{label}");
+
+    // People: roles, clearance, codes, disabling and the admin log (SQL both backends share).
+    let actor = |at| AdminActor {
+        by: "backend-test".into(),
+        at,
+    };
+    let before = storage.position(org.id).unwrap().1;
+    storage
+        .set_role(second.id, Role::Mentor, true, &actor(10))
+        .unwrap();
+    let promoted = storage.person(second.id).unwrap().unwrap().user;
+    assert_eq!(
+        (promoted.role, promoted.cleared),
+        (Role::Mentor, true),
+        "{label}"
+    );
+    assert!(storage.position(org.id).unwrap().1 > before, "{label}");
+    let held = |user| storage.scope(org.id, Rule::of(&user)).unwrap().1.len();
+    // Plan, Notes, Restricted and both concerns once cleared; Plan, Notes and the concern they
+    // raised without clearance.
+    assert_eq!(held(promoted), 5, "{label}");
+    storage.set_clearance(second.id, false, &actor(11)).unwrap();
+    assert_eq!(
+        held(storage.person(second.id).unwrap().unwrap().user),
+        3,
+        "{label}"
+    );
+    let short = storage
+        .issue_code(b"backend-code", second.id, i64::MAX / 2, &actor(12))
+        .unwrap();
+    let pending = storage.pending_codes(org.id, Some(second.id), 13).unwrap();
+    assert_eq!(pending.len(), 1, "{label}");
+    assert_eq!(pending[0].short_id, short, "{label}");
+    assert_eq!(
+        storage.cancel_code(&short, &actor(14)).unwrap(),
+        CodeCancel::Cancelled { user: second.id },
+        "{label}"
+    );
+    assert_eq!(
+        storage.cancel_code(&short, &actor(15)).unwrap(),
+        CodeCancel::NotPending { user: second.id },
+        "{label}"
+    );
+    assert!(
+        storage.pending_codes(org.id, None, 16).unwrap().is_empty(),
+        "{label}"
+    );
+    assert!(
+        storage
+            .reset_password(second.id, "no-username-so-refused", &actor(17))
+            .is_err(),
+        "{label}"
+    );
+
+    // Disabling the coordinator stops their device; enabling lets them enrol again.
+    assert_eq!(
+        storage
+            .set_disabled(coordinator.id, true, &actor(20))
+            .unwrap(),
+        Disabled {
+            devices_revoked: 1,
+            codes_cancelled: 0
+        },
+        "{label}"
+    );
+    assert!(c.sync_now().is_err(), "{label}");
+    assert!(c.store().held_docs().unwrap().is_empty(), "{label}");
+    let spare = Device {
+        id: DeviceId::new(),
+        user: coordinator.id,
+        name: "Spare".into(),
+        created_at: 21,
+        last_seen: None,
+        revoked_at: None,
+    };
+    assert!(
+        !storage
+            .add_device_if_enabled(&spare, b"spare-device-token-hash")
+            .unwrap(),
+        "{label}"
+    );
+    storage
+        .set_disabled(coordinator.id, false, &actor(22))
+        .unwrap();
+    let mut again = device(&coordinator);
+    again.sync_now().unwrap();
+    // The participant's three documents and the two concerns.
+    assert_eq!(again.store().held_docs().unwrap().len(), 5, "{label}");
+    assert_eq!(
+        storage
+            .revoke(Revocation::User(coordinator.id), &actor(23))
+            .unwrap(),
+        1,
+        "{label}"
+    );
+    assert!(again.sync_now().is_err(), "{label}");
+
+    let actions: Vec<String> = storage
+        .admin_log(Some(org.id), 100)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "add-user",
+            "add-user",
+            "add-user",
+            // Codes for the mentor's, the coordinator's and the peer mentor's tablets, and
+            // the spare redeemed by hand.
+            "enrol-code",
+            "enrol-code",
+            "enrol-code",
+            "enrol-code",
+            "set-role",
+            "set-clearance",
+            "enrol-code",
+            "cancel-code",
+            "disable-user",
+            "enable-user",
+            "enrol-code",
+            "revoke",
+        ],
+        "{label}"
+    );
     server.stop();
 }
 

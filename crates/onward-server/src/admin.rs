@@ -1,18 +1,84 @@
 //! What the charity's IT volunteer does from the command line: organisations, users,
-//! assignments, enrolment codes, devices and revocation. Also used by tests and the demo.
+//! assignments, enrolment codes, devices and revocation, stopping and changing people's
+//! accounts. Every change is recorded in the server's admin log with the operating-system
+//! user who made it. Also used by tests and the demo.
 
 use onward_core::document::{Doc, DocId};
 use onward_core::ids::{DeviceId, ParticipantId, UserId};
-use onward_core::policy::{Actor, Holding, Refused};
+use onward_core::policy::{Holding, Refused};
 use onward_core::time::Timestamp;
 use onward_core::vocab::Role;
 use onward_sync::check::{Accepted, NewChange};
 
 use crate::service::{enrolment_code, hash_password, hash_secret, normalise_code, now_millis};
-use crate::storage::{Organisation, PushContext, Pushed, Rule, Storage, StorageError, User};
+use crate::storage::people::action;
+use crate::storage::{
+    AdminActor, AdminEntry, CodeCancel, Disabled, OrgId, Organisation, PendingCode, Person,
+    PushContext, Pushed, Revocation, Rule, Storage, StorageError, User,
+};
 
 /// Why an admin command failed.
 pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// Who is running this admin command, as the operating system tells it (`SUDO_USER` when run
+/// through sudo, else `USER` or `LOGNAME`, else the numeric user id), and the time now.
+pub fn actor() -> AdminActor {
+    let var = |k| {
+        std::env::var(k)
+            .ok()
+            .filter(|v: &String| !v.trim().is_empty())
+    };
+    let user = var("USER").or_else(|| var("LOGNAME"));
+    let by = match (var("SUDO_USER"), user) {
+        (Some(sudo), Some(user)) if sudo != user => format!("{sudo} (sudo as {user})"),
+        (_, Some(user)) => user,
+        (Some(sudo), None) => sudo,
+        (None, None) => os_uid().map(|u| format!("uid {u}")).unwrap_or_default(),
+    };
+    AdminActor {
+        by,
+        at: now_millis(),
+    }
+}
+
+#[cfg(unix)]
+fn os_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+#[cfg(not(unix))]
+fn os_uid() -> Option<u32> {
+    None
+}
+
+/// Appends a line for a change made through one of the older storage methods (which do not
+/// record it themselves), right after it succeeded.
+fn record<S: Storage + ?Sized>(
+    storage: &S,
+    org: Option<OrgId>,
+    what: &str,
+    subject: impl ToString,
+    detail: impl Into<String>,
+) -> Result<()> {
+    let actor = actor();
+    storage.record_admin(&AdminEntry {
+        id: 0,
+        at: actor.at,
+        org,
+        action: what.to_string(),
+        subject: Some(subject.to_string()),
+        detail: detail.into(),
+        by: actor.by,
+    })
+}
+
+/// Creates an organisation.
+pub fn create_org<S: Storage + ?Sized>(storage: &S, name: &str) -> Result<Organisation> {
+    let org = storage.create_org(name, now_millis())?;
+    record(storage, Some(org.id), action::CREATE_ORG, org.id, "")?;
+    Ok(org)
+}
 
 /// The organisation called `name`.
 pub fn org<S: Storage + ?Sized>(storage: &S, name: &str) -> Result<Organisation> {
@@ -48,12 +114,8 @@ pub fn add_user<S: Storage + ?Sized>(
             "a participant's account needs --participant with their record's id".into(),
         ));
     }
-    if let Some(p) = &new.password
-        && p.chars().count() < 10
-    {
-        return Err(StorageError::Invalid(
-            "passwords need at least 10 characters".into(),
-        ));
+    if let Some(p) = &new.password {
+        check_password(p)?;
     }
     let user = User {
         id: UserId::new(),
@@ -74,23 +136,234 @@ pub fn add_user<S: Storage + ?Sized>(
         .transpose()
         .map_err(StorageError::Invalid)?;
     storage.add_user(&user, hash.as_deref(), now_millis())?;
+    record(
+        storage,
+        Some(org.id),
+        action::ADD_USER,
+        user.id,
+        format!(
+            "role {}, clearance {}{}",
+            user.role,
+            if user.cleared { "on" } else { "off" },
+            if user.username.is_some() {
+                ", with a username"
+            } else {
+                ""
+            }
+        ),
+    )?;
     Ok(user)
+}
+
+fn check_password(password: &str) -> Result<()> {
+    if password.chars().count() < 10 {
+        return Err(StorageError::Invalid(
+            "passwords need at least 10 characters".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Issues a one-time enrolment code for `user`, valid for `hours`.
 pub fn issue_code<S: Storage + ?Sized>(storage: &S, user: UserId, hours: u32) -> Result<String> {
-    if storage.user(user)?.is_none() {
-        return Err(StorageError::NotFound("the user"));
+    Ok(issue_code_with_id(storage, user, hours)?.code)
+}
+
+/// A code just issued: shown once. Afterwards it is known by its short id only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedCode {
+    pub code: String,
+    pub short_id: String,
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for IssuedCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCode")
+            .field("short_id", &self.short_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
     }
+}
+
+/// Issues a one-time enrolment code for an enabled `user`, valid for `hours` (1 hour to 30
+/// days), with the short id to list and cancel it by.
+pub fn issue_code_with_id<S: Storage + ?Sized>(
+    storage: &S,
+    user: UserId,
+    hours: u32,
+) -> Result<IssuedCode> {
     let code = enrolment_code();
-    let now = now_millis();
-    storage.add_enrolment_code(
+    let actor = actor();
+    let expires_at = actor.at + i64::from(hours.clamp(1, 24 * 30)) * 3_600_000;
+    let short_id = storage.issue_code(
         &hash_secret(&normalise_code(&code)),
         user,
-        now + i64::from(hours.clamp(1, 24 * 30)) * 3_600_000,
-        now,
+        expires_at,
+        &actor,
     )?;
-    Ok(code)
+    Ok(IssuedCode {
+        code,
+        short_id,
+        expires_at,
+    })
+}
+
+/// The codes of an organisation (or of one of its users) that could still enrol a tablet.
+pub fn pending_codes<S: Storage + ?Sized>(
+    storage: &S,
+    org: &Organisation,
+    user: Option<UserId>,
+) -> Result<Vec<PendingCode>> {
+    if let Some(user) = user {
+        person_in(storage, org, user)?;
+    }
+    storage.pending_codes(org.id, user, now_millis())
+}
+
+/// Cancels an unused code by its short id; the user it was for.
+pub fn cancel_code<S: Storage + ?Sized>(storage: &S, short_id: &str) -> Result<UserId> {
+    match storage.cancel_code(short_id, &actor())? {
+        CodeCancel::Cancelled { user } => Ok(user),
+        CodeCancel::NotPending { .. } => Err(StorageError::Invalid(
+            "that code was already used, cancelled or expired; nothing to cancel".into(),
+        )),
+        CodeCancel::Unknown => Err(StorageError::NotFound("a code with that id (see codes)")),
+    }
+}
+
+/// A user of `org`.
+fn person_in<S: Storage + ?Sized>(storage: &S, org: &Organisation, user: UserId) -> Result<Person> {
+    storage
+        .person(user)?
+        .filter(|p| p.user.org == org.id)
+        .ok_or(StorageError::NotFound("the user (in this organisation)"))
+}
+
+fn person<S: Storage + ?Sized>(storage: &S, user: UserId) -> Result<Person> {
+    storage
+        .person(user)?
+        .ok_or(StorageError::NotFound("the user"))
+}
+
+/// Turns a user's account off: they cannot sign in or enrol, every device they had is
+/// revoked (and deletes its records at its next contact), and their unused codes are
+/// cancelled.
+pub fn disable_user<S: Storage + ?Sized>(storage: &S, user: UserId) -> Result<Disabled> {
+    storage.set_disabled(user, true, &actor())
+}
+
+/// Turns a user's account back on. Devices revoked when it was turned off stay revoked: the
+/// person enrols again (a new code, or their password).
+pub fn enable_user<S: Storage + ?Sized>(storage: &S, user: UserId) -> Result<()> {
+    storage.set_disabled(user, false, &actor()).map(|_| ())
+}
+
+/// Changes a staff member's role. Coordinators always hold Restricted documents and peer
+/// mentors never do; a mentor keeps their clearance, or gets `cleared` when given (without
+/// it, someone becoming a mentor starts uncleared). Devices gain or lose documents at their
+/// next sync.
+pub fn set_role<S: Storage + ?Sized>(
+    storage: &S,
+    user: UserId,
+    role: Role,
+    cleared: Option<bool>,
+) -> Result<bool> {
+    let current = person(storage, user)?.user;
+    if current.role == Role::Participant || role == Role::Participant {
+        return Err(StorageError::Invalid(
+            "a participant's own account and a staff account cannot be turned into each other; add a new user instead".into(),
+        ));
+    }
+    let cleared = match (role, cleared) {
+        (Role::Coordinator, Some(false)) => {
+            return Err(StorageError::Invalid(
+                "coordinators always hold Restricted documents; leave out --cleared".into(),
+            ));
+        }
+        (Role::PeerMentor, Some(true)) => {
+            return Err(StorageError::Invalid(
+                "peer mentors never hold Restricted documents; leave out --cleared".into(),
+            ));
+        }
+        (Role::Coordinator, _) => true,
+        (Role::PeerMentor, _) => false,
+        (_, Some(c)) => c,
+        (_, None) => current.role == Role::Mentor && current.cleared,
+    };
+    storage.set_role(user, role, cleared, &actor())?;
+    Ok(cleared)
+}
+
+/// Gives a mentor clearance for Restricted documents (referral, consent, contacts) or takes
+/// it away. Devices gain or lose those documents at their next sync.
+pub fn set_clearance<S: Storage + ?Sized>(storage: &S, user: UserId, cleared: bool) -> Result<()> {
+    match person(storage, user)?.user.role {
+        Role::Mentor => storage.set_clearance(user, cleared, &actor()),
+        Role::Coordinator => Err(StorageError::Invalid(
+            "coordinators always hold Restricted documents; to change that, change their role (set-role)".into(),
+        )),
+        Role::PeerMentor => Err(StorageError::Invalid(
+            "peer mentors never hold Restricted documents; to clear them, make them a mentor first (set-role)".into(),
+        )),
+        Role::Participant => Err(StorageError::Invalid(
+            "clearance is for mentors; a participant only ever sees their own plan".into(),
+        )),
+    }
+}
+
+/// Replaces a user's password: `password` when given, otherwise a generated one, which is
+/// returned to be passed on once. Their enrolled devices keep working (revoke them too if the
+/// old password may be known to someone else).
+pub fn reset_password<S: Storage + ?Sized>(
+    storage: &S,
+    user: UserId,
+    password: Option<String>,
+) -> Result<Option<String>> {
+    let generated = password.is_none();
+    let password = match password {
+        Some(p) => {
+            check_password(&p)?;
+            p
+        }
+        None => generated_password(),
+    };
+    let hash = hash_password(&password).map_err(StorageError::Invalid)?;
+    storage.reset_password(user, &hash, &actor())?;
+    Ok(generated.then_some(password))
+}
+
+/// A password people can type: 16 characters without look-alikes (80 random bits).
+fn generated_password() -> String {
+    let more = enrolment_code();
+    format!("{}-{}", enrolment_code(), &more[..4])
+}
+
+/// Revokes one device, or every device of a user; how many were active until now.
+pub fn revoke<S: Storage + ?Sized>(storage: &S, which: Revocation) -> Result<usize> {
+    storage.revoke(which, &actor())
+}
+
+/// Assigns a mentor to a participant (or takes them off), and records it.
+pub fn assign<S: Storage + ?Sized>(
+    storage: &S,
+    participant: ParticipantId,
+    mentor: UserId,
+    assigned: bool,
+) -> Result<()> {
+    storage.set_assignment(participant, mentor, assigned)?;
+    let org = storage.person(mentor)?.map(|p| p.user.org);
+    record(
+        storage,
+        org,
+        if assigned {
+            action::ASSIGN
+        } else {
+            action::UNASSIGN
+        },
+        participant,
+        format!("mentor {mentor}"),
+    )
 }
 
 /// Every change of a document, as the log stores it.
@@ -143,7 +416,7 @@ pub fn import_participant<S: Storage + ?Sized>(
         saved.push((c.id(), c.save(), all_changes(c), Some(raiser)));
     }
     // The import is the office's own: it may write every kind of document.
-    let office = Actor {
+    let office = onward_core::policy::Actor {
         user: UserId(uuid::Uuid::nil()),
         role: Role::Coordinator,
         cleared: true,
@@ -239,6 +512,13 @@ pub fn seed_demo<S: Storage + ?Sized>(
     for (mentor, mut docs) in demo.participants {
         import_participant(storage, &org, &mut docs, Some(demo.mentors[mentor].user))?;
     }
+    record(
+        storage,
+        Some(org.id),
+        action::SEED_DEMO,
+        org.id,
+        format!("{} demo users, {count} synthetic participants", users.len()),
+    )?;
     Ok(DemoAccounts {
         org,
         users,

@@ -18,6 +18,7 @@ pub mod admin;
 pub mod http;
 pub mod service;
 pub mod settings;
+pub mod signin;
 pub mod storage;
 
 use std::future::Future;
@@ -27,13 +28,14 @@ use std::sync::Arc;
 use storage::Storage;
 
 /// Serves `storage` on `listener` until `shutdown` resolves, then finishes the requests in
-/// flight.
+/// flight. Sign-ins pass `guard` (see [`signin`]).
 pub async fn serve<S: Storage>(
     storage: Arc<S>,
     listener: tokio::net::TcpListener,
+    guard: Arc<signin::Guard>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = http::router(storage).into_make_service_with_connect_info::<SocketAddr>();
+    let app = http::router_with(storage, guard).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
@@ -42,6 +44,8 @@ pub async fn serve<S: Storage>(
 /// A server on a loopback port of its own, on a runtime of its own: for tests and the demo.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// Its sign-in guard (tests read how many attempts it let through to be checked).
+    pub guard: Arc<signin::Guard>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -49,6 +53,20 @@ pub struct TestServer {
 impl TestServer {
     /// Starts serving `storage` on `127.0.0.1:0` (or `addr`).
     pub fn start<S: Storage>(storage: Arc<S>, addr: Option<SocketAddr>) -> std::io::Result<Self> {
+        Self::start_with(storage, addr, settings::TrustedProxies::default())
+    }
+
+    /// Starts serving `storage` on `127.0.0.1:0` (or `addr`), believing `X-Forwarded-For`
+    /// from `trusted` proxies.
+    pub fn start_with<S: Storage>(
+        storage: Arc<S>,
+        addr: Option<SocketAddr>,
+        trusted: settings::TrustedProxies,
+    ) -> std::io::Result<Self> {
+        let guard = Arc::new(signin::Guard::new(
+            trusted,
+            http::concurrent_password_checks(),
+        ));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -58,15 +76,17 @@ impl TestServer {
         ))?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server_guard = guard.clone();
         let thread = std::thread::Builder::new()
             .name("onward-test-server".into())
             .spawn(move || {
-                let _ = runtime.block_on(serve(storage, listener, async {
+                let _ = runtime.block_on(serve(storage, listener, server_guard, async {
                     let _ = stopped.await;
                 }));
             })?;
         Ok(TestServer {
             addr,
+            guard,
             stop: Some(stop),
             thread: Some(thread),
         })

@@ -7,11 +7,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use onward_core::document::DocId;
-use onward_core::ids::DeviceId;
+use onward_core::ids::{DeviceId, UserId};
 use onward_core::policy::{Access, Reach, Refused};
 use onward_core::time::Timestamp;
 use onward_core::vocab::DocKind;
 use onward_sync::check::{self, Pusher};
+use onward_sync::client::{MAX_PUSH, MAX_WANT};
 use onward_sync::codec::TARGET_BATCH_BYTES;
 use onward_sync::message::*;
 use onward_sync::scope::Scope;
@@ -101,12 +102,40 @@ fn unavailable(e: StorageError) -> ServerError {
 
 /// Answers one message.
 pub fn answer<S: Storage + ?Sized>(storage: &S, msg: ClientMessage) -> ServerMessage {
-    let result = match msg {
-        ClientMessage::Enrol(e) => enrol(storage, e).map(ServerMessage::Enrolled),
-        ClientMessage::Login(l) => login(storage, l).map(ServerMessage::Enrolled),
-        ClientMessage::Sync(r) => sync(storage, r).map(ServerMessage::Synced),
+    match msg {
+        ClientMessage::Sync(r) => sync(storage, r)
+            .map(ServerMessage::Synced)
+            .unwrap_or_else(ServerMessage::Error),
+        other => answer_sign_in(storage, other).reply,
+    }
+}
+
+/// The answer to an enrolment or sign-in, and the account it was about when that is known
+/// (a username that exists), for the log of failed attempts. What was typed is never kept.
+#[derive(Debug)]
+pub struct SignInAnswer {
+    pub reply: ServerMessage,
+    pub account: Option<UserId>,
+}
+
+/// Answers an enrolment or a sign-in (a sync message is answered as [`answer`] does).
+pub fn answer_sign_in<S: Storage + ?Sized>(storage: &S, msg: ClientMessage) -> SignInAnswer {
+    let (result, account) = match msg {
+        ClientMessage::Enrol(e) => (enrol(storage, e), None),
+        ClientMessage::Login(l) => login(storage, l),
+        sync @ ClientMessage::Sync(_) => {
+            return SignInAnswer {
+                reply: answer(storage, sync),
+                account: None,
+            };
+        }
     };
-    result.unwrap_or_else(ServerMessage::Error)
+    SignInAnswer {
+        reply: result
+            .map(ServerMessage::Enrolled)
+            .unwrap_or_else(ServerMessage::Error),
+        account,
+    }
 }
 
 fn bad_credentials() -> ServerError {
@@ -164,19 +193,43 @@ fn enrol<S: Storage + ?Sized>(storage: &S, e: Enrol) -> Result<Enrolled, ServerE
     enrolled(storage, user, device, token)
 }
 
-fn login<S: Storage + ?Sized>(storage: &S, l: Login) -> Result<Enrolled, ServerError> {
-    let name = check_device_name(&l.device_name)?;
-    let found = storage
-        .user_by_username(l.username.trim())
-        .map_err(unavailable)?;
+fn account_off() -> ServerError {
+    ServerError::new(
+        ErrorCode::BadCredentials,
+        "this account has been turned off by the charity; ask your coordinator",
+    )
+}
+
+/// Signs in with a password; also the user whose username was given, when there is one.
+fn login<S: Storage + ?Sized>(
+    storage: &S,
+    l: Login,
+) -> (Result<Enrolled, ServerError>, Option<UserId>) {
+    let name = match check_device_name(&l.device_name) {
+        Ok(n) => n,
+        Err(e) => return (Err(e), None),
+    };
+    let found = match storage.user_by_username(l.username.trim()) {
+        Ok(f) => f,
+        Err(e) => return (Err(unavailable(e)), None),
+    };
+    let account = found.as_ref().map(|(u, _)| u.id);
     let Some((user, Some(hash))) = found else {
         // Spend the same time as a real check, so timing does not reveal usernames.
         let _ = verify_password(&l.password, dummy_hash());
-        return Err(bad_credentials());
+        return (Err(bad_credentials()), account);
     };
     if !verify_password(&l.password, &hash) {
-        return Err(bad_credentials());
+        return (Err(bad_credentials()), account);
     }
+    (add_signed_in_device(storage, user, name), account)
+}
+
+fn add_signed_in_device<S: Storage + ?Sized>(
+    storage: &S,
+    user: User,
+    name: String,
+) -> Result<Enrolled, ServerError> {
     let now = now_millis();
     let token = random_secret(32);
     let device = Device {
@@ -187,9 +240,13 @@ fn login<S: Storage + ?Sized>(storage: &S, l: Login) -> Result<Enrolled, ServerE
         last_seen: None,
         revoked_at: None,
     };
-    storage
-        .add_device(&device, &hash_secret(&token))
-        .map_err(unavailable)?;
+    // Refused if the account was turned off, even after the password was checked.
+    if !storage
+        .add_device_if_enabled(&device, &hash_secret(&token))
+        .map_err(unavailable)?
+    {
+        return Err(account_off());
+    }
     tracing::info!(device = %device.id, role = %user.role, "device enrolled with a password");
     enrolled(storage, user, device.id, token)
 }
@@ -200,7 +257,32 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password(&random_secret(16)).unwrap_or_default())
 }
 
+/// Refuses a message asking for more work than one round may: more documents than
+/// [`MAX_WANT`] or more pushed entries than [`MAX_PUSH`].
+fn check_bounds(req: &SyncRequest) -> Result<(), ServerError> {
+    if req.want.len() > MAX_WANT {
+        return Err(ServerError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "this tablet asked for {} records in one message; the server sends at most {MAX_WANT} at a time. Update the Onward app and sync again",
+                req.want.len()
+            ),
+        ));
+    }
+    if req.push.len() > MAX_PUSH {
+        return Err(ServerError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "this tablet sent {} changes in one message; the server takes at most {MAX_PUSH} at a time. Update the Onward app and sync again",
+                req.push.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncResponse, ServerError> {
+    check_bounds(&req)?;
     let now = now_millis();
     let (device, user) = match storage
         .token_owner(&hash_secret(&req.token), now)

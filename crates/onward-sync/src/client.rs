@@ -17,8 +17,12 @@ use crate::scope::{Scope, ScopeDigest};
 /// The most rounds one sync runs before it stops and reports that it is not finishing.
 pub const MAX_ROUNDS: u32 = 100_000;
 
-/// The most documents asked for whole in one request.
+/// The most documents asked for whole in one request. The server refuses a request asking
+/// for more.
 pub const MAX_WANT: usize = 1_000;
+
+/// The most outbox entries pushed in one request. The server refuses a request carrying more.
+pub const MAX_PUSH: usize = 500;
 
 /// What a device remembers between syncs, stored with its documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,7 +117,7 @@ impl ClientSync {
     }
 
     /// The next request. `outbox` is the device's unacknowledged entries, oldest first; as
-    /// many are sent as fit in one batch (at least one).
+    /// many are sent as fit in one batch (at least one, at most [`MAX_PUSH`]).
     pub fn request(
         &mut self,
         token: &str,
@@ -126,7 +130,9 @@ impl ClientSync {
         let mut push = Vec::new();
         let mut size = 0;
         for entry in outbox {
-            if !push.is_empty() && size + entry.data.len() > TARGET_BATCH_BYTES {
+            if push.len() >= MAX_PUSH
+                || (!push.is_empty() && size + entry.data.len() > TARGET_BATCH_BYTES)
+            {
                 break;
             }
             size += entry.data.len();

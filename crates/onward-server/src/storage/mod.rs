@@ -3,13 +3,14 @@
 //! once from the database URL. Calls are blocking; the HTTP layer runs them on tokio's
 //! blocking pool.
 
+pub mod people;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
 
 use onward_core::document::DocId;
 use onward_core::ids::{DeviceId, ParticipantId, UserId};
-use onward_core::policy::{Actor, Holding, Refused};
+use onward_core::policy::{Holding, Refused};
 use onward_core::vocab::{DocKind, Role};
 use onward_sync::check::Accepted;
 use onward_sync::message::Notice;
@@ -51,8 +52,8 @@ pub struct User {
 
 impl User {
     /// The person as the rules see them.
-    pub fn actor(&self) -> Actor {
-        Actor {
+    pub fn actor(&self) -> onward_core::policy::Actor {
+        onward_core::policy::Actor {
             user: self.id,
             role: self.role,
             cleared: self.cleared,
@@ -194,6 +195,76 @@ pub struct HistoryRow {
     pub received_at: Option<i64>,
 }
 
+/// A user and whether their account is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub user: User,
+    /// When an admin disabled the account; `None` while it is on.
+    pub disabled_at: Option<i64>,
+}
+
+/// Who is making an admin change, and when: recorded with it in the admin log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminActor {
+    /// The operating-system user who ran the command, as far as it is known.
+    pub by: String,
+    /// Milliseconds since the epoch.
+    pub at: i64,
+}
+
+/// One line of the append-only admin log: what was done, to whom, when and by whom. Never
+/// names, notes, passwords, tokens or codes: subjects are ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminEntry {
+    /// Its place in the log (ignored when appending).
+    pub id: u64,
+    pub at: i64,
+    pub org: Option<OrgId>,
+    /// The admin command (`people::action`).
+    pub action: String,
+    /// The id acted on: a user, device, participant or organisation.
+    pub subject: Option<String>,
+    pub detail: String,
+    pub by: String,
+}
+
+/// What disabling a user stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Disabled {
+    pub devices_revoked: usize,
+    pub codes_cancelled: usize,
+}
+
+/// An enrolment code not yet used, cancelled or expired. The code itself is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCode {
+    pub short_id: String,
+    pub user: UserId,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// What cancelling a code found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCancel {
+    Cancelled {
+        user: UserId,
+    },
+    /// The code was used, cancelled or expired already.
+    NotPending {
+        user: UserId,
+    },
+    Unknown,
+}
+
+/// Which devices to revoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    Device(DeviceId),
+    /// Every device of a user.
+    User(UserId),
+}
+
 /// Everything the server stores.
 pub trait Storage: Send + Sync + 'static {
     // Accounts.
@@ -271,4 +342,43 @@ pub trait Storage: Send + Sync + 'static {
         exclude: DeviceId,
         max_bytes: usize,
     ) -> Result<LogPage>;
+
+    // People (migration 0002, SQL shared by both backends in `people.rs`). Every change is
+    // recorded in the admin log in its own transaction.
+    /// A user and whether their account is on.
+    fn person(&self, user: UserId) -> Result<Option<Person>>;
+    /// An organisation's users and whether each account is on.
+    fn people(&self, org: OrgId) -> Result<Vec<Person>>;
+    /// Turns an account off (revoking all its devices and cancelling its unused codes) or
+    /// back on (its old devices stay revoked).
+    fn set_disabled(&self, user: UserId, disabled: bool, actor: &AdminActor) -> Result<Disabled>;
+    /// Changes a user's role and clearance; moves the organisation's scope generation.
+    fn set_role(&self, user: UserId, role: Role, cleared: bool, actor: &AdminActor) -> Result<()>;
+    /// Changes a user's clearance; moves the organisation's scope generation.
+    fn set_clearance(&self, user: UserId, cleared: bool, actor: &AdminActor) -> Result<()>;
+    /// Replaces the password hash of a user who has a username.
+    fn reset_password(&self, user: UserId, hash: &str, actor: &AdminActor) -> Result<()>;
+    /// Stores a new enrolment code's hash for an enabled user; the code's short id.
+    fn issue_code(
+        &self,
+        code_hash: &[u8],
+        user: UserId,
+        expires_at: i64,
+        actor: &AdminActor,
+    ) -> Result<String>;
+    /// Unused, uncancelled, unexpired codes of `org`, or of one of its users.
+    fn pending_codes(&self, org: OrgId, user: Option<UserId>, now: i64)
+    -> Result<Vec<PendingCode>>;
+    /// Cancels an unused code by its short id.
+    fn cancel_code(&self, short_id: &str, actor: &AdminActor) -> Result<CodeCancel>;
+    /// Revokes a device or all of a user's; how many were active until now.
+    fn revoke(&self, which: Revocation, actor: &AdminActor) -> Result<usize>;
+    /// Enrols a device if its user's account is on (false, storing nothing, if not). Ordered
+    /// with [`Storage::set_disabled`], so no device outlives a disable.
+    fn add_device_if_enabled(&self, device: &Device, token_hash: &[u8]) -> Result<bool>;
+    /// Appends a line to the admin log (for changes made through the older methods).
+    fn record_admin(&self, entry: &AdminEntry) -> Result<()>;
+    /// The last `limit` admin-log lines, of one organisation or of the whole server, oldest
+    /// first.
+    fn admin_log(&self, org: Option<OrgId>, limit: usize) -> Result<Vec<AdminEntry>>;
 }

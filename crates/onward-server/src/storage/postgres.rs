@@ -15,7 +15,8 @@ use onward_core::policy::Reach;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
-    include_str!("../../migrations/postgres/0002_judging.sql"),
+    include_str!("../../migrations/postgres/0002_people.sql"),
+    include_str!("../../migrations/postgres/0003_judging.sql"),
 ];
 
 /// How many connections each server instance keeps open.
@@ -132,6 +133,76 @@ impl Postgres {
             tx.commit().map_err(db)?;
             Ok(out)
         })
+    }
+}
+
+/// A PostgreSQL client or transaction, for the SQL both backends share.
+struct Pg<'a, C: ::postgres::GenericClient>(&'a mut C);
+
+fn pg_params(params: &[people::Param]) -> Vec<&(dyn ::postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| -> &(dyn ::postgres::types::ToSql + Sync) {
+            match p {
+                people::Param::Int(v) => v,
+                people::Param::Text(v) => v,
+                people::Param::Bytes(v) => v,
+            }
+        })
+        .collect()
+}
+
+fn pg_row(r: &Row) -> Result<people::Row> {
+    use ::postgres::types::Type;
+    let mut cells = Vec::with_capacity(r.len());
+    for (i, column) in r.columns().iter().enumerate() {
+        let t = column.type_();
+        let cell = if *t == Type::INT8 {
+            r.try_get::<_, Option<i64>>(i)
+                .map(|v| v.map(people::Cell::Int))
+        } else if *t == Type::INT4 {
+            r.try_get::<_, Option<i32>>(i)
+                .map(|v| v.map(|v| people::Cell::Int(v.into())))
+        } else if *t == Type::TEXT || *t == Type::VARCHAR {
+            r.try_get::<_, Option<String>>(i)
+                .map(|v| v.map(people::Cell::Text))
+        } else {
+            Ok(None)
+        }
+        .map_err(db)?;
+        cells.push(cell.unwrap_or(people::Cell::Null));
+    }
+    Ok(people::Row(cells))
+}
+
+impl<C: ::postgres::GenericClient> people::Sql for Pg<'_, C> {
+    fn execute(&mut self, sql: &str, params: &[people::Param]) -> Result<u64> {
+        self.0.execute(sql, &pg_params(params)).map_err(db)
+    }
+
+    fn query(&mut self, sql: &str, params: &[people::Param]) -> Result<Vec<people::Row>> {
+        self.0
+            .query(sql, &pg_params(params))
+            .map_err(db)?
+            .iter()
+            .map(pg_row)
+            .collect()
+    }
+
+    fn for_update(&self) -> &'static str {
+        " FOR UPDATE"
+    }
+}
+
+impl Postgres {
+    /// Runs shared SQL in a write transaction.
+    fn people_write<T>(&self, f: impl FnOnce(&mut dyn people::Sql) -> Result<T>) -> Result<T> {
+        self.write(|tx| f(&mut Pg(tx)))
+    }
+
+    /// Runs shared SQL on a connection.
+    fn people_read<T>(&self, f: impl FnOnce(&mut dyn people::Sql) -> Result<T>) -> Result<T> {
+        self.with(|c| f(&mut Pg(c)))
     }
 }
 
@@ -897,4 +968,6 @@ impl Storage for Postgres {
             }
         })
     }
+
+    people::storage_methods!();
 }

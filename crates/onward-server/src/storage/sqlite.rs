@@ -16,7 +16,8 @@ use onward_core::policy::Reach;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
-    include_str!("../../migrations/sqlite/0002_judging.sql"),
+    include_str!("../../migrations/sqlite/0002_people.sql"),
+    include_str!("../../migrations/sqlite/0003_judging.sql"),
 ];
 
 /// How many connections are kept open.
@@ -44,7 +45,10 @@ fn bad(what: &str) -> StorageError {
 
 impl Sqlite {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// The file, its write-ahead log and shared-memory index are readable and writable by the
+    /// server's own user only (0600), also when an earlier version made them wider.
     pub fn open(path: &Path) -> Result<Self> {
+        private_files(path)?;
         let s = Sqlite {
             path: path.to_path_buf(),
             pool: Mutex::new(Vec::new()),
@@ -68,6 +72,9 @@ impl Sqlite {
             tx.commit().map_err(db)?;
         }
         s.put(conn);
+        // SQLite gives the log and index files the database file's mode; any left by an
+        // earlier version are narrowed too.
+        private_files(path)?;
         Ok(s)
     }
 
@@ -124,6 +131,117 @@ impl Sqlite {
             tx.commit().map_err(db)?;
             Ok(out)
         })
+    }
+}
+
+/// Creates the database file readable by this user only, and narrows the mode of an
+/// existing one (and of its `-wal` and `-shm` files) to 0600.
+fn private_files(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| {
+            StorageError::Database(format!(
+                "could not make {} private to this user: {e}",
+                path.display()
+            ))
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io(e)),
+        }
+        let mut files = vec![path.to_path_buf()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            files.push(PathBuf::from(name));
+        }
+        for file in files {
+            match std::fs::metadata(&file) {
+                Ok(m) if m.permissions().mode() & 0o777 != 0o600 => {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                        .map_err(io)?;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// A SQLite connection or transaction, for the SQL both backends share.
+struct Lite<'a>(&'a Connection);
+
+fn lite_params(params: &[people::Param]) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value;
+    params
+        .iter()
+        .map(|p| match p {
+            people::Param::Int(v) => v.map(Value::Integer).unwrap_or(Value::Null),
+            people::Param::Text(v) => v.clone().map(Value::Text).unwrap_or(Value::Null),
+            people::Param::Bytes(v) => Value::Blob(v.clone()),
+        })
+        .collect()
+}
+
+impl people::Sql for Lite<'_> {
+    fn execute(&mut self, sql: &str, params: &[people::Param]) -> Result<u64> {
+        self.0
+            .execute(
+                &sql.replace('$', "?"),
+                rusqlite::params_from_iter(lite_params(params)),
+            )
+            .map(|n| n as u64)
+            .map_err(db)
+    }
+
+    fn query(&mut self, sql: &str, params: &[people::Param]) -> Result<Vec<people::Row>> {
+        use rusqlite::types::Value;
+        let mut stmt = self.0.prepare(&sql.replace('$', "?")).map_err(db)?;
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(lite_params(params)), |r| {
+                (0..n)
+                    .map(|i| {
+                        Ok(match r.get::<_, Value>(i)? {
+                            Value::Integer(v) => people::Cell::Int(v),
+                            Value::Text(v) => people::Cell::Text(v),
+                            Value::Null | Value::Real(_) | Value::Blob(_) => people::Cell::Null,
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map(people::Row)
+            })
+            .map_err(db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db)?;
+        Ok(rows)
+    }
+
+    fn for_update(&self) -> &'static str {
+        ""
+    }
+}
+
+impl Sqlite {
+    /// Runs shared SQL in a write transaction.
+    fn people_write<T>(&self, f: impl FnOnce(&mut dyn people::Sql) -> Result<T>) -> Result<T> {
+        self.write(|tx| f(&mut Lite(tx)))
+    }
+
+    /// Runs shared SQL on a connection.
+    fn people_read<T>(&self, f: impl FnOnce(&mut dyn people::Sql) -> Result<T>) -> Result<T> {
+        self.with(|c| f(&mut Lite(c)))
     }
 }
 
@@ -924,6 +1042,8 @@ impl Storage for Sqlite {
             }
         })
     }
+
+    people::storage_methods!();
 }
 
 fn insert_device(tx: &Transaction<'_>, device: &Device, token_hash: &[u8]) -> Result<()> {
