@@ -181,6 +181,24 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Show every stored change of a participant's record: which document, who pushed it from
+    /// which tablet, what it did (as the server judged it), the time the tablet gave it and when
+    /// the server received it. Never the contents.
+    History {
+        /// The participant's id.
+        #[arg(long)]
+        participant: ParticipantId,
+    },
+    /// Show the changes the server refused: when, whose tablet, which record, what the change
+    /// said it was and why it was refused. Never the contents.
+    Refusals {
+        /// The organisation's name.
+        #[arg(long)]
+        org: String,
+        /// How many of the latest.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
     /// Create a synthetic demo organisation with sign-ins for trying Onward out. Never on a
     /// server with real records.
     SeedDemo {
@@ -703,6 +721,78 @@ fn admin_command(
                 })
                 .collect();
             Out::new(json!({ "admin_log": list }), text)
+        }
+        Command::History { participant } => {
+            let rows = storage.history(participant)?;
+            let opt_time = |t: Option<i64>| t.map(time).unwrap_or_else(|| "-".into());
+            let mut text = String::new();
+            for r in &rows {
+                text += &format!(
+                    "{:>6}  {:<10} {:<26} device {}  at {}  received {}  by {}\n",
+                    r.seq,
+                    r.doc.kind.as_str(),
+                    r.operation.as_deref().unwrap_or("-"),
+                    r.device,
+                    opt_time(r.device_time),
+                    opt_time(r.received_at),
+                    r.user.map(|u| u.to_string()).unwrap_or_else(|| "-".into()),
+                );
+            }
+            let list: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    json!({
+                        "seq": r.seq,
+                        "document": r.doc.to_string(),
+                        "operation": r.operation,
+                        "user": r.user,
+                        "device": r.device,
+                        "device_time": r.device_time.map(time),
+                        "received_at": r.received_at.map(time),
+                    })
+                })
+                .collect();
+            Out::new(json!({ "history": list }), text)
+        }
+        Command::Refusals { org, limit } => {
+            let org = admin::org(storage, &org)?;
+            let mut all = storage.notices(org.id, 0, usize::MAX)?;
+            let from = all.len().saturating_sub(limit);
+            let list = all.split_off(from);
+            let mut text = String::new();
+            for n in &list {
+                text += &format!(
+                    "{}  {:<24} {:<10} participant {}  from {} ({})  — {}\n",
+                    time(n.at),
+                    if n.label.is_empty() {
+                        "-"
+                    } else {
+                        n.label.as_str()
+                    },
+                    n.kind.as_str(),
+                    n.participant,
+                    n.user,
+                    n.device,
+                    n.why.code(),
+                );
+            }
+            let rows: Vec<Value> = list
+                .iter()
+                .map(|n| {
+                    json!({
+                        "seq": n.seq,
+                        "at": time(n.at),
+                        "user": n.user,
+                        "device": n.device,
+                        "participant": n.participant,
+                        "document": n.kind,
+                        "label": n.label,
+                        "why": n.why.code(),
+                        "message": n.why.to_string(),
+                    })
+                })
+                .collect();
+            Out::new(json!({ "refusals": rows }), text)
         }
         Command::SeedDemo { org, participants } => {
             let demo = admin::seed_demo(storage, &org, participants)?;

@@ -244,3 +244,34 @@ fn every_admin_command_explains_itself_and_print_config_names_trusted_proxies() 
     let neither = run(&db, &["revoke"], None);
     assert!(!neither.status.success());
 }
+
+#[test]
+fn history_and_refusals_show_who_what_and_when_without_contents() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    json(&db, &["seed-demo", "--participants", "2"]);
+    let participants = json(&db, &["participants", "--org", "Demo Mentoring Charity"]);
+    let first = participants["participants"][0]["id"]
+        .as_str()
+        .or_else(|| participants["participants"][0].as_str())
+        .unwrap()
+        .to_string();
+    let history = json(&db, &["history", "--participant", &first]);
+    let rows = history["history"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    // The first change of every participant is the Plan's creation; every change has the
+    // server's receive time beside the device's own.
+    assert_eq!(text(&rows[0]["document"]).rsplit('/').next(), Some("plan"));
+    for r in rows {
+        assert!(r["received_at"].is_string(), "{r}");
+        assert!(r["device_time"].is_string(), "{r}");
+    }
+    let raw =
+        String::from_utf8_lossy(&run(&db, &["history", "--participant", &first], None).stdout)
+            .to_string();
+    assert!(!raw.contains("Demo"), "history shows no contents: {raw}");
+    let refusals = json(&db, &["refusals", "--org", "Demo Mentoring Charity"]);
+    assert_eq!(refusals["refusals"], serde_json::json!([]));
+    let missing = run(&db, &["refusals", "--org", "No Such Charity"], None);
+    assert_eq!(missing.status.code(), Some(4));
+}
