@@ -269,21 +269,24 @@ pub fn Choice(
     }
 }
 
-/// A labelled checkbox.
+/// A labelled checkbox. The label wraps the box, so the whole row (at least 44 px tall) is
+/// one touch target.
 #[component]
 pub fn Check(label: &'static str, bind: Bind<bool>) -> impl IntoView {
     let id = next_id("k");
     let (value, set) = bind;
     view! {
-        <div class="check">
+        <label class="check" for=id.clone()>
             <input
                 id=id.clone()
                 type="checkbox"
                 prop:checked=move || value.get()
-                on:change=move |ev| set.run(event_target_checked(&ev))
+                on:change=move |ev| {
+                    set.try_run(event_target_checked(&ev));
+                }
             />
-            <label for=id.clone()>{label}</label>
-        </div>
+            <span>{label}</span>
+        </label>
     }
 }
 

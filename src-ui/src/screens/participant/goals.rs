@@ -78,19 +78,21 @@ fn GoalCard(
             let label = text::bracketed(&s.text, &s.by_whom);
             let id = format!("step-{step}");
             view! {
-                <li class="check">
-                    <input
-                        type="checkbox"
-                        id=id.clone()
-                        prop:checked=done
-                        on:change=move |ev| {
-                            let done = event_target_checked(&ev);
-                            act(problem, if done { text::goals::TICKED } else { text::goals::UNTICKED }, move || async move {
-                                api::call(&TickStep { participant, input: StepTick { goal: goal_id, step, done } }).await
-                            });
-                        }
-                    />
-                    <label for=id>{label}</label>
+                <li>
+                    <label class="check" for=id.clone()>
+                        <input
+                            type="checkbox"
+                            id=id.clone()
+                            prop:checked=done
+                            on:change=move |ev| {
+                                let done = event_target_checked(&ev);
+                                act(problem, if done { text::goals::TICKED } else { text::goals::UNTICKED }, move || async move {
+                                    api::call(&TickStep { participant, input: StepTick { goal: goal_id, step, done } }).await
+                                });
+                            }
+                        />
+                        <span>{label}</span>
+                    </label>
                 </li>
             }
         })

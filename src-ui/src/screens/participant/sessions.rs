@@ -353,7 +353,7 @@ fn SessionFormView(
         let name = p.as_str().to_string();
         let name2 = name.clone();
         view! {
-            <div class="check">
+            <label class="check" for=id.clone()>
                 <input
                     type="checkbox"
                     id=id.clone()
@@ -369,8 +369,8 @@ fn SessionFormView(
                         });
                     }
                 />
-                <label for=id>{text::pathway(p)}</label>
-            </div>
+                <span>{text::pathway(p)}</span>
+            </label>
         }
     };
     view! {
