@@ -1,11 +1,12 @@
 // The mentor's flows end to end, at three tablet and laptop sizes: the real server, browser
 // shells for two of a mentor's tablets and a coordinator's, and headless Chromium finding
 // everything by accessible role and label. Every screen is screenshotted, checked with
-// axe-core for WCAG 2.2 AA and measured for 44px touch targets.
+// axe-core for WCAG 2.2 AA and measured for 44px touch targets. Any page error, console
+// error or Rust panic in any page fails the test it happens in (the harness watches).
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets } from "../lib/harness.mjs";
+import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets, takePageProblems } from "../lib/harness.mjs";
 
 const waiting = /change(s)? waiting to reach the office/;
 
@@ -39,6 +40,60 @@ async function checkScreen(page, vp, name) {
   const small = await smallTargets(page);
   assert.deepEqual(small, [], `${name} at ${vp.name}: touch targets under 44px`);
 }
+
+// The harness's own checks must be able to fail, or they prove nothing.
+describe("the harness", () => {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test("the touch-target check measures checkboxes and radio buttons themselves", async () => {
+    const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+    const old = `<style>
+        .check { display: flex; align-items: center; gap: 0.5rem; min-height: 44px; }
+        .check input { width: 28px; height: 28px; min-height: 28px; margin: 8px; }
+      </style>
+      <div class="check"><input type="checkbox" id="a"><label for="a">Work</label></div>
+      <div class="check"><input type="radio" name="r" id="b"><label for="b">Larger</label></div>`;
+    await page.setContent(old);
+    const small = await smallTargets(page);
+    assert.equal(small.length, 4, `the old 28px style passed: ${JSON.stringify(small)}`);
+    assert.match(small.join("\n"), /input\[checkbox\] "Work" 28×28/);
+    assert.match(small.join("\n"), /input\[radio\] "Larger" 28×28/);
+    await page.setContent(`<style>
+        .check { display: flex; align-items: center; gap: 0.6rem; min-height: 48px; min-width: 48px; }
+        .check input { width: 30px; height: 30px; margin: 0; }
+      </style>
+      <label class="check" for="a"><input type="checkbox" id="a"><span>Work</span></label>
+      <label class="check" for="b"><input type="radio" name="r" id="b"><span>Larger</span></label>
+      <input type="text" aria-label="Tiny" style="height: 20px">`);
+    assert.deepEqual(await smallTargets(page), [`input[text] "Tiny" ${Math.round(await page.getByLabel("Tiny").evaluate((e) => e.getBoundingClientRect().width))}×20`]);
+    await page.close();
+  });
+
+  test("a panic, a page error or a console error in a page fails the test", async () => {
+    const page = await browser.newPage();
+    await page.setContent("<p>hello</p>");
+    await page.evaluate(() => {
+      console.error("panicked at src/lib.rs:1:1:\nTried to access a reactive value that has already been disposed.");
+      console.error("something else went wrong");
+      setTimeout(() => {
+        throw new Error("RuntimeError: unreachable");
+      }, 0);
+    });
+    await page.waitForTimeout(200);
+    const seen = takePageProblems();
+    assert.equal(seen.length, 3, JSON.stringify(seen));
+    assert.match(seen.join("\n"), /Rust panic [^\n]*panicked at[^\n]*\nTried to access a reactive value that has already been disposed/);
+    assert.match(seen.join("\n"), /console\.error .*something else went wrong/);
+    assert.match(seen.join("\n"), /page error .*unreachable/);
+    await page.close();
+  });
+});
 
 for (const vp of VIEWPORTS) {
   describe(vp.name, () => {
