@@ -1,6 +1,10 @@
 //! Form building blocks: labelled fields whose errors show as the person types, drafts kept
 //! in the app core (encrypted, on the tablet) so nothing typed is lost when a save is refused
 //! or the app closes, and the one way a form saves.
+//!
+//! A form's answer may arrive after the form has gone (the person moved on while it saved), so
+//! nothing that runs after an `await` reads a signal or calls a callback that may have been
+//! disposed with the form: it uses the `try_` forms, which do nothing once the owner is gone.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -54,9 +58,10 @@ where
             if let Ok(Some(text)) = api::call(&GetDraft { form }).await
                 && let Ok(value) = serde_json::from_str::<T>(&text)
             {
-                state.set(value);
+                // Nothing to do if the form closed meanwhile.
+                state.try_set(value);
             }
-            loaded.set(true);
+            loaded.try_set(true);
         });
     }
     Effect::new(move |_| {
@@ -97,7 +102,7 @@ pub fn submit<T, F, Fut, R>(
     Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
 {
     run(Some(form_key), problem, saved, action, move || {
-        state.set(T::default())
+        state.try_set(T::default());
     });
 }
 
@@ -114,7 +119,10 @@ pub fn save_and_close<F, Fut, R>(
     F: FnOnce() -> Fut + 'static,
     Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
 {
-    run(Some(form_key), problem, saved, action, move || done.run(()));
+    // The form may have been closed (or the screen left) while this saved.
+    run(Some(form_key), problem, saved, action, move || {
+        done.try_run(());
+    });
 }
 
 /// Runs a one-tap action (tick a step, sign off): says so and refreshes, or shows why not.
@@ -144,12 +152,14 @@ fn run<F, Fut, R>(
                 if let Some(form) = form_key {
                     let _ = api::call(&ClearDraft { form }).await;
                 }
-                problem.set(None);
+                problem.try_set(None);
                 ctx.notice.set(Some(text::saved(saved)));
                 after();
                 ctx.changed();
             }
-            Err(e) => problem.set(Some(e.message)),
+            Err(e) => {
+                problem.try_set(Some(e.message));
+            }
         }
     });
 }
@@ -203,7 +213,9 @@ pub fn TextField(
                 aria-invalid=invalid
                 aria-required=required.then_some("true")
                 prop:value=move || value.get()
-                on:input=move |ev| set.run(event_target_value(&ev))
+                on:input=move |ev| {
+                    set.try_run(event_target_value(&ev));
+                }
             ></textarea>
         }
         .into_any()
@@ -216,7 +228,9 @@ pub fn TextField(
                 aria-invalid=invalid
                 aria-required=required.then_some("true")
                 prop:value=move || value.get()
-                on:input=move |ev| set.run(event_target_value(&ev))
+                on:input=move |ev| {
+                    set.try_run(event_target_value(&ev));
+                }
             />
         }
         .into_any()
@@ -251,7 +265,9 @@ pub fn Choice(
             <select
                 id=id.clone()
                 prop:value=move || value.get()
-                on:change=move |ev| set.run(event_target_value(&ev))
+                on:change=move |ev| {
+                    set.try_run(event_target_value(&ev));
+                }
             >
                 {empty.map(|e| view! { <option value="">{e}</option> })}
                 {options
