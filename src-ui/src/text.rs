@@ -744,6 +744,15 @@ pub mod api {
     }
 }
 
+/// While the first sync after setting up is still bringing the caseload.
+pub mod first_sync {
+    pub const CASELOAD: &str =
+        "Syncing your caseload… The people you work with appear here as soon as it arrives.";
+    pub const NOT_YET: &str =
+        "Your caseload has not reached this tablet yet. It appears after the next sync.";
+    pub const TODAY: &str = "Syncing your caseload… Today fills in as soon as it arrives.";
+}
+
 /// The notice in an open form when what it is about changed on another device meanwhile.
 pub mod changed {
     pub const SEEN: &str = "Got it";
