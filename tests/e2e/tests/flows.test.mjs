@@ -331,3 +331,139 @@ for (const vp of VIEWPORTS) {
     });
   });
 }
+
+// What a sync does to someone part-way through a form, at each size: tablet A syncs in the
+// background every second; tablet B (the same mentor's other tablet) changes the same
+// participant and syncs. A's open forms stay open, keep every character typed, and say what
+// changed; nothing panics.
+for (const vp of VIEWPORTS) {
+  describe(`${vp.name}: syncs while typing`, () => {
+    let world;
+    let browser;
+    let a;
+    let b;
+    const tag = `${vp.width}x${vp.height}`;
+
+    before(async () => {
+      world = new World();
+      await world.startServer();
+      browser = await launch();
+      const page = async () => {
+        const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, locale: "en-GB", timezoneId: "Europe/London" });
+        return ctx.newPage();
+      };
+      a = await page();
+      b = await page();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await world?.close();
+    });
+
+    test("the caseload fills in as the first sync brings it, without leaving the screen", async () => {
+      // The default timing: the first background sync starts five seconds after setting up.
+      await signIn(a, await world.tablet("mentor-a", { syncEveryMs: 1000, syncSoonMs: 5000 }), world.url, "mentor1");
+      await a.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Caseload" }).click();
+      const syncing = a.getByRole("status").filter({ hasText: "Syncing your caseload" });
+      await syncing.waitFor();
+      await checkScreen(a, vp, "30-caseload-first-sync");
+      // From here until the table shows, the screen never says there is no one.
+      const said = await a.evaluate(
+        () =>
+          new Promise((resolve, reject) => {
+            const until = Date.now() + 30000;
+            const look = () => {
+              const main = document.querySelector("main")?.innerText ?? "";
+              if (main.includes("No one matches")) return resolve("no one");
+              if (document.querySelector("table.caseload tbody tr")) return resolve("rows");
+              if (Date.now() > until) return reject(new Error("the caseload never filled in"));
+              setTimeout(look, 20);
+            };
+            look();
+          }),
+      );
+      assert.equal(said, "rows");
+      assert.equal(await syncing.count(), 0);
+      assert.ok((await a.getByRole("table").getByRole("row").count()) > 1);
+      await checkScreen(a, vp, "31-caseload-after-first-sync");
+    });
+
+    test("a sync never closes a form or drops what is typed, and says what changed", async () => {
+      await signIn(b, await world.tablet("mentor-b"), world.url, "mentor1");
+      await syncNow(b);
+      const name = await openFirstParticipant(a);
+      await a.getByRole("tab", { name: "Appointments" }).click();
+      const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+      for (const [time, who] of [["09:00", `First coach ${tag}`], ["11:00", `Second coach ${tag}`]]) {
+        await a.getByLabel("Date and time").fill(`${tomorrow}T${time}`);
+        await a.getByLabel("Kind of appointment").selectOption({ label: "Job centre" });
+        await a.getByLabel("With whom").fill(who);
+        await a.getByRole("button", { name: "Save appointment" }).click();
+        await a.getByRole("article").filter({ hasText: who }).waitFor();
+      }
+      await a.getByText("No changes waiting").waitFor({ timeout: 20000 });
+
+      // The tester's steps: save one appointment's outcome, then open another's and type.
+      const first = a.getByRole("article").filter({ hasText: `First coach ${tag}` });
+      await first.getByRole("button", { name: "Record what happened" }).click();
+      await first.getByLabel("Outcome").fill("Signed on.");
+      await first.getByRole("button", { name: "Save what happened" }).click();
+      await a.getByRole("article").filter({ hasText: `First coach ${tag}` }).getByText("Outcome: Signed on.").waitFor();
+      const second = a.getByRole("article").filter({ hasText: `Second coach ${tag}` });
+      await second.getByRole("button", { name: "Record what happened" }).click();
+      const typed = `They asked about the warehouse job; we practised the interview (${tag})`;
+      await second.getByLabel("Outcome").pressSequentially(typed.slice(0, 30), { delay: 5 });
+
+      // Meanwhile the other tablet records that the same appointment was missed, and syncs.
+      await syncNow(b);
+      await openParticipant(b, name, "Appointments");
+      const there = b.getByRole("article").filter({ hasText: `Second coach ${tag}` });
+      await there.getByRole("button", { name: "Record what happened" }).click();
+      await there.getByLabel("What happened").selectOption({ label: "Missed" });
+      await there.getByLabel("Outcome").fill("Did not come; phoned later.");
+      await there.getByRole("button", { name: "Save what happened" }).click();
+      await b.getByRole("article").filter({ hasText: `Second coach ${tag}` }).getByText("Outcome: Did not come").waitFor();
+      await syncNow(b);
+
+      // Tablet A's background sync brings it in while the form is open and being typed in.
+      const notice = second.getByRole("status").filter({ hasText: "This appointment was changed on another device" });
+      await notice.waitFor({ timeout: 20000 });
+      assert.match(await notice.innerText(), /what happened, outcome/);
+      // The card under the form shows what is recorded now; the form still holds what was typed.
+      await second.getByText("Outcome: Did not come; phoned later.").waitFor();
+      assert.equal(await second.getByLabel("Outcome").inputValue(), typed.slice(0, 30));
+      await second.getByLabel("Outcome").pressSequentially(typed.slice(30), { delay: 5 });
+      assert.equal(await second.getByLabel("Outcome").inputValue(), typed);
+      await checkScreen(a, vp, "32-outcome-form-changed-elsewhere");
+      await second.getByRole("button", { name: "Got it" }).click();
+      await notice.waitFor({ state: "detached" });
+      await second.getByRole("button", { name: "Save what happened" }).click();
+      await a.getByRole("article").filter({ hasText: `Second coach ${tag}` }).getByText(`Outcome: ${typed}`).waitFor();
+
+      // A session being logged: the other tablet logs one for the same person meanwhile.
+      await a.getByRole("tab", { name: "Sessions" }).click();
+      const summary = `Talked through the bus route to the job centre (${tag}).`;
+      await a.getByLabel("Duration (minutes)").fill("30");
+      await a.getByLabel("Shared summary").pressSequentially(summary.slice(0, 20), { delay: 5 });
+      await openParticipant(b, name, "Sessions");
+      await b.getByLabel("Duration (minutes)").fill("20");
+      await b.getByLabel("Shared summary").fill(`Phone check-in from the other tablet (${tag}).`);
+      await b.getByRole("button", { name: "Save session" }).click();
+      await b.getByRole("status").filter({ hasText: "Session saved." }).waitFor();
+      await syncNow(b);
+      const logNotice = a.getByRole("region", { name: "Log a session" }).getByRole("status").filter({ hasText: "This record was changed on another device" });
+      await logNotice.waitFor({ timeout: 20000 });
+      assert.match(await logNotice.innerText(), /sessions/);
+      await a.getByText(`Phone check-in from the other tablet (${tag}).`).waitFor();
+      assert.equal(await a.getByLabel("Shared summary").inputValue(), summary.slice(0, 20));
+      assert.equal(await a.getByLabel("Duration (minutes)").inputValue(), "30");
+      await a.getByLabel("Shared summary").pressSequentially(summary.slice(20), { delay: 5 });
+      assert.equal(await a.getByLabel("Shared summary").inputValue(), summary);
+      await checkScreen(a, vp, "33-session-form-changed-elsewhere");
+      await a.getByRole("button", { name: "Save session" }).click();
+      await a.getByRole("status").filter({ hasText: "Session saved." }).waitFor();
+      await a.getByRole("article").filter({ hasText: summary }).waitFor();
+    });
+  });
+}
