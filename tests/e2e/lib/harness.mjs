@@ -148,8 +148,12 @@ function failOnPageProblems() {
     throw new Error(`the page reported ${seen.length} problem(s):\n${seen.join("\n")}`);
   }
 }
-afterEach(failOnPageProblems);
-after(failOnPageProblems);
+// Only under the test runner: a script that borrows the harness (the start-up benchmark) must
+// not start node:test's own reporting.
+if (process.env.NODE_TEST_CONTEXT) {
+  afterEach(failOnPageProblems);
+  after(failOnPageProblems);
+}
 
 /**
  * The browser shell answers a refused request (a wrong password, an invalid form value, a
