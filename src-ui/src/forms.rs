@@ -1,6 +1,11 @@
 //! Form building blocks: labelled fields whose errors show as the person types, drafts kept
 //! in the app core (encrypted, on the tablet) so nothing typed is lost when a save is refused
-//! or the app closes, and the one way a form saves.
+//! or the app closes, the one way a form saves, and the notice a form shows when what it is
+//! about changes underneath it (a sync brought another tablet's edit).
+//!
+//! A form's answer may arrive after the form has gone (the person moved on while it saved), so
+//! nothing that runs after an `await` reads a signal or calls a callback that may have been
+//! disposed with the form: it uses the `try_` forms, which do nothing once the owner is gone.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -56,9 +61,10 @@ where
             if let Ok(Some(text)) = api::call(&GetDraft { form }).await
                 && let Ok(value) = serde_json::from_str::<T>(&text)
             {
-                state.set(value);
+                // Nothing to do if the form closed meanwhile.
+                state.try_set(value);
             }
-            loaded.set(true);
+            loaded.try_set(true);
         });
     }
     Effect::new(move |_| {
@@ -85,11 +91,14 @@ where
     state
 }
 
-/// Saves a form: runs `action`; on success forgets the draft, resets the form, says so and
-/// refreshes the screens; on failure shows the app's message and keeps everything typed.
+/// Saves a form for something new: runs `action`; on success forgets the draft, empties the
+/// form (and forgets that the person tried to save it, `touched`, so an empty form shows no
+/// errors), says so and refreshes the screens; on failure shows the app's message and keeps
+/// everything typed.
 pub fn submit<T, F, Fut, R>(
     form_key: String,
     state: RwSignal<T>,
+    touched: Option<RwSignal<bool>>,
     problem: RwSignal<Option<String>>,
     saved: &'static str,
     action: F,
@@ -99,7 +108,10 @@ pub fn submit<T, F, Fut, R>(
     Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
 {
     run(Some(form_key), problem, saved, action, move || {
-        state.set(T::default())
+        state.try_set(T::default());
+        if let Some(touched) = touched {
+            touched.try_set(false);
+        }
     });
 }
 
@@ -116,7 +128,10 @@ pub fn save_and_close<F, Fut, R>(
     F: FnOnce() -> Fut + 'static,
     Fut: std::future::Future<Output = Result<R, ApiError>> + 'static,
 {
-    run(Some(form_key), problem, saved, action, move || done.run(()));
+    // The form may have been closed (or the screen left) while this saved.
+    run(Some(form_key), problem, saved, action, move || {
+        done.try_run(());
+    });
 }
 
 /// Runs a one-tap action (tick a step, sign off): says so and refreshes, or shows why not.
@@ -146,14 +161,79 @@ fn run<F, Fut, R>(
                 if let Some(form) = form_key {
                     let _ = api::call(&ClearDraft { form }).await;
                 }
-                problem.set(None);
+                problem.try_set(None);
                 ctx.notice.set(Some(text::saved(saved)));
                 after();
-                ctx.changed();
+                ctx.saved();
             }
-            Err(e) => problem.set(Some(e.message)),
+            Err(e) => {
+                problem.try_set(Some(e.message));
+            }
         }
     });
+}
+
+/// What a form is about, as the screen last loaded it: the `refresh` generation it was loaded
+/// at, and the thing itself (`None` once it has gone from the record).
+pub type Watched<T> = Signal<(u64, Option<T>)>;
+
+/// A polite notice inside a form when what the form is about changes while it is open — a
+/// sync brought an edit from another tablet. The form and everything typed in it stay as they
+/// are; the notice says what changed (`describe` names the parts that differ, in words from
+/// [`text`]) and goes when the person says they have seen it. It watches only while `active`:
+/// from the moment an edit form opens, or from the first thing typed into a form for something
+/// new. Changes this person saved on this tablet do not count ([`crate::Ctx::saved_here`]).
+pub fn changed_notice<T>(
+    what: &'static str,
+    watch: Watched<T>,
+    active: Signal<bool>,
+    describe: fn(&T, &T) -> Vec<&'static str>,
+) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let ctx = ctx();
+    // What the form was opened (or started) against; follows the record until then.
+    let baseline = RwSignal::new(None::<Option<T>>);
+    Effect::new(move |_| {
+        let (loaded_at, now) = watch.get();
+        let own = loaded_at <= ctx.saved_here.get();
+        if !active.get() || own || baseline.with_untracked(Option::is_none) {
+            baseline.set(Some(now));
+        }
+    });
+    let changes = Memo::new(move |_| {
+        baseline.with(|before| {
+            watch.with(|(_, now)| match (before, now) {
+                (Some(Some(before)), Some(now)) if before != now => describe(before, now),
+                (Some(Some(_)), None) => vec![text::changed::REMOVED],
+                _ => Vec::new(),
+            })
+        })
+    });
+    view! {
+        <div class="changed-wrap" role="status">
+            {move || {
+                let parts = changes.get();
+                (!parts.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="changed">
+                                <p>{text::changed_underneath(what, &parts)}</p>
+                                <button
+                                    type="button"
+                                    on:click=move |_| {
+                                        baseline.set(Some(watch.get_untracked().1));
+                                    }
+                                >
+                                    {text::changed::SEEN}
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </div>
+    }
 }
 
 /// Shows a form-level problem.
@@ -205,7 +285,9 @@ pub fn TextField(
                 aria-invalid=invalid
                 aria-required=required.then_some("true")
                 prop:value=move || value.get()
-                on:input=move |ev| set.run(event_target_value(&ev))
+                on:input=move |ev| {
+                    set.try_run(event_target_value(&ev));
+                }
             ></textarea>
         }
         .into_any()
@@ -218,7 +300,9 @@ pub fn TextField(
                 aria-invalid=invalid
                 aria-required=required.then_some("true")
                 prop:value=move || value.get()
-                on:input=move |ev| set.run(event_target_value(&ev))
+                on:input=move |ev| {
+                    set.try_run(event_target_value(&ev));
+                }
             />
         }
         .into_any()
@@ -253,7 +337,9 @@ pub fn Choice(
             <select
                 id=id.clone()
                 prop:value=move || value.get()
-                on:change=move |ev| set.run(event_target_value(&ev))
+                on:change=move |ev| {
+                    set.try_run(event_target_value(&ev));
+                }
             >
                 {empty.map(|e| view! { <option value="">{e}</option> })}
                 {options
@@ -271,21 +357,24 @@ pub fn Choice(
     }
 }
 
-/// A labelled checkbox.
+/// A labelled checkbox. The label wraps the box, so the whole row (at least 44 px tall) is
+/// one touch target.
 #[component]
 pub fn Check(label: &'static str, bind: Bind<bool>) -> impl IntoView {
     let id = next_id("k");
     let (value, set) = bind;
     view! {
-        <div class="check">
+        <label class="check" for=id.clone()>
             <input
                 id=id.clone()
                 type="checkbox"
                 prop:checked=move || value.get()
-                on:change=move |ev| set.run(event_target_checked(&ev))
+                on:change=move |ev| {
+                    set.try_run(event_target_checked(&ev));
+                }
             />
-            <label for=id.clone()>{label}</label>
-        </div>
+            <span>{label}</span>
+        </label>
     }
 }
 

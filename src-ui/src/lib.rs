@@ -120,6 +120,10 @@ pub struct Ctx {
     pub me: RwSignal<Option<Identity>>,
     /// The last thing the app said after an action ("Saved on this tablet.").
     pub notice: RwSignal<Option<String>>,
+    /// The `refresh` generation that follows this person's latest save on this screen: data
+    /// loaded at or before it holds no change from elsewhere that they have not seen yet
+    /// (forms use it to tell their own saves from another tablet's edits).
+    pub saved_here: RwSignal<u64>,
 }
 
 impl Ctx {
@@ -135,6 +139,13 @@ impl Ctx {
     /// Refetches everything on screen.
     pub fn changed(&self) {
         self.refresh.update(|n| *n += 1);
+    }
+
+    /// After a save made here: refetches everything on screen, and notes that what comes back
+    /// holds this person's own change.
+    pub fn saved(&self) {
+        self.changed();
+        self.saved_here.set(self.refresh.get_untracked());
     }
 }
 
@@ -201,6 +212,7 @@ pub fn App() -> impl IntoView {
         refresh: RwSignal::new(0),
         me: RwSignal::new(None),
         notice: RwSignal::new(None),
+        saved_here: RwSignal::new(0),
     };
     provide_context(ctx);
     // The back button and typed addresses move between screens too.

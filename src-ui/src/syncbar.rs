@@ -35,31 +35,35 @@ pub fn SyncBar() -> impl IntoView {
         syncing.set(true);
         outcome.set(None);
         progress.set(None);
-        // A progress line while a long sync runs.
+        // A progress line while a long sync runs. These tasks outlive an await, so they read
+        // the bar's signals with `try_`: nothing happens once the bar has gone.
+        let running = move || syncing.try_get_untracked().unwrap_or(false);
         spawn_local(async move {
-            while syncing.get_untracked() {
+            while running() {
                 sleep(700).await;
                 if let Ok(Some(p)) = api::call(&GetSyncProgress {}).await
-                    && syncing.get_untracked()
+                    && running()
                     && p.rounds > 0
                 {
-                    progress.set(Some(text::sync_progress(p.fetched, p.received)));
+                    progress.try_set(Some(text::sync_progress(p.fetched, p.received)));
                 }
             }
-            progress.set(None);
+            progress.try_set(None);
         });
         spawn_local(async move {
             match api::call(&SyncNow {}).await {
                 Ok(report) => {
-                    outcome.set(Some(if !report.refused.is_empty() {
+                    outcome.try_set(Some(if !report.refused.is_empty() {
                         text::synced_with_refusals(report.refused.len())
                     } else {
                         text::sync::SYNCED.to_string()
                     }));
                 }
-                Err(e) => outcome.set(Some(e.message)),
+                Err(e) => {
+                    outcome.try_set(Some(e.message));
+                }
             }
-            syncing.set(false);
+            syncing.try_set(false);
             ctx.changed();
         });
     };

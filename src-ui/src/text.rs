@@ -887,3 +887,77 @@ pub fn recorded_field(key: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// While the first sync after setting up is still bringing the caseload.
+pub mod first_sync {
+    pub const CASELOAD: &str =
+        "Syncing your caseload… The people you work with appear here as soon as it arrives.";
+    pub const NOT_YET: &str =
+        "Your caseload has not reached this tablet yet. It appears after the next sync.";
+    pub const TODAY: &str = "Syncing your caseload… Today fills in as soon as it arrives.";
+}
+
+/// The notice in an open form when what it is about changed on another device meanwhile.
+pub mod changed {
+    pub const SEEN: &str = "Got it";
+    pub const REMOVED: &str = "it is no longer on this tablet";
+
+    // What changed.
+    pub const THIS_RECORD: &str = "This record";
+    pub const THIS_APPOINTMENT: &str = "This appointment";
+    pub const THIS_SESSION: &str = "This session";
+    pub const THIS_GOAL: &str = "This goal";
+    pub const THESE_DETAILS: &str = "Their details";
+    pub const THIS_CONCERN: &str = "This concern";
+
+    // The parts that changed.
+    pub const DETAILS: &str = "their details";
+    pub const GOALS: &str = "goals";
+    pub const SESSIONS: &str = "sessions";
+    pub const APPOINTMENTS: &str = "appointments";
+    pub const ACHIEVEMENTS: &str = "achievements";
+    pub const PROGRESSIONS: &str = "progressions";
+    pub const CHECK_INS: &str = "check-ins";
+    pub const CONCERNS: &str = "concerns";
+    pub const REFERRAL: &str = "referral, consent and contacts";
+    pub const WHEN: &str = "date and time";
+    pub const KIND: &str = "kind";
+    pub const WITH_WHOM: &str = "with whom";
+    pub const WHERE: &str = "where";
+    pub const SUPPORT: &str = "support";
+    pub const WHAT_HAPPENED: &str = "what happened";
+    pub const OUTCOME: &str = "outcome";
+    pub const FOLLOW_UP: &str = "follow-up";
+    pub const EXPENSES: &str = "travel expenses";
+    pub const DURATION: &str = "length";
+    pub const HOW: &str = "how and where";
+    pub const ATTENDANCE: &str = "attendance";
+    pub const TOPICS: &str = "topics";
+    pub const MOOD: &str = "mood";
+    pub const SUMMARY: &str = "shared summary";
+    pub const NEXT_STEPS: &str = "next steps";
+    pub const PRIVATE_NOTES: &str = "private notes";
+    pub const SIGN_OFF: &str = "sign-off";
+    pub const ADDENDA: &str = "addenda";
+    pub const TITLE: &str = "the goal";
+    pub const WHY: &str = "why it matters";
+    pub const DATES: &str = "dates";
+    pub const STATUS: &str = "status";
+    pub const STEPS: &str = "steps";
+    pub const REVIEWS: &str = "reviews";
+    pub const NAME: &str = "name";
+    pub const PROGRAMME: &str = "programme";
+    pub const PATHWAYS: &str = "pathways";
+    pub const RESPONSES: &str = "responses";
+    pub const DESCRIPTION: &str = "description";
+    pub const URGENCY: &str = "category or urgency";
+}
+
+/// The notice in an open form: `what` changed on another device while the form was open, in
+/// these `parts`; what the person typed is kept.
+pub fn changed_underneath(what: &str, parts: &[&str]) -> String {
+    format!(
+        "{what} was changed on another device while this form was open ({}). What you typed is still here: check it before you save.",
+        parts.join(", ")
+    )
+}

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
@@ -25,6 +26,13 @@ struct Cli {
     /// Where to listen; loopback only. Port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8760")]
     listen: SocketAddr,
+    /// Milliseconds between background syncs while all is well (the end-to-end tests make it
+    /// short, to see another tablet's edits arrive).
+    #[arg(long, env = "ONWARD_SYNC_EVERY_MS", default_value_t = Timing::default().every.as_millis() as u64)]
+    sync_every_ms: u64,
+    /// Milliseconds to wait after an edit before background sync sends it.
+    #[arg(long, env = "ONWARD_SYNC_SOON_MS", default_value_t = Timing::default().soon.as_millis() as u64)]
+    sync_soon_ms: u64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -40,7 +48,12 @@ fn main() -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&cli.data)
         .with_context(|| format!("could not create {}", cli.data.display()))?;
-    let host = Arc::new(Host::open(&cli.data, Timing::default())?);
+    let timing = Timing {
+        every: Duration::from_millis(cli.sync_every_ms.max(100)),
+        soon: Duration::from_millis(cli.sync_soon_ms),
+        ..Timing::default()
+    };
+    let host = Arc::new(Host::open(&cli.data, timing)?);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(cli.listen)

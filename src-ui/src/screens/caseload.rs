@@ -8,9 +8,9 @@ use onward_api::vocab::{ParticipantStatus, Pathway};
 use onward_api::{Caseload, CreateParticipant};
 use serde::{Deserialize, Serialize};
 
-use super::{ParticipantLink, caseload_resource, failed, loading};
+use super::{FirstSync, ParticipantLink, failed, first_sync, loading};
 use crate::forms::{Choice, Problem, TextField, draft, err, options, save_and_close, words};
-use crate::{api, bind, text};
+use crate::{api, bind, ctx, text};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct NewForm {
@@ -23,10 +23,20 @@ pub fn CaseloadScreen() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let pathway = RwSignal::new(String::new());
-    let rows = caseload_resource(move || Caseload {
-        search: Some(search.get()).filter(|s| !s.trim().is_empty()),
-        status: status.get().parse().ok(),
-        pathway: pathway.get().parse().ok(),
+    let ctx = ctx();
+    // The caseload, refetched whenever the app core reports a change, with where the first
+    // sync stands (asked first, so the two always agree).
+    let rows = LocalResource::new(move || {
+        ctx.refresh.track();
+        let query = Caseload {
+            search: Some(search.get()).filter(|s| !s.trim().is_empty()),
+            status: status.get().parse().ok(),
+            pathway: pathway.get().parse().ok(),
+        };
+        async move {
+            let first = first_sync().await;
+            api::call(&query).await.map(|rows| (first, rows))
+        }
     });
     let adding = RwSignal::new(false);
     view! {
@@ -49,10 +59,19 @@ pub fn CaseloadScreen() -> impl IntoView {
         {move || match rows.get() {
             None => loading(),
             Some(Err(e)) => failed(e),
-            Some(Ok(rows)) if rows.is_empty() => {
-                view! { <p class="quiet">{text::caseload::NO_MATCH}</p> }.into_any()
-            }
-            Some(Ok(rows)) => {
+            // Before the first sync has brought anyone, say so rather than "no one".
+            Some(Ok((first, rows))) if rows.is_empty() => match first {
+                FirstSync::Running => {
+                    view! { <p role="status" class="syncing">{text::first_sync::CASELOAD}</p> }.into_any()
+                }
+                FirstSync::Failed => {
+                    view! { <p class="quiet">{text::first_sync::NOT_YET}</p> }.into_any()
+                }
+                FirstSync::Done => {
+                    view! { <p class="quiet">{text::caseload::NO_MATCH}</p> }.into_any()
+                }
+            },
+            Some(Ok((_, rows))) => {
                 let count = rows.len();
                 // After this render: the moment the start-up benchmark measures to.
                 request_animation_frame(|| crate::mark("onward-caseload-shown"));

@@ -86,9 +86,12 @@ pub fn Enrol() -> impl IntoView {
                     ctx.me.set(Some(identity));
                     ctx.notice.set(Some(text::enrol::DONE.into()));
                 }
-                Err(e) => problem.set(Some(e.message)),
+                // The form has gone once the tablet is set up: `try_set` does nothing then.
+                Err(e) => {
+                    problem.try_set(Some(e.message));
+                }
             }
-            busy.set(false);
+            busy.try_set(false);
         });
     };
     view! {

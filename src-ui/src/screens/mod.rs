@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use onward_api::ids::ParticipantId;
 use onward_api::views::CaseloadRow;
-use onward_api::{ApiError, Caseload};
+use onward_api::{ApiError, Caseload, GetSyncStatus};
 
 use crate::{Screen, Tab, api, ctx};
 
@@ -26,6 +26,35 @@ pub fn caseload_resource(
         let q = query();
         async move { api::call(&q).await }
     })
+}
+
+/// Where this tablet stands with its first sync after setting up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstSync {
+    /// It has synced at least once: an empty list really is empty.
+    Done,
+    /// The first sync is still bringing the caseload.
+    Running,
+    /// The first sync has not worked yet (the sync bar says why); it will be tried again.
+    Failed,
+}
+
+/// Whether the first sync has brought the caseload yet, so an empty list can say "Syncing your
+/// caseload…" rather than "no one" until it has. A screen asks this in the same fetch as its
+/// list, and first: a list read afterwards is never older than the answer.
+pub async fn first_sync() -> FirstSync {
+    match api::call(&GetSyncStatus {}).await {
+        Ok(s) if s.enrolled && s.last_synced.is_none() => {
+            if s.last_error.is_some() {
+                FirstSync::Failed
+            } else {
+                FirstSync::Running
+            }
+        }
+        // Not enrolled (nothing to wait for), or the status cannot be read (the lists say
+        // what they have).
+        _ => FirstSync::Done,
+    }
 }
 
 /// Preferred names by participant.

@@ -23,7 +23,7 @@ pub fn SettingsScreen() -> impl IntoView {
     };
     let option = move |value: &'static str, label: &'static str| {
         view! {
-            <div class="check">
+            <label class="check" for=format!("size-{value}")>
                 <input
                     type="radio"
                     name="text-size"
@@ -31,8 +31,8 @@ pub fn SettingsScreen() -> impl IntoView {
                     prop:checked=move || size.get() == value
                     on:change=move |_| choose(value)
                 />
-                <label for=format!("size-{value}")>{label}</label>
-            </div>
+                <span>{label}</span>
+            </label>
         }
     };
     view! {

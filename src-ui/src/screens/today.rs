@@ -4,19 +4,22 @@
 use leptos::prelude::*;
 use onward_api::{Caseload, GetOfficeNotices, Today, policy::Access};
 
-use super::{ParticipantLink, caseload_resource, failed, loading, names};
+use super::{FirstSync, ParticipantLink, caseload_resource, failed, first_sync, loading, names};
 use crate::{Tab, api, ctx, now, text};
 
 #[component]
 pub fn TodayScreen() -> impl IntoView {
     let ctx = ctx();
+    // Today's lists, with where the first sync stands (asked first, so the two agree).
     let today = LocalResource::new(move || {
         ctx.refresh.track();
         async move {
+            let first = first_sync().await;
             api::call(&Today {
                 day: Some(now().london_day()),
             })
             .await
+            .map(|t| (first, t))
         }
     });
     let people = caseload_resource(Caseload::default);
@@ -39,7 +42,7 @@ pub fn TodayScreen() -> impl IntoView {
         <h1>{text::TODAY}</h1>
         {move || match (today.get(), people.get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => failed(e),
-            (Some(Ok(t)), Some(Ok(rows))) => {
+            (Some(Ok((first, t))), Some(Ok(rows))) => {
                 let names = names(&rows);
                 let by_id = names.clone();
                 let name = move |p| names.get(&p).cloned().unwrap_or_else(|| text::today::SOMEONE.into());
@@ -68,6 +71,9 @@ pub fn TodayScreen() -> impl IntoView {
                         .into_any()
                 };
                 view! {
+                    {(first == FirstSync::Running).then(|| view! {
+                        <p role="status" class="syncing">{text::first_sync::TODAY}</p>
+                    })}
                     <p class="lead">{t.day.format("%A %-d %B %Y")}</p>
                     <div class="grid">
                         {section(

@@ -8,6 +8,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { after, afterEach } from "node:test";
 import { chromium } from "playwright-core";
 
 const root = resolve(import.meta.dirname, "../../..");
@@ -92,13 +93,19 @@ export class World {
     await exited;
   }
 
-  /** Starts a browser shell on a new profile directory; returns its URL. */
-  async tablet(name) {
+  /**
+   * Starts a browser shell on a new profile directory; returns its URL. `syncEveryMs` and
+   * `syncSoonMs` shorten its background sync (between syncs, and after an edit).
+   */
+  async tablet(name, { syncEveryMs, syncSoonMs } = {}) {
     const data = join(this.dir, name);
     mkdirSync(data, { recursive: true });
+    const timing = [];
+    if (syncEveryMs !== undefined) timing.push("--sync-every-ms", String(syncEveryMs));
+    if (syncSoonMs !== undefined) timing.push("--sync-soon-ms", String(syncSoonMs));
     const shell = spawn(
       join(BIN, "onward-browser"),
-      ["--data", data, "--dist", DIST, "--listen", "127.0.0.1:0"],
+      ["--data", data, "--dist", DIST, "--listen", "127.0.0.1:0", ...timing],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     this.children.push(shell);
@@ -122,8 +129,74 @@ export class World {
   }
 }
 
+/**
+ * What went wrong in any page of any browser from `launch()` since the last test ended: page
+ * errors (uncaught exceptions, a WebAssembly trap), `console.error` calls and Rust panics
+ * (the panic hook logs them). Every test fails if this is not empty when it ends (the hooks
+ * below), so a panic in the UI can never pass unnoticed.
+ */
+const problems = [];
+
+/** The problems seen since the last call, and forgets them. */
+export function takePageProblems() {
+  return problems.splice(0);
+}
+
+function failOnPageProblems() {
+  const seen = takePageProblems();
+  if (seen.length) {
+    throw new Error(`the page reported ${seen.length} problem(s):\n${seen.join("\n")}`);
+  }
+}
+// Only under the test runner: a script that borrows the harness (the start-up benchmark) must
+// not start node:test's own reporting.
+if (process.env.NODE_TEST_CONTEXT) {
+  afterEach(failOnPageProblems);
+  after(failOnPageProblems);
+}
+
+/**
+ * The browser shell answers a refused request (a wrong password, an invalid form value, a
+ * server that cannot be reached) with an HTTP error status and the ApiError as JSON, which the
+ * UI shows in words; Chromium also logs each such answer as a console error. Those are
+ * expected; any other console error is not.
+ */
+function expectedConsoleError(msg) {
+  const url = msg.location()?.url ?? "";
+  return (
+    /^Failed to load resource: the server responded with a status of \d{3}/.test(msg.text()) &&
+    /\/api\/call\//.test(url)
+  );
+}
+
+/** Records the problems `page` reports. */
+export function watchPage(page) {
+  const where = () => {
+    try {
+      return new URL(page.url()).hash || "/";
+    } catch {
+      return "?";
+    }
+  };
+  page.on("pageerror", (e) => problems.push(`page error at ${where()}: ${e.message}`));
+  page.on("console", (msg) => {
+    const text = msg.text();
+    if (/panicked at|RuntimeError: unreachable/.test(text)) {
+      problems.push(`Rust panic at ${where()}: ${text.slice(0, 2000)}`);
+    } else if (msg.type() === "error" && !expectedConsoleError(msg)) {
+      const from = msg.location()?.url ? ` (${msg.location().url})` : "";
+      problems.push(`console.error at ${where()}: ${text.slice(0, 2000)}${from}`);
+    }
+  });
+  page.on("crash", () => problems.push(`the page crashed at ${where()}`));
+}
+
+/**
+ * Launches Chromium; every page opened in it (through `newContext` or `newPage`, which uses
+ * it) is watched for problems (`watchPage`).
+ */
 export async function launch() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: [
       "--headless",
@@ -136,6 +209,13 @@ export async function launch() {
       "--disable-sync",
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = await newContext(...args);
+    context.on("page", watchPage);
+    return context;
+  };
+  return browser;
 }
 
 /** Signs a tablet in with a demo username through the enrolment screen. */
@@ -169,25 +249,46 @@ export async function axe(page) {
   });
 }
 
-/** Controls smaller than 44×44 CSS pixels (WCAG 2.5.5 target size, enhanced). */
+/**
+ * Controls smaller than 44×44 CSS pixels (WCAG 2.5.5 target size, enhanced): every button,
+ * link, tab, summary, input, select and text area on screen. A checkbox or radio button counts
+ * as its own box, or as the `<label>` around it when there is one (a tap anywhere on that label
+ * works the control); a box merely sitting in a tall row does not count. Each label of a
+ * checkbox or radio button is a touch target too and is measured the same way.
+ */
 export async function smallTargets(page) {
   return page.evaluate(() => {
     const small = [];
-    for (const el of document.querySelectorAll("button, a[href], input, select, textarea, summary, [role=tab]")) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue; // not shown
-      if (el.classList.contains("skip")) continue; // off screen until focused
-      // A checkbox or radio counts with its label, which is the touch target.
-      let w = r.width;
-      let h = r.height;
-      if ((el.type === "checkbox" || el.type === "radio") && el.labels?.length) {
-        const l = el.labels[0].getBoundingClientRect();
-        const box = el.closest(".check")?.getBoundingClientRect() ?? l;
-        w = Math.max(w, box.width);
-        h = Math.max(h, box.height);
+    const describe = (el) => {
+      const kind = el.tagName === "INPUT" ? `input[${el.type}]` : el.tagName.toLowerCase();
+      const name = (el.innerText || el.labels?.[0]?.innerText || el.getAttribute("aria-label") || el.id || "")
+        .trim()
+        .slice(0, 40);
+      return `${kind} "${name}"`;
+    };
+    const measure = (el, box, what) => {
+      if (box.width < 44 || box.height < 44) {
+        small.push(`${what} ${Math.round(box.width)}×${Math.round(box.height)}`);
       }
-      if (w < 44 || h < 44) {
-        small.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.getAttribute("aria-label") || el.id || "").trim().slice(0, 40)}" ${Math.round(w)}×${Math.round(h)}`);
+    };
+    const shown = (el) => {
+      const r = el.getBoundingClientRect();
+      return !(r.width === 0 && r.height === 0) && getComputedStyle(el).visibility !== "hidden";
+    };
+    const selector = "button, a[href], input:not([type=hidden]), select, textarea, summary, [role=tab]";
+    for (const el of document.querySelectorAll(selector)) {
+      if (!shown(el)) continue; // not shown
+      if (el.classList.contains("skip")) continue; // off screen until focused
+      if (el.type === "checkbox" || el.type === "radio") {
+        const wrapper = el.closest("label");
+        measure(el, (wrapper ?? el).getBoundingClientRect(), describe(el));
+        for (const label of el.labels ?? []) {
+          if (label !== wrapper && shown(label)) {
+            measure(label, label.getBoundingClientRect(), `label of ${describe(el)}`);
+          }
+        }
+      } else {
+        measure(el, el.getBoundingClientRect(), describe(el));
       }
     }
     return small;

@@ -1,11 +1,12 @@
 // The mentor's flows end to end, at three tablet and laptop sizes: the real server, browser
 // shells for two of a mentor's tablets and a coordinator's, and headless Chromium finding
 // everything by accessible role and label. Every screen is screenshotted, checked with
-// axe-core for WCAG 2.2 AA and measured for 44px touch targets.
+// axe-core for WCAG 2.2 AA and measured for 44px touch targets. Any page error, console
+// error or Rust panic in any page fails the test it happens in (the harness watches).
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets } from "../lib/harness.mjs";
+import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets, takePageProblems } from "../lib/harness.mjs";
 
 const waiting = /change(s)? waiting to reach the office/;
 
@@ -39,6 +40,60 @@ async function checkScreen(page, vp, name) {
   const small = await smallTargets(page);
   assert.deepEqual(small, [], `${name} at ${vp.name}: touch targets under 44px`);
 }
+
+// The harness's own checks must be able to fail, or they prove nothing.
+describe("the harness", () => {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test("the touch-target check measures checkboxes and radio buttons themselves", async () => {
+    const page = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+    const old = `<style>
+        .check { display: flex; align-items: center; gap: 0.5rem; min-height: 44px; }
+        .check input { width: 28px; height: 28px; min-height: 28px; margin: 8px; }
+      </style>
+      <div class="check"><input type="checkbox" id="a"><label for="a">Work</label></div>
+      <div class="check"><input type="radio" name="r" id="b"><label for="b">Larger</label></div>`;
+    await page.setContent(old);
+    const small = await smallTargets(page);
+    assert.equal(small.length, 4, `the old 28px style passed: ${JSON.stringify(small)}`);
+    assert.match(small.join("\n"), /input\[checkbox\] "Work" 28×28/);
+    assert.match(small.join("\n"), /input\[radio\] "Larger" 28×28/);
+    await page.setContent(`<style>
+        .check { display: flex; align-items: center; gap: 0.6rem; min-height: 48px; min-width: 48px; }
+        .check input { width: 30px; height: 30px; margin: 0; }
+      </style>
+      <label class="check" for="a"><input type="checkbox" id="a"><span>Work</span></label>
+      <label class="check" for="b"><input type="radio" name="r" id="b"><span>Larger</span></label>
+      <input type="text" aria-label="Tiny" style="height: 20px">`);
+    assert.deepEqual(await smallTargets(page), [`input[text] "Tiny" ${Math.round(await page.getByLabel("Tiny").evaluate((e) => e.getBoundingClientRect().width))}×20`]);
+    await page.close();
+  });
+
+  test("a panic, a page error or a console error in a page fails the test", async () => {
+    const page = await browser.newPage();
+    await page.setContent("<p>hello</p>");
+    await page.evaluate(() => {
+      console.error("panicked at src/lib.rs:1:1:\nTried to access a reactive value that has already been disposed.");
+      console.error("something else went wrong");
+      setTimeout(() => {
+        throw new Error("RuntimeError: unreachable");
+      }, 0);
+    });
+    await page.waitForTimeout(200);
+    const seen = takePageProblems();
+    assert.equal(seen.length, 3, JSON.stringify(seen));
+    assert.match(seen.join("\n"), /Rust panic [^\n]*panicked at[^\n]*\nTried to access a reactive value that has already been disposed/);
+    assert.match(seen.join("\n"), /console\.error .*something else went wrong/);
+    assert.match(seen.join("\n"), /page error .*unreachable/);
+    await page.close();
+  });
+});
 
 for (const vp of VIEWPORTS) {
   describe(vp.name, () => {
@@ -273,6 +328,142 @@ for (const vp of VIEWPORTS) {
         await a.getByRole("tab", { name: tab, selected: true }).waitFor();
         await checkScreen(a, vp, `2${i}-participant-${tab.toLowerCase()}`);
       }
+    });
+  });
+}
+
+// What a sync does to someone part-way through a form, at each size: tablet A syncs in the
+// background every second; tablet B (the same mentor's other tablet) changes the same
+// participant and syncs. A's open forms stay open, keep every character typed, and say what
+// changed; nothing panics.
+for (const vp of VIEWPORTS) {
+  describe(`${vp.name}: syncs while typing`, () => {
+    let world;
+    let browser;
+    let a;
+    let b;
+    const tag = `${vp.width}x${vp.height}`;
+
+    before(async () => {
+      world = new World();
+      await world.startServer();
+      browser = await launch();
+      const page = async () => {
+        const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, locale: "en-GB", timezoneId: "Europe/London" });
+        return ctx.newPage();
+      };
+      a = await page();
+      b = await page();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await world?.close();
+    });
+
+    test("the caseload fills in as the first sync brings it, without leaving the screen", async () => {
+      // The default timing: the first background sync starts five seconds after setting up.
+      await signIn(a, await world.tablet("mentor-a", { syncEveryMs: 1000, syncSoonMs: 5000 }), world.url, "mentor1");
+      await a.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Caseload" }).click();
+      const syncing = a.getByRole("status").filter({ hasText: "Syncing your caseload" });
+      await syncing.waitFor();
+      await checkScreen(a, vp, "30-caseload-first-sync");
+      // From here until the table shows, the screen never says there is no one.
+      const said = await a.evaluate(
+        () =>
+          new Promise((resolve, reject) => {
+            const until = Date.now() + 30000;
+            const look = () => {
+              const main = document.querySelector("main")?.innerText ?? "";
+              if (main.includes("No one matches")) return resolve("no one");
+              if (document.querySelector("table.caseload tbody tr")) return resolve("rows");
+              if (Date.now() > until) return reject(new Error("the caseload never filled in"));
+              setTimeout(look, 20);
+            };
+            look();
+          }),
+      );
+      assert.equal(said, "rows");
+      assert.equal(await syncing.count(), 0);
+      assert.ok((await a.getByRole("table").getByRole("row").count()) > 1);
+      await checkScreen(a, vp, "31-caseload-after-first-sync");
+    });
+
+    test("a sync never closes a form or drops what is typed, and says what changed", async () => {
+      await signIn(b, await world.tablet("mentor-b"), world.url, "mentor1");
+      await syncNow(b);
+      const name = await openFirstParticipant(a);
+      await a.getByRole("tab", { name: "Appointments" }).click();
+      const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+      for (const [time, who] of [["09:00", `First coach ${tag}`], ["11:00", `Second coach ${tag}`]]) {
+        await a.getByLabel("Date and time").fill(`${tomorrow}T${time}`);
+        await a.getByLabel("Kind of appointment").selectOption({ label: "Job centre" });
+        await a.getByLabel("With whom").fill(who);
+        await a.getByRole("button", { name: "Save appointment" }).click();
+        await a.getByRole("article").filter({ hasText: who }).waitFor();
+      }
+      await a.getByText("No changes waiting").waitFor({ timeout: 20000 });
+
+      // The tester's steps: save one appointment's outcome, then open another's and type.
+      const first = a.getByRole("article").filter({ hasText: `First coach ${tag}` });
+      await first.getByRole("button", { name: "Record what happened" }).click();
+      await first.getByLabel("Outcome").fill("Signed on.");
+      await first.getByRole("button", { name: "Save what happened" }).click();
+      await a.getByRole("article").filter({ hasText: `First coach ${tag}` }).getByText("Outcome: Signed on.").waitFor();
+      const second = a.getByRole("article").filter({ hasText: `Second coach ${tag}` });
+      await second.getByRole("button", { name: "Record what happened" }).click();
+      const typed = `They asked about the warehouse job; we practised the interview (${tag})`;
+      await second.getByLabel("Outcome").pressSequentially(typed.slice(0, 30), { delay: 5 });
+
+      // Meanwhile the other tablet records that the same appointment was missed, and syncs.
+      await syncNow(b);
+      await openParticipant(b, name, "Appointments");
+      const there = b.getByRole("article").filter({ hasText: `Second coach ${tag}` });
+      await there.getByRole("button", { name: "Record what happened" }).click();
+      await there.getByLabel("What happened").selectOption({ label: "Missed" });
+      await there.getByLabel("Outcome").fill("Did not come; phoned later.");
+      await there.getByRole("button", { name: "Save what happened" }).click();
+      await b.getByRole("article").filter({ hasText: `Second coach ${tag}` }).getByText("Outcome: Did not come").waitFor();
+      await syncNow(b);
+
+      // Tablet A's background sync brings it in while the form is open and being typed in.
+      const notice = second.getByRole("status").filter({ hasText: "This appointment was changed on another device" });
+      await notice.waitFor({ timeout: 20000 });
+      assert.match(await notice.innerText(), /what happened, outcome/);
+      // The card under the form shows what is recorded now; the form still holds what was typed.
+      await second.getByText("Outcome: Did not come; phoned later.").waitFor();
+      assert.equal(await second.getByLabel("Outcome").inputValue(), typed.slice(0, 30));
+      await second.getByLabel("Outcome").pressSequentially(typed.slice(30), { delay: 5 });
+      assert.equal(await second.getByLabel("Outcome").inputValue(), typed);
+      await checkScreen(a, vp, "32-outcome-form-changed-elsewhere");
+      await second.getByRole("button", { name: "Got it" }).click();
+      await notice.waitFor({ state: "detached" });
+      await second.getByRole("button", { name: "Save what happened" }).click();
+      await a.getByRole("article").filter({ hasText: `Second coach ${tag}` }).getByText(`Outcome: ${typed}`).waitFor();
+
+      // A session being logged: the other tablet logs one for the same person meanwhile.
+      await a.getByRole("tab", { name: "Sessions" }).click();
+      const summary = `Talked through the bus route to the job centre (${tag}).`;
+      await a.getByLabel("Duration (minutes)").fill("30");
+      await a.getByLabel("Shared summary").pressSequentially(summary.slice(0, 20), { delay: 5 });
+      await openParticipant(b, name, "Sessions");
+      await b.getByLabel("Duration (minutes)").fill("20");
+      await b.getByLabel("Shared summary").fill(`Phone check-in from the other tablet (${tag}).`);
+      await b.getByRole("button", { name: "Save session" }).click();
+      await b.getByRole("status").filter({ hasText: "Session saved." }).waitFor();
+      await syncNow(b);
+      const logNotice = a.getByRole("region", { name: "Log a session" }).getByRole("status").filter({ hasText: "This record was changed on another device" });
+      await logNotice.waitFor({ timeout: 20000 });
+      assert.match(await logNotice.innerText(), /sessions/);
+      await a.getByText(`Phone check-in from the other tablet (${tag}).`).waitFor();
+      assert.equal(await a.getByLabel("Shared summary").inputValue(), summary.slice(0, 20));
+      assert.equal(await a.getByLabel("Duration (minutes)").inputValue(), "30");
+      await a.getByLabel("Shared summary").pressSequentially(summary.slice(20), { delay: 5 });
+      assert.equal(await a.getByLabel("Shared summary").inputValue(), summary);
+      await checkScreen(a, vp, "33-session-form-changed-elsewhere");
+      await a.getByRole("button", { name: "Save session" }).click();
+      await a.getByRole("status").filter({ hasText: "Session saved." }).waitFor();
+      await a.getByRole("article").filter({ hasText: summary }).waitFor();
     });
   });
 }

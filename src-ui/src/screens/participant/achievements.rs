@@ -23,51 +23,64 @@ struct AchievementForm {
     hours: String,
 }
 
-pub(super) fn achievements(participant: ParticipantId, v: &ParticipantView) -> AnyView {
-    let mut list: Vec<Achievement> = v.plan.achievements.values().cloned().collect();
-    list.sort_by_key(|a| std::cmp::Reverse(a.date));
-    let mut progressions: Vec<Progression> = v.plan.progressions.values().cloned().collect();
-    progressions.sort_by_key(|p| std::cmp::Reverse(p.start_date));
+pub(super) fn achievements(record: Record) -> AnyView {
+    let participant = record.participant;
     let problem = RwSignal::new(None::<String>);
+    let list = record.part(|v| {
+        let mut list: Vec<Achievement> = v.plan.achievements.values().cloned().collect();
+        list.sort_by_key(|a| std::cmp::Reverse(a.date));
+        list
+    });
+    let progressions = record.part(|v| {
+        let mut progressions: Vec<Progression> = v.plan.progressions.values().cloned().collect();
+        progressions.sort_by_key(|p| std::cmp::Reverse(p.start_date));
+        progressions
+    });
     view! {
         <Problem problem=problem />
         <div class="grid">
             <section class="card" aria-labelledby="ach-h">
                 <h2 id="ach-h">{text::achievements::TITLE}</h2>
-                {if list.is_empty() {
-                    view! { <p class="quiet">{text::achievements::NONE}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="rows">
-                            {list.into_iter().map(|a| view! {
-                                <li>
-                                    <span class="when">{a.date.format("%-d %b %Y")}</span>
-                                    <span>{text::labelled(text::achievement_kind(a.kind), &a.title)}</span>
-                                    {(!a.organisation.is_empty()).then(|| view! { <span class="quiet">{a.organisation.clone()}</span> })}
-                                    {achievement_details(&a).map(|d| view! { <span class="quiet">{d}</span> })}
-                                </li>
-                            }).collect_view()}
-                        </ul>
+                {move || {
+                    let list = list.get();
+                    if list.is_empty() {
+                        view! { <p class="quiet">{text::achievements::NONE}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="rows">
+                                {list.into_iter().map(|a| view! {
+                                    <li>
+                                        <span class="when">{a.date.format("%-d %b %Y")}</span>
+                                        <span>{text::labelled(text::achievement_kind(a.kind), &a.title)}</span>
+                                        {(!a.organisation.is_empty()).then(|| view! { <span class="quiet">{a.organisation.clone()}</span> })}
+                                        {achievement_details(&a).map(|d| view! { <span class="quiet">{d}</span> })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }
+                            .into_any()
                     }
-                        .into_any()
                 }}
             </section>
             <section class="card" aria-labelledby="prog-h">
                 <h2 id="prog-h">{text::achievements::PROGRESSIONS}</h2>
-                {if progressions.is_empty() {
-                    view! { <p class="quiet">{text::achievements::NONE}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="rows">
-                            {progressions.into_iter().map(|p| view! { <ProgressionRow participant=participant progression=p problem=problem /> }).collect_view()}
-                        </ul>
+                {move || {
+                    let progressions = progressions.get();
+                    if progressions.is_empty() {
+                        view! { <p class="quiet">{text::achievements::NONE}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="rows">
+                                {progressions.into_iter().map(|p| view! { <ProgressionRow participant=participant progression=p problem=problem /> }).collect_view()}
+                            </ul>
+                        }
+                            .into_any()
                     }
-                        .into_any()
                 }}
             </section>
         </div>
-        <RecordAchievementForm participant=participant />
-        <RecordProgressionForm participant=participant />
+        <RecordAchievementForm record=record />
+        <RecordProgressionForm record=record />
     }
     .into_any()
 }
@@ -154,9 +167,11 @@ struct ProgressionForm {
 }
 
 #[component]
-fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
+fn RecordProgressionForm(record: Record) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("record_progression:{participant}");
     let form = draft::<ProgressionForm>(key.clone());
+    let typing = Signal::derive(move || form.with(|f| *f != ProgressionForm::default()));
     let problem = RwSignal::new(None::<String>);
     let touched = RwSignal::new(false);
     let desc_err = Signal::derive(move || {
@@ -192,6 +207,7 @@ fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
         submit(
             key.clone(),
             form,
+            Some(touched),
             problem,
             text::achievements::PROGRESSION_RECORDED,
             move || async move {
@@ -212,6 +228,7 @@ fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
         <section class="card" aria-labelledby="rec-prog-h">
             <h2 id="rec-prog-h">{text::achievements::RECORD_PROGRESSION}</h2>
             <form on:submit=save novalidate>
+                {changed_notice(text::changed::THIS_RECORD, record.watch_all(), typing, sections_changed)}
                 <Choice
                     label={text::achievements::INTO}
                     bind=bind!(form, kind)
@@ -229,9 +246,11 @@ fn RecordProgressionForm(participant: ParticipantId) -> impl IntoView {
 }
 
 #[component]
-fn RecordAchievementForm(participant: ParticipantId) -> impl IntoView {
+fn RecordAchievementForm(record: Record) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("record_achievement:{participant}");
     let form = draft::<AchievementForm>(key.clone());
+    let typing = Signal::derive(move || form.with(|f| *f != AchievementForm::default()));
     let problem = RwSignal::new(None::<String>);
     let touched = RwSignal::new(false);
     let title_err = Signal::derive(move || {
@@ -278,6 +297,7 @@ fn RecordAchievementForm(participant: ParticipantId) -> impl IntoView {
         submit(
             key.clone(),
             form,
+            Some(touched),
             problem,
             text::achievements::RECORDED,
             move || async move {
@@ -305,6 +325,7 @@ fn RecordAchievementForm(participant: ParticipantId) -> impl IntoView {
         <section class="card" aria-labelledby="rec-ach-h">
             <h2 id="rec-ach-h">{text::achievements::RECORD}</h2>
             <form on:submit=save novalidate>
+                {changed_notice(text::changed::THIS_RECORD, record.watch_all(), typing, sections_changed)}
                 <Choice label={text::achievements::KIND} bind=bind!(form, kind) options=options(AchievementKind::ALL, AchievementKind::as_str, text::achievement_kind) empty={text::check::CHOOSE} />
                 <TextField label={text::achievements::ACHIEVEMENT} bind=bind!(form, title) error=title_err required=true />
                 {move || kind_err.get().map(|e| view! { <p class="field-error">{e}</p> })}

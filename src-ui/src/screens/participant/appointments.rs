@@ -32,53 +32,73 @@ struct OutcomeForm {
     follow_up_due: String,
 }
 
-pub(super) fn appointments(participant: ParticipantId, v: &ParticipantView) -> AnyView {
-    let mut all: Vec<Appointment> = v.plan.appointments.values().cloned().collect();
-    all.sort_by_key(|a| std::cmp::Reverse(a.starts_at));
+pub(super) fn appointments(record: Record) -> AnyView {
     let problem = RwSignal::new(None::<String>);
-    let items: Vec<(ParticipantId, Appointment, RwSignal<Option<String>>)> =
-        all.into_iter().map(|a| (participant, a, problem)).collect();
+    let ids = record.part(|v| {
+        let mut all: Vec<&Appointment> = v.plan.appointments.values().collect();
+        all.sort_by_key(|a| std::cmp::Reverse(a.starts_at));
+        all.into_iter().map(|a| a.id).collect::<Vec<_>>()
+    });
     view! {
-        <PlanAppointmentForm participant=participant />
+        <PlanAppointmentForm record=record />
         <Problem problem=problem />
         <h2>{text::appointments::TITLE}</h2>
-        {if items.is_empty() {
-            view! { <p class="quiet">{text::appointments::NONE}</p> }.into_any()
-        } else {
-            paged(
-                items,
-                |(participant, appointment, problem)| view! { <AppointmentCard participant=participant appointment=appointment problem=problem /> }.into_any(),
-                text::appointments::OLDER,
-            )
-        }}
+        {move || ids.with(Vec::is_empty).then(|| view! { <p class="quiet">{text::appointments::NONE}</p> })}
+        {paged(
+            ids,
+            move |id| view! { <AppointmentCard record=record appointment=id problem=problem /> },
+            text::appointments::OLDER,
+        )}
     }
     .into_any()
 }
 
+/// The parts of an appointment that differ, named for people.
+fn appointment_changes(a: &Appointment, b: &Appointment) -> Vec<&'static str> {
+    use text::changed::*;
+    [
+        (a.starts_at != b.starts_at || a.ends_at != b.ends_at, WHEN),
+        (a.kind != b.kind, KIND),
+        (a.with_whom != b.with_whom, WITH_WHOM),
+        (a.location != b.location, WHERE),
+        (a.support != b.support, SUPPORT),
+        (a.status != b.status, WHAT_HAPPENED),
+        (a.outcome != b.outcome, OUTCOME),
+        (a.follow_up != b.follow_up, FOLLOW_UP),
+        (a.expenses_pence != b.expenses_pence, EXPENSES),
+    ]
+    .into_iter()
+    .filter_map(|(changed, part)| changed.then_some(part))
+    .collect()
+}
+
+/// One appointment. The card is kept while the appointment is listed; what it shows draws
+/// again when the appointment changes, and the outcome form inside stays open.
 #[component]
 fn AppointmentCard(
-    participant: ParticipantId,
-    appointment: Appointment,
+    record: Record,
+    appointment: AppointmentId,
     problem: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let a = appointment;
-    let id = a.id;
+    let participant = record.participant;
+    let id = appointment;
+    let current = record.part(move |v| v.plan.appointments.get(&id.to_string()).cloned());
     let recording = RwSignal::new(false);
     let heading = format!("appt-{id}");
-    let heading_ref = heading.clone();
-    let mut support = Vec::new();
-    if a.support.reminder {
-        support.push(text::appointments::REMINDER_SENT.to_string());
-    }
-    if a.support.travel_arranged {
-        support.push(text::appointments::TRAVEL_ARRANGED.to_string());
-    }
-    if a.support.accompanied_by.is_some() {
-        support.push(text::appointments::ACCOMPANIED.to_string());
-    }
-    view! {
-        <article class="card" aria-labelledby=heading_ref>
-            <h3 id=heading>
+    let details = move || {
+        let a = current.get()?;
+        let mut support = Vec::new();
+        if a.support.reminder {
+            support.push(text::appointments::REMINDER_SENT.to_string());
+        }
+        if a.support.travel_arranged {
+            support.push(text::appointments::TRAVEL_ARRANGED.to_string());
+        }
+        if a.support.accompanied_by.is_some() {
+            support.push(text::appointments::ACCOMPANIED.to_string());
+        }
+        Some(view! {
+            <h3 id=format!("appt-{id}")>
                 {text::dotted(&[&a.starts_at.london_format("%a %-d %b %Y, %H:%M"), text::appointment_kind(a.kind)])}
             </h3>
             <p class="quiet">
@@ -109,25 +129,35 @@ fn AppointmentCard(
                     })}
                 }
             })}
+        })
+    };
+    view! {
+        <article class="card" aria-labelledby=heading>
+            {details}
             <div class="actions">
                 <button type="button" on:click=move |_| recording.update(|r| *r = !*r)>{text::appointments::RECORD}</button>
             </div>
-            {move || recording.get().then(|| view! { <OutcomeFormView participant=participant appointment=id done=Callback::new(move |_| recording.set(false)) /> })}
+            {move || recording.get().then(|| view! { <OutcomeFormView record=record appointment=id done=Callback::new(move |_| recording.set(false)) /> })}
         </article>
     }
 }
 
 #[component]
 fn OutcomeFormView(
-    participant: ParticipantId,
+    record: Record,
     appointment: AppointmentId,
     done: Callback<()>,
 ) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("outcome:{appointment}");
-    let form = draft::<OutcomeForm>(key.clone());
-    if form.get_untracked().status.is_empty() {
-        form.update(|f| f.status = AppointmentStatus::Attended.as_str().into());
-    }
+    let form = draft_from(
+        key.clone(),
+        OutcomeForm {
+            status: AppointmentStatus::Attended.as_str().into(),
+            ..OutcomeForm::default()
+        },
+    );
+    let watched = record.watch(move |v| v.plan.appointments.get(&appointment.to_string()).cloned());
     let problem = RwSignal::new(None::<String>);
     let expenses_err = Signal::derive(move || err(pence(&form.get().expenses)));
     let due_err = Signal::derive(move || err(day(&form.get().follow_up_due)));
@@ -166,6 +196,7 @@ fn OutcomeFormView(
     };
     view! {
         <form class="subform" on:submit=save novalidate>
+            {changed_notice(text::changed::THIS_APPOINTMENT, watched, Signal::stored(true), appointment_changes)}
             <Choice label={text::appointments::STATUS} bind=bind!(form, status) options=options(AppointmentStatus::ALL, AppointmentStatus::as_str, text::appointment_status) />
             <Check label={text::appointments::WENT} bind=bind!(form, went_with_them) />
             <TextField label={text::appointments::OUTCOME} bind=bind!(form, outcome) multiline=true />
@@ -182,10 +213,12 @@ fn OutcomeFormView(
 }
 
 #[component]
-fn PlanAppointmentForm(participant: ParticipantId) -> impl IntoView {
+fn PlanAppointmentForm(record: Record) -> impl IntoView {
     let ctx = ctx();
+    let participant = record.participant;
     let key = format!("plan_appointment:{participant}");
     let form = draft::<AppointmentForm>(key.clone());
+    let typing = Signal::derive(move || form.with(|f| *f != AppointmentForm::default()));
     let problem = RwSignal::new(None::<String>);
     let touched = RwSignal::new(false);
     let when_err = Signal::derive(move || {
@@ -212,6 +245,7 @@ fn PlanAppointmentForm(participant: ParticipantId) -> impl IntoView {
         submit(
             key.clone(),
             form,
+            Some(touched),
             problem,
             text::appointments::PLANNED,
             move || async move {
@@ -236,6 +270,7 @@ fn PlanAppointmentForm(participant: ParticipantId) -> impl IntoView {
         <section class="card" aria-labelledby="plan-h">
             <h2 id="plan-h">{text::appointments::PLAN}</h2>
             <form on:submit=save novalidate>
+                {changed_notice(text::changed::THIS_RECORD, record.watch_all(), typing, sections_changed)}
                 <div class="row">
                     <TextField label={text::appointments::WHEN} bind=bind!(form, starts_at) error=when_err kind="datetime-local" required=true />
                     <Choice label={text::appointments::KIND} bind=bind!(form, kind) options=options(AppointmentKind::ALL, AppointmentKind::as_str, text::appointment_kind) empty={text::check::CHOOSE} />

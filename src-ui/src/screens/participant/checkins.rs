@@ -1,7 +1,6 @@
 //! Self-assessment check-ins, shown as a chart of distance travelled.
 
 use leptos::prelude::*;
-use onward_api::ids::*;
 use onward_api::input::*;
 use onward_api::model::*;
 use onward_api::vocab::*;
@@ -10,15 +9,18 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 
-pub(super) fn checkins(participant: ParticipantId, v: &ParticipantView) -> AnyView {
-    let mut all: Vec<CheckIn> = v.plan.checkins.values().cloned().collect();
-    all.sort_by_key(|c| c.created.at);
+pub(super) fn checkins(record: Record) -> AnyView {
+    let all = record.part(|v| {
+        let mut all: Vec<CheckIn> = v.plan.checkins.values().cloned().collect();
+        all.sort_by_key(|c| c.created.at);
+        all
+    });
     view! {
         <section class="card" aria-labelledby="dist-h">
             <h2 id="dist-h">{text::checkins::DISTANCE}</h2>
-            {chart(&all)}
+            {move || all.with(|all| chart(all))}
         </section>
-        <CheckInForm participant=participant pathways=v.plan.profile.pathways.clone() />
+        <CheckInForm record=record />
     }
     .into_any()
 }
@@ -86,15 +88,21 @@ struct CheckInFormState {
 }
 
 #[component]
-fn CheckInForm(participant: ParticipantId, pathways: Vec<Pathway>) -> impl IntoView {
+fn CheckInForm(record: Record) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("checkin:{participant}");
     let form = draft::<CheckInFormState>(key.clone());
+    let typing = Signal::derive(move || form.with(|f| *f != CheckInFormState::default()));
     let problem = RwSignal::new(None::<String>);
-    let shown: Vec<Pathway> = if pathways.is_empty() {
-        Pathway::ALL.to_vec()
-    } else {
-        pathways
-    };
+    // The participant's pathways (all of them if none are chosen yet); a field stays as it is
+    // when the list changes around it.
+    let shown = record.part(|v| {
+        if v.plan.profile.pathways.is_empty() {
+            Pathway::ALL.to_vec()
+        } else {
+            v.plan.profile.pathways.clone()
+        }
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = form.get_untracked();
@@ -121,6 +129,7 @@ fn CheckInForm(participant: ParticipantId, pathways: Vec<Pathway>) -> impl IntoV
         submit(
             key.clone(),
             form,
+            None,
             problem,
             text::checkins::SAVED,
             move || async move {
@@ -162,7 +171,12 @@ fn CheckInForm(participant: ParticipantId, pathways: Vec<Pathway>) -> impl IntoV
             <h2 id="ci-h">{text::checkins::NEW}</h2>
             <p>{text::checkins::QUESTION}</p>
             <form on:submit=save novalidate>
-                <div class="row wrap">{shown.into_iter().map(score_field).collect_view()}</div>
+                {changed_notice(text::changed::THIS_RECORD, record.watch_all(), typing, sections_changed)}
+                <div class="row wrap">
+                    <For each=move || shown.get() key=|p| *p let:p>
+                        {score_field(p)}
+                    </For>
+                </div>
                 <TextField label={text::checkins::COMMENT} bind=bind!(form, comment) multiline=true />
                 <Problem problem=problem />
                 <button type="submit" class="primary">{text::checkins::SAVE}</button>

@@ -18,38 +18,51 @@ struct ConcernForm {
     description: String,
 }
 
-pub(super) fn concerns(participant: ParticipantId, v: &ParticipantView) -> AnyView {
+pub(super) fn concerns(record: Record) -> AnyView {
     // The concerns this person holds: every one for cleared staff, their own for others.
-    let mut list: Vec<Concern> = v.concerns.clone();
-    list.sort_by_key(|c| std::cmp::Reverse(c.raised.at));
-    let sees_all = v.restricted.is_some();
+    let ids = record.part(|v| {
+        let mut c: Vec<&Concern> = v.concerns.iter().collect();
+        c.sort_by_key(|c| std::cmp::Reverse(c.raised.at));
+        c.into_iter().map(|c| c.id).collect::<Vec<_>>()
+    });
+    let sees_all = record.part(|v| v.restricted.is_some());
     view! {
-        <RaiseConcernForm participant=participant />
-        {Some(view! {
-            <section class="card" aria-labelledby="concerns-h">
+        <RaiseConcernForm record=record />
+        <section class="card" aria-labelledby="concerns-h">
                 <h2 id="concerns-h">
-                    {if sees_all { text::concerns::TITLE } else { text::concerns::YOURS }}
+                    {move || if sees_all.get() { text::concerns::TITLE } else { text::concerns::YOURS }}
                 </h2>
-                {if list.is_empty() {
-                    view! { <p class="quiet">{text::concerns::NONE}</p> }.into_any()
-                } else {
-                    view! {
-                        <div class="stack">
-                            {list.into_iter().map(|c| view! { <ConcernCard participant=participant concern=c /> }).collect_view()}
-                        </div>
-                    }
-                        .into_any()
-                }}
-            </section>
-        })}
+                {move || ids.with(Vec::is_empty).then(|| view! { <p class="quiet">{text::concerns::NONE}</p> })}
+                <div class="stack">
+                    <For each=move || ids.get() key=|id| *id let:id>
+                        <ConcernCard record=record concern=id />
+                    </For>
+                </div>
+        </section>
     }
     .into_any()
 }
 
+/// The parts of a concern that differ, named for people.
+fn concern_changes(a: &Concern, b: &Concern) -> Vec<&'static str> {
+    use text::changed::*;
+    [
+        (a.category != b.category || a.urgency != b.urgency, URGENCY),
+        (a.description != b.description, DESCRIPTION),
+        (a.status != b.status, STATUS),
+        (a.responses != b.responses, RESPONSES),
+    ]
+    .into_iter()
+    .filter_map(|(changed, part)| changed.then_some(part))
+    .collect()
+}
+
 #[component]
-fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
+fn RaiseConcernForm(record: Record) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("raise_concern:{participant}");
     let form = draft::<ConcernForm>(key.clone());
+    let typing = Signal::derive(move || form.with(|f| *f != ConcernForm::default()));
     let problem = RwSignal::new(None::<String>);
     let touched = RwSignal::new(false);
     let desc_err = Signal::derive(move || {
@@ -79,6 +92,7 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
         submit(
             key.clone(),
             form,
+            Some(touched),
             problem,
             text::concerns::RAISED,
             move || async move {
@@ -99,6 +113,7 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
             <h2 id="raise-h">{text::concerns::RAISE_TITLE}</h2>
             <p>{text::concerns::DANGER}</p>
             <form on:submit=save novalidate>
+                {changed_notice(text::changed::THIS_RECORD, record.watch_all(), typing, sections_changed)}
                 <div class="row">
                     <Choice label={text::concerns::CATEGORY} bind=bind!(form, category) options=options(ConcernCategory::ALL, ConcernCategory::as_str, text::concern_category) empty={text::check::CHOOSE} />
                     <Choice label={text::concerns::URGENCY} bind=bind!(form, urgency) options=options(Urgency::ALL, Urgency::as_str, text::urgency) empty={text::check::CHOOSE} />
@@ -111,23 +126,25 @@ fn RaiseConcernForm(participant: ParticipantId) -> impl IntoView {
     }
 }
 
+/// One concern. The card is kept while the concern is listed; what it shows draws again when
+/// the concern changes, and the response form inside stays open.
 #[component]
-fn ConcernCard(participant: ParticipantId, concern: Concern) -> impl IntoView {
-    let c = concern;
-    let id = c.id;
+fn ConcernCard(record: Record, concern: ConcernId) -> impl IntoView {
+    let id = concern;
     let coordinator = ctx().me.get_untracked().is_some_and(|m| {
         policy::Operation::RespondToConcern
             .permits(&m.actor())
             .is_ok()
     });
+    let current = record.part(move |v| v.concerns.iter().find(|c| c.id == id).cloned());
     let responding = RwSignal::new(false);
-    let mut responses: Vec<ConcernResponse> = c.responses.values().cloned().collect();
-    responses.sort_by_key(|r| r.created.at);
     let heading = format!("concern-{id}");
-    let heading_ref = heading.clone();
-    view! {
-        <article class="concern" aria-labelledby=heading_ref>
-            <h3 id=heading>
+    let details = move || {
+        let c = current.get()?;
+        let mut responses: Vec<ConcernResponse> = c.responses.values().cloned().collect();
+        responses.sort_by_key(|r| r.created.at);
+        Some(view! {
+            <h3 id=format!("concern-{id}")>
                 {text::dotted(&[
                     &c.raised.at.london_format("%-d %b %Y"),
                     &text::concern_line(c.category, c.urgency, c.status),
@@ -144,8 +161,13 @@ fn ConcernCard(participant: ParticipantId, concern: Concern) -> impl IntoView {
                     <button type="button" on:click=move |_| responding.update(|r| *r = !*r)>{text::concerns::RESPOND}</button>
                 </div>
             })}
+        })
+    };
+    view! {
+        <article class="concern" aria-labelledby=heading>
+            {details}
             {move || responding.get().then(|| view! {
-                <RespondForm participant=participant concern=id done=Callback::new(move |_| responding.set(false)) />
+                <RespondForm record=record concern=id done=Callback::new(move |_| responding.set(false)) />
             })}
         </article>
     }
@@ -158,11 +180,9 @@ struct ResponseForm {
 }
 
 #[component]
-fn RespondForm(
-    participant: ParticipantId,
-    concern: ConcernId,
-    done: Callback<()>,
-) -> impl IntoView {
+fn RespondForm(record: Record, concern: ConcernId, done: Callback<()>) -> impl IntoView {
+    let participant = record.participant;
+    let watched = record.watch(move |v| v.concerns.iter().find(|c| c.id == concern).cloned());
     let key = format!("respond_to_concern:{concern}");
     let form = draft::<ResponseForm>(key.clone());
     if form.get_untracked().status.is_empty() {
@@ -213,6 +233,7 @@ fn RespondForm(
     };
     view! {
         <form class="subform" on:submit=save novalidate>
+            {changed_notice(text::changed::THIS_CONCERN, watched, Signal::stored(true), concern_changes)}
             <TextField label={text::concerns::RESPONSE} bind=bind!(form, text) error=text_err multiline=true required=true hint={text::concerns::RESPONSE_HINT} />
             <Choice label={text::concerns::STATUS} bind=bind!(form, status) options=options(ConcernStatus::ALL, ConcernStatus::as_str, text::concern_status) />
             <Problem problem=problem />

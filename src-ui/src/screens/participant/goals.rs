@@ -31,58 +31,79 @@ struct StepForm {
     text: String,
 }
 
-pub(super) fn goals(participant: ParticipantId, v: &ParticipantView) -> AnyView {
-    let mut goals: Vec<Goal> = v.plan.goals.values().cloned().collect();
-    goals.sort_by_key(|g| (g.status != GoalStatus::Active, g.created.at));
+pub(super) fn goals(record: Record) -> AnyView {
     let problem = RwSignal::new(None::<String>);
-    let list: Vec<AnyView> = goals
-        .into_iter()
-        .map(|g| view! { <GoalCard participant=participant goal=g problem=problem /> }.into_any())
-        .collect();
+    let ids = record.part(|v| {
+        let mut goals: Vec<&Goal> = v.plan.goals.values().collect();
+        goals.sort_by_key(|g| (g.status != GoalStatus::Active, g.created.at));
+        goals.into_iter().map(|g| g.id).collect::<Vec<_>>()
+    });
     view! {
         <Problem problem=problem />
-        {if list.is_empty() {
-            view! { <p class="quiet">{text::goals::NONE}</p> }.into_any()
-        } else {
-            view! { <div class="stack">{list}</div> }.into_any()
-        }}
-        <AddGoal participant=participant />
+        {move || ids.with(Vec::is_empty).then(|| view! { <p class="quiet">{text::goals::NONE}</p> })}
+        <div class="stack">
+            <For each=move || ids.get() key=|id| *id let:id>
+                <GoalCard record=record goal=id problem=problem />
+            </For>
+        </div>
+        <AddGoal record=record />
     }
     .into_any()
 }
 
+/// The parts of a goal that differ, named for people.
+fn goal_changes(a: &Goal, b: &Goal) -> Vec<&'static str> {
+    use text::changed::*;
+    [
+        (a.title != b.title || a.pathway != b.pathway, TITLE),
+        (a.why_it_matters != b.why_it_matters, WHY),
+        (
+            a.target_date != b.target_date || a.review_due != b.review_due,
+            DATES,
+        ),
+        (a.status != b.status, STATUS),
+        (a.steps != b.steps, STEPS),
+        (a.reviews != b.reviews, REVIEWS),
+        (a.sign_off != b.sign_off, SIGN_OFF),
+    ]
+    .into_iter()
+    .filter_map(|(changed, part)| changed.then_some(part))
+    .collect()
+}
+
+/// One goal. The card is kept while the goal is listed; what it shows draws again when the
+/// goal changes, and the forms inside (add a step, review, change) stay open.
 #[component]
-fn GoalCard(
-    participant: ParticipantId,
-    goal: Goal,
-    problem: RwSignal<Option<String>>,
-) -> impl IntoView {
-    let g = goal;
-    let goal_id = g.id;
-    let mut reviews: Vec<Review> = g.reviews.values().cloned().collect();
-    reviews.sort_by_key(|r| r.created.at);
-    let latest = reviews.last().map(|r| r.rating);
+fn GoalCard(record: Record, goal: GoalId, problem: RwSignal<Option<String>>) -> impl IntoView {
+    let participant = record.participant;
+    let goal_id = goal;
+    let current = record.part(move |v| v.plan.goals.get(&goal_id.to_string()).cloned());
     let heading = format!("goal-{goal_id}");
-    let heading_ref = heading.clone();
-    let signed = g.sign_off.is_some();
     let reviewing = RwSignal::new(false);
     let changing = RwSignal::new(false);
-    let active = g.status == GoalStatus::Active;
-    let current = StoredValue::new(GoalEditForm::of(&g));
-    let steps = g
-        .steps
-        .iter()
-        .map(|s| {
-            let step = s.id;
-            let done = s.done.is_some();
-            let label = text::bracketed(&s.text, &s.by_whom);
-            let id = format!("step-{step}");
-            view! {
-                <li class="check">
+    let steps = Memo::new(move |_| {
+        current.with(|g| {
+            g.as_ref()
+                .map(|g| g.steps.iter().map(|s| s.id).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
+    let step = move |step: StepId| {
+        let this = Memo::new(move |_| {
+            current.with(|g| {
+                g.as_ref()
+                    .and_then(|g| g.steps.iter().find(|s| s.id == step))
+                    .map(|s| (text::bracketed(&s.text, &s.by_whom), s.done.is_some()))
+            })
+        });
+        let id = format!("step-{step}");
+        view! {
+            <li>
+                <label class="check" for=id.clone()>
                     <input
                         type="checkbox"
                         id=id.clone()
-                        prop:checked=done
+                        prop:checked=move || this.with(|s| s.as_ref().is_some_and(|s| s.1))
                         on:change=move |ev| {
                             let done = event_target_checked(&ev);
                             act(problem, if done { text::goals::TICKED } else { text::goals::UNTICKED }, move || async move {
@@ -90,35 +111,65 @@ fn GoalCard(
                             });
                         }
                     />
-                    <label for=id>{label}</label>
-                </li>
-            }
+                    <span>{move || this.with(|s| s.as_ref().map(|s| s.0.clone()))}</span>
+                </label>
+            </li>
+        }
+    };
+    let top = move || {
+        current.with(|g| {
+            g.as_ref().map(|g| {
+                view! {
+                    <h2 id=format!("goal-{goal_id}")>{g.title.clone()}</h2>
+                    <p class="quiet">
+                        {text::dotted(&[
+                            text::pathway(g.pathway),
+                            text::goal_status(g.status),
+                            &g.target_date.map(|d| text::aim_for(&d.format("%-d %b %Y"))).unwrap_or_default(),
+                        ])}
+                    </p>
+                    {(!g.why_it_matters.is_empty()).then(|| view! { <p>{text::labelled(text::WHY_IT_MATTERS, &g.why_it_matters)}</p> })}
+                }
+            })
         })
-        .collect_view();
+    };
+    let reviews = move || {
+        current.with(|g| {
+            let g = g.as_ref()?;
+            let mut reviews: Vec<&Review> = g.reviews.values().collect();
+            reviews.sort_by_key(|r| r.created.at);
+            let latest = reviews.last().map(|r| r.rating);
+            Some(view! {
+                <p>
+                    {match latest {
+                        Some(r) => text::latest_review(r, reviews.len()),
+                        None => text::goals::NOT_REVIEWED.to_string(),
+                    }}
+                </p>
+                {reviews.last().filter(|r| !r.comment.is_empty()).map(|r| view! { <blockquote>{r.comment.clone()}</blockquote> })}
+            })
+        })
+    };
+    let active = Memo::new(move |_| {
+        current.with(|g| g.as_ref().is_some_and(|g| g.status == GoalStatus::Active))
+    });
+    let signed =
+        Memo::new(move |_| current.with(|g| g.as_ref().is_some_and(|g| g.sign_off.is_some())));
+    let watched = record.watch(move |v| v.plan.goals.get(&goal_id.to_string()).cloned());
     view! {
-        <article class="card goal" aria-labelledby=heading_ref>
-            <h2 id=heading>{g.title.clone()}</h2>
-            <p class="quiet">
-                {text::dotted(&[
-                    text::pathway(g.pathway),
-                    text::goal_status(g.status),
-                    &g.target_date.map(|d| text::aim_for(&d.format("%-d %b %Y"))).unwrap_or_default(),
-                ])}
-            </p>
-            {(!g.why_it_matters.is_empty()).then(|| view! { <p>{text::labelled(text::WHY_IT_MATTERS, &g.why_it_matters)}</p> })}
+        <article class="card goal" aria-labelledby=heading>
+            {top}
             <h3>{text::goals::STEPS}</h3>
-            <ul class="steps">{steps}</ul>
-            <AddStep participant=participant goal=goal_id />
-            <p>
-                {match latest {
-                    Some(r) => text::latest_review(r, reviews.len()),
-                    None => text::goals::NOT_REVIEWED.to_string(),
-                }}
-            </p>
-            {reviews.last().filter(|r| !r.comment.is_empty()).map(|r| view! { <blockquote>{r.comment.clone()}</blockquote> })}
+            <ul class="steps">
+                <For each=move || steps.get() key=|s| *s let:s>
+                    {step(s)}
+                </For>
+            </ul>
+            <AddStep record=record goal=goal_id watched=watched />
+            {reviews}
             <div class="actions">
                 <button type="button" on:click=move |_| reviewing.update(|r| *r = !*r)>{text::goals::REVIEW}</button>
-                {active.then(|| view! {
+                {move || active.get().then(|| view! {
                     <button
                         type="button"
                         on:click=move |_| act(problem, text::goals::ACHIEVED, move || async move {
@@ -129,7 +180,7 @@ fn GoalCard(
                     </button>
                 })}
                 <button type="button" on:click=move |_| changing.update(|c| *c = !*c)>{text::goals::CHANGE}</button>
-                {if signed {
+                {move || if signed.get() {
                     view! { <p class="ok">{text::goals::SIGNED}</p> }.into_any()
                 } else {
                     view! {
@@ -145,18 +196,24 @@ fn GoalCard(
                         .into_any()
                 }}
             </div>
-            {move || reviewing.get().then(|| view! { <ReviewGoalForm participant=participant goal=goal_id done=Callback::new(move |_| reviewing.set(false)) /> })}
-            {move || changing.get().then(|| view! {
-                <GoalEdit participant=participant goal=goal_id current=current.get_value() done=Callback::new(move |_| changing.set(false)) />
+            {move || reviewing.get().then(|| view! { <ReviewGoalForm record=record goal=goal_id watched=watched done=Callback::new(move |_| reviewing.set(false)) /> })}
+            // The edit form starts from the goal as it was when the form opened.
+            {move || changing.get().then(|| {
+                let now = current.get_untracked().map(|g| GoalEditForm::of(&g));
+                now.map(|now| view! {
+                    <GoalEdit record=record goal=goal_id current=now watched=watched done=Callback::new(move |_| changing.set(false)) />
+                })
             })}
         </article>
     }
 }
 
 #[component]
-fn AddStep(participant: ParticipantId, goal: GoalId) -> impl IntoView {
+fn AddStep(record: Record, goal: GoalId, watched: Watched<Goal>) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("add_step:{goal}");
     let form = draft::<StepForm>(key.clone());
+    let typing = Signal::derive(move || form.with(|f| !f.text.is_empty()));
     let problem = RwSignal::new(None::<String>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -166,6 +223,7 @@ fn AddStep(participant: ParticipantId, goal: GoalId) -> impl IntoView {
             Ok(text_) => submit(
                 key.clone(),
                 form,
+                None,
                 problem,
                 text::goals::STEP_ADDED,
                 move || async move {
@@ -184,6 +242,7 @@ fn AddStep(participant: ParticipantId, goal: GoalId) -> impl IntoView {
         }
     };
     view! {
+        {changed_notice(text::changed::THIS_GOAL, watched, typing, goal_changes)}
         <form class="inline" on:submit=save novalidate>
             <TextField label={text::goals::NEW_STEP} bind=bind!(form, text) />
             <button type="submit">{text::goals::ADD_STEP}</button>
@@ -193,7 +252,13 @@ fn AddStep(participant: ParticipantId, goal: GoalId) -> impl IntoView {
 }
 
 #[component]
-fn ReviewGoalForm(participant: ParticipantId, goal: GoalId, done: Callback<()>) -> impl IntoView {
+fn ReviewGoalForm(
+    record: Record,
+    goal: GoalId,
+    watched: Watched<Goal>,
+    done: Callback<()>,
+) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("review_goal:{goal}");
     let form = draft::<ReviewForm>(key.clone());
     let problem = RwSignal::new(None::<String>);
@@ -233,6 +298,7 @@ fn ReviewGoalForm(participant: ParticipantId, goal: GoalId, done: Callback<()>) 
     };
     view! {
         <form on:submit=save novalidate class="subform">
+            {changed_notice(text::changed::THIS_GOAL, watched, Signal::stored(true), goal_changes)}
             <TextField
                 label={text::goals::RATING}
                 bind=bind!(form, rating)
@@ -252,9 +318,11 @@ fn ReviewGoalForm(participant: ParticipantId, goal: GoalId, done: Callback<()>) 
 }
 
 #[component]
-fn AddGoal(participant: ParticipantId) -> impl IntoView {
+fn AddGoal(record: Record) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("add_goal:{participant}");
     let form = draft::<GoalForm>(key.clone());
+    let typing = Signal::derive(move || form.with(|f| *f != GoalForm::default()));
     let problem = RwSignal::new(None::<String>);
     let touched = RwSignal::new(false);
     let title_err = Signal::derive(move || {
@@ -286,6 +354,7 @@ fn AddGoal(participant: ParticipantId) -> impl IntoView {
         submit(
             key.clone(),
             form,
+            Some(touched),
             problem,
             text::goals::ADDED,
             move || async move {
@@ -307,6 +376,7 @@ fn AddGoal(participant: ParticipantId) -> impl IntoView {
         <section class="card" aria-labelledby="add-goal-h">
             <h2 id="add-goal-h">{text::goals::SET}</h2>
             <form on:submit=save novalidate>
+                {changed_notice(text::changed::THIS_RECORD, record.watch_all(), typing, sections_changed)}
                 <TextField label={text::goals::TITLE} bind=bind!(form, title) error=title_err required=true />
                 <Choice
                     label={text::goals::PATHWAY}
@@ -349,11 +419,13 @@ impl GoalEditForm {
 
 #[component]
 fn GoalEdit(
-    participant: ParticipantId,
+    record: Record,
     goal: GoalId,
     current: GoalEditForm,
+    watched: Watched<Goal>,
     done: Callback<()>,
 ) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("update_goal:{goal}");
     let form = draft_from(key.clone(), current.clone());
     let problem = RwSignal::new(None::<String>);
@@ -401,6 +473,7 @@ fn GoalEdit(
     };
     view! {
         <form class="subform" on:submit=save novalidate>
+            {changed_notice(text::changed::THIS_GOAL, watched, Signal::stored(true), goal_changes)}
             <TextField label={text::goals::TITLE} bind=bind!(form, title) error=title_err required=true />
             <TextField label={text::goals::WHY} bind=bind!(form, why) multiline=true />
             <TextField label={text::goals::TARGET} bind=bind!(form, target) error=target_err kind="date" />

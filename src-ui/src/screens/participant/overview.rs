@@ -2,7 +2,6 @@
 //! (name, programme, status, pathways), and for cleared staff the referral and key contacts.
 
 use leptos::prelude::*;
-use onward_api::ids::*;
 use onward_api::input::*;
 use onward_api::model::*;
 use onward_api::vocab::*;
@@ -11,41 +10,22 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 
-pub(super) fn overview(participant: ParticipantId, v: &ParticipantView) -> AnyView {
-    let s = &v.summary;
-    let pathways = if v.plan.profile.pathways.is_empty() {
-        text::overview::NO_PATHWAYS.to_string()
-    } else {
-        v.plan
-            .profile
-            .pathways
-            .iter()
-            .map(|p| text::pathway(*p))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut summaries: Vec<&SessionSummary> = v.plan.summaries.values().collect();
-    summaries.sort_by_key(|s| std::cmp::Reverse(s.started_at));
-    let recent: Vec<AnyView> = summaries
-        .into_iter()
-        .take(3)
-        .map(|s| {
+pub(super) fn overview(record: Record) -> AnyView {
+    let glance = move || {
+        record.with(|v| {
+            let s = &v.summary;
+            let pathways = if v.plan.profile.pathways.is_empty() {
+                text::overview::NO_PATHWAYS.to_string()
+            } else {
+                v.plan
+                    .profile
+                    .pathways
+                    .iter()
+                    .map(|p| text::pathway(*p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             view! {
-                <li>
-                    <span class="when">{s.started_at.london_format("%-d %b %Y")}</span>
-                    <span>{s.summary.clone()}</span>
-                    {(!s.next_steps.is_empty()).then(|| view! { <span class="quiet">{text::labelled(text::NEXT, &s.next_steps)}</span> })}
-                </li>
-            }
-            .into_any()
-        })
-        .collect();
-    let editing = RwSignal::new(false);
-    let profile = StoredValue::new(v.plan.profile.clone());
-    view! {
-        <div class="grid">
-            <section class="card" aria-labelledby="ov-h">
-                <h2 id="ov-h">{text::overview::AT_A_GLANCE}</h2>
                 <dl>
                     <dt>{text::overview::PATHWAYS}</dt>
                     <dd>{pathways}</dd>
@@ -60,25 +40,77 @@ pub(super) fn overview(participant: ParticipantId, v: &ParticipantView) -> AnyVi
                     <dt>{text::overview::ACHIEVEMENTS}</dt>
                     <dd>{v.plan.achievements.len()}</dd>
                 </dl>
+            }
+        })
+    };
+    let recent = move || {
+        record.with(|v| {
+            let mut summaries: Vec<&SessionSummary> = v.plan.summaries.values().collect();
+            summaries.sort_by_key(|s| std::cmp::Reverse(s.started_at));
+            let recent: Vec<AnyView> = summaries
+                .into_iter()
+                .take(3)
+                .map(|s| {
+                    view! {
+                        <li>
+                            <span class="when">{s.started_at.london_format("%-d %b %Y")}</span>
+                            <span>{s.summary.clone()}</span>
+                            {(!s.next_steps.is_empty()).then(|| view! { <span class="quiet">{text::labelled(text::NEXT, &s.next_steps)}</span> })}
+                        </li>
+                    }
+                    .into_any()
+                })
+                .collect();
+            if recent.is_empty() {
+                view! { <p class="quiet">{text::overview::NO_SESSIONS}</p> }.into_any()
+            } else {
+                view! { <ul class="rows">{recent}</ul> }.into_any()
+            }
+        })
+    };
+    let cleared = move || {
+        record
+            .with(|v| v.restricted.as_ref().map(restricted))
+            .flatten()
+    };
+    let editing = RwSignal::new(false);
+    view! {
+        <div class="grid">
+            <section class="card" aria-labelledby="ov-h">
+                <h2 id="ov-h">{text::overview::AT_A_GLANCE}</h2>
+                {glance}
                 <div class="actions">
                     <button type="button" on:click=move |_| editing.update(|e| *e = !*e)>{text::overview::CHANGE}</button>
                 </div>
-                {move || editing.get().then(|| view! {
-                    <ProfileFormView participant=participant profile=profile.get_value() done=Callback::new(move |_| editing.set(false)) />
+                // The form starts from the details as they were when it opened.
+                {move || editing.get().then(|| {
+                    record.with_untracked(|v| v.plan.profile.clone()).map(|profile| view! {
+                        <ProfileFormView record=record profile=profile done=Callback::new(move |_| editing.set(false)) />
+                    })
                 })}
             </section>
             <section class="card" aria-labelledby="recent-h">
                 <h2 id="recent-h">{text::overview::RECENT}</h2>
-                {if recent.is_empty() {
-                    view! { <p class="quiet">{text::overview::NO_SESSIONS}</p> }.into_any()
-                } else {
-                    view! { <ul class="rows">{recent}</ul> }.into_any()
-                }}
+                {recent}
             </section>
-            {v.restricted.as_ref().map(restricted)}
+            {cleared}
         </div>
     }
     .into_any()
+}
+
+/// The parts of a participant's details that differ, named for people.
+fn profile_changes(a: &Profile, b: &Profile) -> Vec<&'static str> {
+    use text::changed::*;
+    [
+        (a.preferred_name != b.preferred_name, NAME),
+        (a.programme != b.programme, PROGRAMME),
+        (a.status != b.status, STATUS),
+        (a.pathways != b.pathways, PATHWAYS),
+    ]
+    .into_iter()
+    .filter_map(|(changed, part)| changed.then_some(part))
+    .collect()
 }
 
 /// The referral and key contacts, for cleared mentors and coordinators only (the app core
@@ -166,11 +198,9 @@ impl ProfileForm {
 }
 
 #[component]
-fn ProfileFormView(
-    participant: ParticipantId,
-    profile: Profile,
-    done: Callback<()>,
-) -> impl IntoView {
+fn ProfileFormView(record: Record, profile: Profile, done: Callback<()>) -> impl IntoView {
+    let participant = record.participant;
+    let watched = record.watch(|v| Some(v.plan.profile.clone()));
     let key = format!("update_profile:{participant}");
     let form = draft_from(key.clone(), ProfileForm::of(&profile));
     let problem = RwSignal::new(None::<String>);
@@ -234,6 +264,7 @@ fn ProfileFormView(
     };
     view! {
         <form class="subform" on:submit=save novalidate>
+            {changed_notice(text::changed::THESE_DETAILS, watched, Signal::stored(true), profile_changes)}
             <TextField label={text::overview::NAME} bind=bind!(form, name) error=name_err required=true />
             <TextField label={text::overview::PROGRAMME} bind=bind!(form, programme) />
             <Choice label={text::overview::STATUS} bind=bind!(form, status) options=options(ParticipantStatus::ALL, ParticipantStatus::as_str, text::status) />

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use onward_api::ids::*;
 use onward_api::input::*;
 use onward_api::model::*;
+use onward_api::time::Timestamp;
 use onward_api::vocab::*;
 use onward_api::*;
 use serde::{Deserialize, Serialize};
@@ -102,71 +103,127 @@ impl SessionForm {
     }
 }
 
-/// What each session card is given: whose, the record, its shared summary, where to report.
-type SessionItem = (
-    ParticipantId,
-    SessionRecord,
-    Option<SessionSummary>,
-    RwSignal<Option<String>>,
-);
+/// A session as its card shows it: the record and its shared summary.
+type SessionItem = (SessionRecord, Option<SessionSummary>);
 
-pub(super) fn sessions(participant: ParticipantId, v: &ParticipantView) -> AnyView {
+pub(super) fn sessions(record: Record) -> AnyView {
     let problem = RwSignal::new(None::<String>);
-    let items: Vec<SessionItem> = match &v.notes {
-        None => vec![],
-        Some(notes) => {
-            let mut all: Vec<SessionRecord> = notes.sessions().into_values().collect();
-            all.sort_by_key(|s| {
-                std::cmp::Reverse(s.revisions.last().map(|r| r.content.started_at))
-            });
-            all.into_iter()
-                .map(|s| {
-                    let summary = v.plan.summaries.get(&s.id.to_string()).cloned();
-                    (participant, s, summary, problem)
-                })
-                .collect()
-        }
-    };
+    // Every session once per refresh (the Notes log is folded into records here, not per card).
+    let all = record.part(|v| {
+        v.notes
+            .as_ref()
+            .map(|notes| {
+                notes
+                    .sessions()
+                    .into_iter()
+                    .map(|(id, s)| {
+                        let summary = v.plan.summaries.get(&id.to_string()).cloned();
+                        (id, (s, summary))
+                    })
+                    .collect::<std::collections::BTreeMap<SessionId, SessionItem>>()
+            })
+            .unwrap_or_default()
+    });
+    let ids = Memo::new(move |_| {
+        all.with(|all| {
+            let mut ids: Vec<(SessionId, Option<Timestamp>)> = all
+                .iter()
+                .map(|(id, (s, _))| (*id, s.revisions.last().map(|r| r.content.started_at)))
+                .collect();
+            ids.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
+            ids.into_iter().map(|(id, _)| id).collect::<Vec<_>>()
+        })
+    });
     view! {
-        <LogSession participant=participant />
+        <LogSession record=record />
         <Problem problem=problem />
         <h2>{text::sessions::TITLE}</h2>
-        {if items.is_empty() {
-            view! { <p class="quiet">{text::sessions::NONE}</p> }.into_any()
-        } else {
-            paged(
-                items,
-                |(participant, session, summary, problem)| view! { <SessionCard participant=participant session=session summary=summary problem=problem /> }.into_any(),
-                text::sessions::OLDER,
-            )
-        }}
+        {move || ids.with(Vec::is_empty).then(|| view! { <p class="quiet">{text::sessions::NONE}</p> })}
+        {paged(
+            ids,
+            move |id| {
+                let item = Memo::new(move |_| all.with(|all| all.get(&id).cloned()));
+                view! { <SessionCard record=record session=id item=item problem=problem /> }
+            },
+            text::sessions::OLDER,
+        )}
     }
     .into_any()
 }
 
+/// The parts of a session that differ, named for people.
+fn session_changes(a: &SessionItem, b: &SessionItem) -> Vec<&'static str> {
+    use text::changed::*;
+    let content = |s: &SessionItem| s.0.revisions.last().map(|r| r.content.clone());
+    let (ca, cb) = (content(a), content(b));
+    let differs = |same: fn(&SessionContent, &SessionContent) -> bool| match (&ca, &cb) {
+        (Some(x), Some(y)) => !same(x, y),
+        (x, y) => x.is_some() != y.is_some(),
+    };
+    let summary = |s: &SessionItem| s.1.as_ref().map(|s| s.summary.clone());
+    let next = |s: &SessionItem| s.1.as_ref().map(|s| s.next_steps.clone());
+    [
+        (differs(|x, y| x.started_at == y.started_at), WHEN),
+        (
+            differs(|x, y| x.duration_minutes == y.duration_minutes),
+            DURATION,
+        ),
+        (
+            differs(|x, y| x.mode == y.mode && x.session_type == y.session_type),
+            HOW,
+        ),
+        (
+            differs(|x, y| x.attendance == y.attendance && x.absence_reason == y.absence_reason),
+            ATTENDANCE,
+        ),
+        (differs(|x, y| x.topics == y.topics), TOPICS),
+        (
+            differs(|x, y| x.mood_before == y.mood_before && x.mood_after == y.mood_after),
+            MOOD,
+        ),
+        (summary(a) != summary(b), SUMMARY),
+        (next(a) != next(b), NEXT_STEPS),
+        (
+            differs(|x, y| x.private_notes == y.private_notes),
+            PRIVATE_NOTES,
+        ),
+        (a.0.sign_offs != b.0.sign_offs, SIGN_OFF),
+        (a.0.addenda != b.0.addenda, ADDENDA),
+    ]
+    .into_iter()
+    .filter_map(|(changed, part)| changed.then_some(part))
+    .collect()
+}
+
+/// One session. The card is kept while the session is listed; what it shows draws again when
+/// the session changes, and the forms inside (change, addendum) stay open.
 #[component]
 fn SessionCard(
-    participant: ParticipantId,
-    session: SessionRecord,
-    summary: Option<SessionSummary>,
+    record: Record,
+    session: SessionId,
+    item: Memo<Option<SessionItem>>,
     problem: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let s = session;
-    let id = s.id;
-    let Some(latest) = s.revisions.last().cloned() else {
-        return ().into_any();
-    };
-    let c = latest.content;
-    let signed = s.sign_offs.iter().any(|so| so.revision == latest.id);
+    let participant = record.participant;
+    let id = session;
     let adding = RwSignal::new(false);
     let changing = RwSignal::new(false);
-    let current = StoredValue::new(SessionForm::of(&c, summary.as_ref()));
-    let summary = summary.map(|s| s.summary).unwrap_or_default();
     let heading = format!("session-{id}");
-    let heading_ref = heading.clone();
-    view! {
-        <article class="card" aria-labelledby=heading_ref>
-            <h3 id=heading>{text::dotted(&[&c.started_at.london_format("%a %-d %b %Y, %H:%M"), &text::minutes(c.duration_minutes)])}</h3>
+    let signed = Memo::new(move |_| {
+        item.with(|i| {
+            i.as_ref().is_some_and(|(s, _)| {
+                s.revisions
+                    .last()
+                    .is_some_and(|latest| s.sign_offs.iter().any(|so| so.revision == latest.id))
+            })
+        })
+    });
+    let details = move || {
+        let (s, summary) = item.get()?;
+        let c = s.revisions.last()?.content.clone();
+        let summary = summary.map(|s| s.summary).unwrap_or_default();
+        Some(view! {
+            <h3 id=format!("session-{id}")>{text::dotted(&[&c.started_at.london_format("%a %-d %b %Y, %H:%M"), &text::minutes(c.duration_minutes)])}</h3>
             <p class="quiet">
                 {text::dotted(&[
                     text::mode(c.mode),
@@ -181,8 +238,13 @@ fn SessionCard(
             {(!summary.is_empty()).then(|| view! { <p>{text::labelled(text::SHARED_SUMMARY, &summary)}</p> })}
             {(!c.private_notes.is_empty()).then(|| view! { <p class="private">{text::labelled(text::PRIVATE_NOTES, &c.private_notes)}</p> })}
             {s.addenda.iter().map(|a| view! { <p class="addendum">{text::addendum(&a.created.at.london_format("%-d %b %Y"), &a.text)}</p> }).collect_view()}
+        })
+    };
+    view! {
+        <article class="card" aria-labelledby=heading>
+            {details}
             <div class="actions">
-                {if signed {
+                {move || if signed.get() {
                     view! { <p class="ok">{text::sessions::SIGNED}</p> }.into_any()
                 } else {
                     view! {
@@ -200,18 +262,25 @@ fn SessionCard(
                 }}
                 <button type="button" on:click=move |_| adding.update(|a| *a = !*a)>{text::sessions::ADD_ADDENDUM}</button>
             </div>
-            {move || changing.get().then(|| view! {
-                <SessionFormView
-                    participant=participant
-                    editing=Some(id)
-                    initial=current.get_value()
-                    done=Callback::new(move |_| changing.set(false))
-                />
+            // What the form starts from is the session as it was when the form opened.
+            {move || changing.get().then(|| {
+                let initial = item
+                    .get_untracked()
+                    .and_then(|(s, summary)| s.revisions.last().map(|r| SessionForm::of(&r.content, summary.as_ref())))
+                    .unwrap_or_default();
+                view! {
+                    <SessionFormView
+                        record=record
+                        editing=Some(id)
+                        initial=initial
+                        watched=Some(item)
+                        done=Callback::new(move |_| changing.set(false))
+                    />
+                }
             })}
-            {move || adding.get().then(|| view! { <Addendum participant=participant session=id done=Callback::new(move |_| adding.set(false)) /> })}
+            {move || adding.get().then(|| view! { <Addendum record=record session=id item=item done=Callback::new(move |_| adding.set(false)) /> })}
         </article>
     }
-    .into_any()
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -220,7 +289,13 @@ struct AddendumForm {
 }
 
 #[component]
-fn Addendum(participant: ParticipantId, session: SessionId, done: Callback<()>) -> impl IntoView {
+fn Addendum(
+    record: Record,
+    session: SessionId,
+    item: Memo<Option<SessionItem>>,
+    done: Callback<()>,
+) -> impl IntoView {
+    let participant = record.participant;
     let key = format!("addendum:{session}");
     let form = draft::<AddendumForm>(key.clone());
     let problem = RwSignal::new(None::<String>);
@@ -249,6 +324,7 @@ fn Addendum(participant: ParticipantId, session: SessionId, done: Callback<()>) 
     };
     view! {
         <form class="subform" on:submit=save novalidate>
+            {changed_notice(text::changed::THIS_SESSION, watch_item(record, item), Signal::stored(true), session_changes)}
             <TextField label={text::sessions::ADDENDUM} bind=bind!(form, text) multiline=true hint={text::sessions::ADDENDUM_HINT} />
             <Problem problem=problem />
             <button type="submit" class="primary">{text::sessions::SAVE_ADDENDUM}</button>
@@ -257,11 +333,11 @@ fn Addendum(participant: ParticipantId, session: SessionId, done: Callback<()>) 
 }
 
 #[component]
-fn LogSession(participant: ParticipantId) -> impl IntoView {
+fn LogSession(record: Record) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="log-h">
             <h2 id="log-h">{text::sessions::LOG}</h2>
-            <SessionFormView participant=participant editing=None initial=SessionForm::default() />
+            <SessionFormView record=record editing=None initial=SessionForm::default() watched=None />
         </section>
     }
 }
@@ -269,16 +345,40 @@ fn LogSession(participant: ParticipantId) -> impl IntoView {
 /// The session form: logging a new session, or (`editing`) changing one not yet signed off.
 #[component]
 fn SessionFormView(
-    participant: ParticipantId,
+    record: Record,
     editing: Option<SessionId>,
     initial: SessionForm,
+    /// The session being changed, for the notice when it changes elsewhere meanwhile.
+    watched: Option<Memo<Option<SessionItem>>>,
     #[prop(optional)] done: Option<Callback<()>>,
 ) -> impl IntoView {
+    let participant = record.participant;
     let key = match editing {
         None => format!("log_session:{participant}"),
         Some(session) => format!("edit_session:{session}"),
     };
-    let form = draft_from(key.clone(), initial);
+    let form = draft_from(key.clone(), initial.clone());
+    // A change to this session on another device, or (while logging a new one, once something
+    // is typed) to the record.
+    let notice = match watched {
+        Some(item) => changed_notice(
+            text::changed::THIS_SESSION,
+            watch_item(record, item),
+            Signal::stored(true),
+            session_changes,
+        )
+        .into_any(),
+        None => {
+            let typing = Signal::derive(move || form.with(|f| *f != initial));
+            changed_notice(
+                text::changed::THIS_RECORD,
+                record.watch_all(),
+                typing,
+                sections_changed,
+            )
+            .into_any()
+        }
+    };
     let problem = RwSignal::new(None::<String>);
     let touched = RwSignal::new(false);
     let show = move |r: Result<(), String>, typed: bool| {
@@ -321,6 +421,7 @@ fn SessionFormView(
             (Ok(input), None) => submit(
                 key.clone(),
                 form,
+                Some(touched),
                 problem,
                 text::sessions::SAVED,
                 move || async move { api::call(&LogSession { participant, input }).await },
@@ -355,7 +456,7 @@ fn SessionFormView(
         let name = p.as_str().to_string();
         let name2 = name.clone();
         view! {
-            <div class="check">
+            <label class="check" for=id.clone()>
                 <input
                     type="checkbox"
                     id=id.clone()
@@ -371,12 +472,13 @@ fn SessionFormView(
                         });
                     }
                 />
-                <label for=id>{text::pathway(p)}</label>
-            </div>
+                <span>{text::pathway(p)}</span>
+            </label>
         }
     };
     view! {
             <form on:submit=save novalidate class:subform=editing.is_some()>
+                {notice}
                 <div class="row">
                     <TextField label={text::sessions::WHEN} bind=bind!(form, started_at) error=when_err kind="datetime-local" hint={text::sessions::WHEN_HINT} />
                     <TextField label={text::sessions::DURATION} bind=bind!(form, duration) error=duration_err kind="number" required=true />
@@ -411,4 +513,10 @@ fn SessionFormView(
                 </div>
             </form>
     }
+}
+
+/// A session card's data as a form watches it, with the generation it was loaded at.
+fn watch_item(record: Record, item: Memo<Option<SessionItem>>) -> Watched<SessionItem> {
+    let generation = record.watch(|_| Some(()));
+    Signal::derive(move || (generation.with(|(g, _)| *g), item.get()))
 }
