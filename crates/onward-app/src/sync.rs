@@ -32,8 +32,9 @@ const LAST_ERROR: &str = "sync.last_error";
 const LAST_FAILURE: &str = "sync.last_failure";
 const CLOCK_AHEAD: &str = "sync.clock_ahead_ms";
 
-/// Outbox entries read per round (the protocol batches them further by size).
-const OUTBOX_BATCH: usize = 500;
+/// Outbox entries read per round: as many as one message may push (the protocol batches them
+/// further by size).
+const OUTBOX_BATCH: usize = onward_sync::client::MAX_PUSH;
 
 /// How a person proves who they are when enrolling a tablet.
 #[derive(Clone)]
