@@ -194,9 +194,16 @@ fn main() {
             },
         )
         .unwrap();
+        // The Plan part is judged with the participant's Notes (signed-off sessions).
         let pushes = [
-            ("Notes", notes_id, &saved[1].1, notes.take_changes()),
-            ("Plan", plan_id, &saved[0].1, plan.take_changes()),
+            ("Notes", notes_id, &saved[1].1, None, notes.take_changes()),
+            (
+                "Plan",
+                plan_id,
+                &saved[0].1,
+                Some(saved[1].1.as_slice()),
+                plan.take_changes(),
+            ),
         ];
         let pusher = Pusher {
             actor: Actor {
@@ -208,11 +215,11 @@ fn main() {
             enrolled_at: now.plus_minutes(-60 * 24),
             received_at: now,
         };
-        for (what, id, current, change) in pushes {
+        for (what, id, current, related, change) in pushes {
             let mut times = Vec::new();
             for _ in 0..100 {
                 let t = Instant::now();
-                accept_push(id, Some(current), &change, &pusher).unwrap();
+                accept_push(id, Some(current), related, &change, &pusher).unwrap();
                 times.push(t.elapsed());
             }
             let mut load = Vec::new();

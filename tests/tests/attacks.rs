@@ -8,9 +8,9 @@
 //! unchanged), and the honest path still works (the same person doing the honest operation
 //! through the app core is accepted).
 //!
-//! A test marked `// FINDING:` shows an attack the server does not refuse, or survives only at
-//! a cost an attacker can multiply; it fails until the server is fixed. `// NOTE:` marks a
-//! refusal whose reason would confuse the person who sees it.
+//! A test marked `// FOUND, FIXED:` is an attack the server did not refuse (or survived only at
+//! a cost an attacker could multiply) when this suite was written, and how it is refused now.
+//! `// NOTE:` marks a refusal whose reason would confuse the person who sees it.
 
 use std::io::Write as _;
 use std::sync::Arc;
@@ -671,8 +671,8 @@ fn a_peer_mentors_create_that_gives_a_new_participant_a_referral_is_refused() {
     let resp = w.push(
         &peer,
         vec![
-            (docs.plan.id(), docs.plan.save()),
-            (docs.notes.id(), docs.notes.save()),
+            (docs.plan.id(), pushable(docs.plan.save())),
+            (docs.notes.id(), pushable(docs.notes.save())),
         ],
     );
     assert!(resp.refused.is_empty(), "{:?}", resp.refused);
@@ -696,7 +696,7 @@ fn a_peer_mentors_create_that_gives_a_new_participant_a_referral_is_refused() {
     // NOTE: the server answers `not_an_operation` (a creation is empty), which is true; but a
     // peer mentor never holds Restricted information at all, and `may_not_hold` would say so.
     assert_one_of(
-        &w.attack(&peer, restricted_of(q), forged),
+        &w.attack(&peer, restricted_of(q), pushable(forged)),
         &["may_not_hold", "not_an_operation"],
     );
     assert!(w.stored(restricted_of(q)).is_none());
@@ -968,11 +968,13 @@ fn a_signed_off_session_cannot_be_changed_by_forged_revisions_or_sign_offs() {
 
 #[test]
 fn the_shared_summary_of_a_signed_off_session_cannot_be_rewritten() {
-    // FINDING: the shared summary and next steps of a session (in the Plan, where the
+    // FOUND, FIXED: the shared summary and next steps of a session (in the Plan, where the
     // participant reads them) can be rewritten by any mentor after the session was signed off:
     // the server judges a Plan change without looking at the Notes, and takes any rewrite of a
     // summary for `log_session`/`edit_session`. The honest app refuses the same edit
-    // (`signed_off`), so only a modified client can do it; every device's export then changes.
+    // (`signed_off`), so only a modified client could do it; every device's export then
+    // changed. Now a Plan is judged with the participant's Notes and the rewrite is
+    // `signed_off`.
     let w = world();
     let mut c = w.person(Role::Coordinator, true);
     let mut m = w.person(Role::Mentor, true);
@@ -1401,7 +1403,7 @@ fn peer_and_uncleared_mentors_raise_concerns_and_read_answers_but_nothing_more()
     // NOTE: by hand, `handed_over` (what a participant is refused) or `may_not_hold` (a
     // participant never holds concerns).
     assert_one_of(
-        &w.attack(&me, id, doc.save()),
+        &w.attack(&me, id, pushable(doc.save())),
         &["handed_over", "may_not_hold"],
     );
     assert!(w.stored(id).is_none());
@@ -1657,16 +1659,16 @@ fn another_caseload_another_organisation_and_another_participant_are_refused() {
     )
     .unwrap();
     assert_eq!(
-        w.attack(&first, plan_of(q), docs.plan.save()),
+        w.attack(&first, plan_of(q), pushable(docs.plan.save())),
         "not_on_caseload"
     );
     // Each of the participant's documents, created again.
     assert_eq!(
-        w.attack(&first, notes_of(q), docs.notes.save()),
+        w.attack(&first, notes_of(q), pushable(docs.notes.save())),
         "not_on_caseload"
     );
     assert_eq!(
-        w.attack(&first, restricted_of(q), docs.restricted.save()),
+        w.attack(&first, restricted_of(q), pushable(docs.restricted.save())),
         "not_on_caseload"
     );
     // A change to their existing Plan.
@@ -1786,10 +1788,9 @@ fn random_bytes_for_a_new_participant_are_refused() {
 
 #[test]
 fn random_bytes_for_an_existing_document_are_refused() {
-    // FINDING: random bytes pushed to a document the server holds are acknowledged as dealt
-    // with and not refused (automerge's incremental load skips what it cannot parse and
-    // reports success), so nothing tells the device or the office that what it sent was
-    // garbage. Nothing is stored.
+    // FOUND, FIXED: random bytes pushed to a document the server holds were acknowledged as
+    // dealt with and not refused (automerge's incremental load skips what it cannot parse and
+    // reports success). Now pushed bytes must split into whole changes (`check::parse_push`).
     let w = world();
     let (mut m, p, _) = with_goal(&w);
     let mut behind_magic = vec![0x85, 0x6f, 0x4a, 0x83];
@@ -1808,8 +1809,8 @@ fn random_bytes_for_an_existing_document_are_refused() {
 
 #[test]
 fn a_truncated_change_is_refused() {
-    // FINDING: a truncated change is acknowledged as dealt with and not refused (nothing is
-    // stored), so a device that sent it would drop it from its outbox as accepted.
+    // FOUND, FIXED: a truncated change was acknowledged as dealt with and not refused, so a
+    // device that sent it would have dropped it from its outbox as accepted.
     let w = world();
     let (mut m, p, _) = with_goal(&w);
     let (first, _) = two_goal_changes(&w, &m, p);
@@ -1820,8 +1821,8 @@ fn a_truncated_change_is_refused() {
 
 #[test]
 fn a_good_change_followed_by_a_truncated_one_is_refused_whole() {
-    // FINDING: the good change is stored and the damaged one silently dropped, while the entry
-    // is acknowledged as dealt with (so a device deletes it from its outbox as accepted).
+    // FOUND, FIXED: the good change was stored and the damaged one silently dropped, while the
+    // entry was acknowledged as dealt with. Now the whole entry is refused.
     let w = world();
     let (mut m, p, _) = with_goal(&w);
     let tablet = w.second_tablet(&m);
@@ -1886,7 +1887,12 @@ fn a_whole_document_whose_first_change_is_not_the_creation_is_refused() {
     })
     .unwrap()
     .save();
-    assert_eq!(w.attack(&m, plan_of(fresh), doc), "not_an_operation");
+    // Sent as a saved document it is refused before it is read: devices send changes.
+    assert_eq!(w.attack(&m, plan_of(fresh), doc.clone()), "malformed");
+    assert_eq!(
+        w.attack(&m, plan_of(fresh), pushable(doc)),
+        "not_an_operation"
+    );
 
     // A document whose first change is an add_goal with no record around it.
     let mut bare = AutoCommit::new();
@@ -1900,7 +1906,7 @@ fn a_whole_document_whose_first_change_is_not_the_creation_is_refused() {
     );
     let fresh = ParticipantId::new();
     assert_one_of(
-        &w.attack(&m, plan_of(fresh), bare.save()),
+        &w.attack(&m, plan_of(fresh), pushable(bare.save())),
         &["damaged", "malformed"],
     );
 
@@ -1908,7 +1914,7 @@ fn a_whole_document_whose_first_change_is_not_the_creation_is_refused() {
     // mentor who created the first.
     let c = w.person(Role::Coordinator, true);
     let again = |who: &Person| {
-        ops::create_participant_with_id(
+        let saved = ops::create_participant_with_id(
             p,
             &who.ctx(),
             &NewParticipant {
@@ -1919,7 +1925,8 @@ fn a_whole_document_whose_first_change_is_not_the_creation_is_refused() {
         )
         .unwrap()
         .plan
-        .save()
+        .save();
+        pushable(saved)
     };
     assert_eq!(w.attack(&c, plan_of(p), again(&c)), "already_exists");
     // NOTE: for the creator the answer is `damaged` (the new first change reuses the
@@ -2183,15 +2190,16 @@ const MEMORY_MARGIN: u64 = 256 * 1024 * 1024;
 
 #[test]
 fn a_change_nesting_maps_ten_thousand_deep_is_refused_without_exhausting_the_server() {
-    // FINDING: the server builds a diff of the whole change (every patch with its full path)
-    // before it looks at the layout, so a 20 KB change nesting 10,000 maps makes it use memory
+    // FOUND, FIXED: the server built a diff of the whole change (every patch with its full
+    // path) before it looked at the layout, so a 20 KB change nesting 10,000 maps makes it use memory
     // and time in the square of the depth. Measured with `check::accept_push` alone on this
     // machine: 1,000 deep 2 s and 160 MB; 3,000 deep 21 s and 1.4 GB; 10,000 deep 213 s and
     // 14.9 GB. A change may be 256 KiB, enough for about 130,000 levels. Under a 1.5 GB limit
-    // the child aborts ("memory allocation ... failed"); the control below, the same attack 20
-    // levels deep under the same limit, is refused cheaply.
+    // the child aborted ("memory allocation ... failed"). Now how deeply a change nests new
+    // maps and lists is counted from the change itself before anything is applied; the
+    // control below, the same attack 20 levels deep under the same limit, is refused cheaply.
     isolated("child_deep_nesting", &[("DEPTH", "10000")], 1536, 300)
-        .unwrap_or_else(|e| panic!("FINDING: {e}"));
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -2232,13 +2240,14 @@ fn child_deep_nesting() {
 
 #[test]
 fn a_compressed_change_that_inflates_to_gigabytes_is_refused_without_inflating_it() {
-    // FINDING: automerge inflates a compressed change chunk whole (and copies it) before the
-    // server can look at its size, and the server does not even refuse it afterwards (the
-    // unreadable chunk is skipped and the entry acknowledged). Measured on this machine
+    // FOUND, FIXED: automerge inflates a compressed change chunk whole (and copies it) before
+    // anyone can look at its size, and the server did not even refuse it afterwards (the
+    // unreadable chunk was skipped and the entry acknowledged). Now the server inflates a
+    // compressed change itself, only as far as the size limit, before automerge reads it. Measured on this machine
     // without a limit: a 1 MB chunk (1 GB of zeros, deflated) took the server's peak memory up
     // by 3 GB for 26 s. A frame at the 16 MiB limit would ask for about 48 GB. Under a 1.5 GB
     // address-space limit inflation fails part-way, after 1 GB.
-    isolated("child_compressed_bomb", &[], 1536, 300).unwrap_or_else(|e| panic!("FINDING: {e}"));
+    isolated("child_compressed_bomb", &[], 1536, 300).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -2282,4 +2291,9 @@ fn child_compressed_bomb() {
     w.honest(&mut m, |app| add_goal(app, p, "After the attack"));
     assert!(grew < MEMORY_MARGIN, "refusing it took {} MB", grew >> 20);
     assert_one_of(&outcome, &["too_large", "damaged"]);
+}
+
+/// A saved document as a device sends it: its changes, one after another.
+fn pushable(saved: Vec<u8>) -> Vec<u8> {
+    onward_core::document::changes_of_saved(&saved).unwrap()
 }

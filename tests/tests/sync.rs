@@ -323,7 +323,7 @@ fn a_mentor_never_receives_or_changes_another_caseload() {
         .load::<onward_core::model::Plan>(forged)
         .unwrap()
         .unwrap();
-    let data = docs.save();
+    let data = onward_core::document::changes_of_saved(&docs.save()).unwrap();
     let before = w.storage.position(w.org.id).unwrap();
     let push = ClientMessage::Sync(SyncRequest {
         token: token(&b),

@@ -596,6 +596,17 @@ fn canonical_at<T: Record>(am: &AutoCommit, state: &T, touched: &Touched) -> Res
     }
 }
 
+/// Every change of a saved document, encoded one after another: what a device sends the
+/// server for a document it created (the server takes changes, never saved documents).
+pub fn changes_of_saved(bytes: &[u8]) -> Result<Vec<u8>, OpError> {
+    let mut am = AutoCommit::load(bytes).map_err(|e| OpError::Corrupt(e.to_string()))?;
+    Ok(am
+        .get_changes(&[])
+        .iter()
+        .flat_map(|c| c.raw_bytes().to_vec())
+        .collect())
+}
+
 /// Folds a saved document and the changes appended after it into one compact save, without
 /// reading the record (storage compaction).
 pub fn compact_bytes(bytes: &[u8]) -> Result<Vec<u8>, OpError> {

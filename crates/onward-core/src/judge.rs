@@ -14,8 +14,9 @@ use crate::rules;
 use crate::time::Timestamp;
 use crate::vocab::{AppointmentStatus, ConcernStatus, GoalStatus, ParticipantStatus};
 
-/// Who pushed a change, and the times its stamps must fall between.
-#[derive(Debug, Clone, Copy)]
+/// Who pushed a change, the times its stamps must fall between, and what of the rest of the
+/// participant's record the judgement needs.
+#[derive(Debug, Clone)]
 pub struct Judging {
     pub actor: Actor,
     /// Nothing made on the pushing device can be older than its enrolment (less a margin for
@@ -23,6 +24,9 @@ pub struct Judging {
     pub earliest: Timestamp,
     /// Nothing can be newer than the server's own clock (plus the same margin).
     pub latest: Timestamp,
+    /// The participant's sessions already signed off (from the Notes the server holds): their
+    /// shared summaries are fixed too.
+    pub signed_sessions: std::collections::BTreeSet<crate::ids::SessionId>,
 }
 
 impl Judging {
@@ -211,6 +215,9 @@ impl Judge for Plan {
                     Delta::Same => Ok(None),
                     Delta::Added(s) | Delta::Changed(_, s) => {
                         key_is(key, s.session)?;
+                        if j.signed_sessions.contains(&s.session) {
+                            return Err(Refused::SignedOff);
+                        }
                         check(rules::summary(s))?;
                         j.stamp(&s.updated)?;
                         Ok(Some(Operation::LogSession))

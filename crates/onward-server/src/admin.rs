@@ -440,7 +440,7 @@ pub fn import_participant<S: Storage + ?Sized>(
             assign_to: mentor,
             now: now_millis(),
         };
-        let outcome = storage.push(&ctx, id, &mut |current, _| match current {
+        let outcome = storage.push(&ctx, id, &mut |current, _, _| match current {
             None => Ok(take.take().expect("checked once")),
             Some(_) => Err(Refused::AlreadyExists),
         })?;

@@ -8,7 +8,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use onward_core::document::DocId;
 use onward_core::ids::{DeviceId, UserId};
-use onward_core::policy::{Access, Reach, Refused};
+use onward_core::policy::{Access, Operation, Reach, Refused};
 use onward_core::time::Timestamp;
 use onward_core::vocab::DocKind;
 use onward_sync::check::{self, Pusher};
@@ -19,7 +19,7 @@ use onward_sync::scope::Scope;
 use sha2::{Digest, Sha256};
 
 use crate::storage::{
-    Device, ParticipantState, PushContext, Pushed as Stored, RefusalRecord, Rule, Storage,
+    Device, ParticipantState, PushContext, Pushed as Stored, RefusalRecord, Related, Rule, Storage,
     StorageError, TokenOwner, User,
 };
 
@@ -459,7 +459,7 @@ fn push_one<S: Storage + ?Sized>(
 ) -> Result<Stored, ServerError> {
     // Someone whose reach is their assignments gets the participants they create.
     let assign_to = (rule.holding.reach == Reach::Assigned).then_some(user.id);
-    let mut checker = |current: Option<&[u8]>, state: ParticipantState| {
+    let mut checker = |current: Option<&[u8]>, related: Related<'_>, state: ParticipantState| {
         match state {
             ParticipantState::Holdable => {}
             // A new participant arrives with their Plan first; nothing else may create one.
@@ -473,7 +473,7 @@ fn push_one<S: Storage + ?Sized>(
             ParticipantState::KindNotAllowed if current.is_none() => {
                 // Someone who may not hold this kind of document created it with the rest of
                 // a participant's record offline: its empty first change may be stored.
-                let accepted = check::accept_push(entry.doc, None, &entry.data, pusher)?;
+                let accepted = check::accept_push(entry.doc, None, None, &entry.data, pusher)?;
                 if !accepted.only_creation || entry.doc.kind == DocKind::Concern {
                     return Err(Refused::MayNotHold);
                 }
@@ -485,7 +485,7 @@ fn push_one<S: Storage + ?Sized>(
         if state == ParticipantState::New && current.is_some() {
             return Err(Refused::NotOnCaseload);
         }
-        check::accept_push(entry.doc, current, &entry.data, pusher)
+        check::accept_push(entry.doc, current, related.notes, &entry.data, pusher)
     };
     let ctx = PushContext {
         org: user.org,
@@ -500,11 +500,14 @@ fn push_one<S: Storage + ?Sized>(
         .map_err(unavailable)
 }
 
-/// The label of the last change in a pushed entry (an operation's name as the device gave
-/// it), for the refusal record; at most 40 characters, empty if it cannot be read.
+/// The label of the last change in a pushed entry, for the refusal record shown to
+/// coordinators: kept only when it is an operation's label (a modified client's own words are
+/// never passed on), empty otherwise.
 fn label_of(data: &[u8]) -> String {
-    check::labels(data)
-        .pop()
-        .map(|l| l.chars().take(40).collect())
+    // Read only through the checked parser: bytes that did not pass it are never inflated.
+    check::parse_push(data)
+        .ok()
+        .and_then(|changes| changes.last().and_then(|c| c.message().map(str::to_string)))
+        .filter(|l| Operation::ALL.iter().any(|o| o.label() == l))
         .unwrap_or_default()
 }

@@ -356,7 +356,8 @@ impl Store {
                 )?
                 .execute(params![id.to_string(), id.participant.to_string(), id.kind.as_str(), bytes])?;
                 if w.local {
-                    queue(tx, *id, bytes)?;
+                    // The server takes a new document's changes, not its saved form.
+                    queue(tx, *id, &onward_core::document::changes_of_saved(bytes)?)?;
                 }
             }
             for (id, bytes) in &w.changes {

@@ -5,9 +5,11 @@
 //! operation's label, and be dated where the server can believe it. Nothing is stored unless
 //! every change passes.
 
+use std::collections::BTreeSet;
+
 use automerge::{AutoCommit, Change};
 use onward_core::document::{Doc, DocId, Layout, author_of};
-use onward_core::ids::{DeviceId, UserId};
+use onward_core::ids::{DeviceId, SessionId, UserId};
 use onward_core::judge::{Judge, Judging, judge_change, label_fits};
 use onward_core::model::{Notes, Plan, Restricted, Safeguarding};
 use onward_core::policy::{Actor, Operation, Refused};
@@ -37,11 +39,12 @@ pub struct Pusher {
 }
 
 impl Pusher {
-    fn judging(&self) -> Judging {
+    fn judging(&self, signed_sessions: BTreeSet<SessionId>) -> Judging {
         Judging {
             actor: self.actor,
             earliest: Timestamp::from_millis(self.enrolled_at.millis() - CLOCK_MARGIN_MS),
             latest: Timestamp::from_millis(self.received_at.millis() + CLOCK_MARGIN_MS),
+            signed_sessions,
         }
     }
 }
@@ -74,17 +77,20 @@ pub struct Accepted {
 }
 
 /// Checks and applies `data`, pushed by `who`, to the document `id` whose current saved form
-/// is `current` (`None` if the server does not have it).
+/// is `current` (`None` if the server does not have it). For a Plan, `notes` is the
+/// participant's Notes as the server holds them (a signed-off session's shared summary is
+/// fixed too).
 pub fn accept_push(
     id: DocId,
     current: Option<&[u8]>,
+    notes: Option<&[u8]>,
     data: &[u8],
     who: &Pusher,
 ) -> Result<Accepted, Refused> {
     // The automerge library can panic on some crafted input; a device's bytes must never take
     // the server down, so a panic while reading them is a refusal like any damaged change.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        accept_checked(id, current, data, who)
+        accept_checked(id, current, notes, data, who)
     }))
     .unwrap_or(Err(Refused::Damaged))
 }
@@ -92,6 +98,7 @@ pub fn accept_push(
 fn accept_checked(
     id: DocId,
     current: Option<&[u8]>,
+    notes: Option<&[u8]>,
     data: &[u8],
     who: &Pusher,
 ) -> Result<Accepted, Refused> {
@@ -99,15 +106,32 @@ fn accept_checked(
         return Err(Refused::Malformed);
     }
     // What the changes say about themselves that can be checked before any is applied.
-    let j = who.judging();
-    for change in changes_in(data) {
-        check_change(&change, who, &j)?;
+    let pushed = parse_push(data)?;
+    if pushed.len() > MAX_CHANGES_PER_ENTRY {
+        return Err(Refused::TooMuch);
+    }
+    // A Plan is judged knowing which of the participant's sessions are signed off.
+    let signed = match (id.kind, notes) {
+        (DocKind::Plan, Some(bytes)) => {
+            Doc::<Notes>::load(DocId::new(id.participant, DocKind::Notes), bytes)
+                .map_err(|_| Refused::Damaged)?
+                .read()
+                .sign_offs
+                .values()
+                .map(|s| s.session)
+                .collect()
+        }
+        _ => BTreeSet::new(),
+    };
+    let j = who.judging(signed);
+    for change in &pushed {
+        check_change(change, &j, who)?;
     }
     match id.kind {
-        DocKind::Plan => accept::<Plan>(id, current, data, who),
-        DocKind::Notes => accept::<Notes>(id, current, data, who),
-        DocKind::Restricted => accept::<Restricted>(id, current, data, who),
-        DocKind::Concern => accept::<Safeguarding>(id, current, data, who),
+        DocKind::Plan => accept::<Plan>(id, current, pushed, who, &j),
+        DocKind::Notes => accept::<Notes>(id, current, pushed, who, &j),
+        DocKind::Restricted => accept::<Restricted>(id, current, pushed, who, &j),
+        DocKind::Concern => accept::<Safeguarding>(id, current, pushed, who, &j),
     }
 }
 
@@ -118,15 +142,15 @@ fn layout(e: Layout) -> Refused {
     }
 }
 
-/// The changes `data` adds to a document whose saved form is `current`, oldest first.
-fn new_changes(current: Option<&[u8]>, data: &[u8]) -> Result<Vec<Change>, Refused> {
+/// The changes `pushed` adds to a document whose saved form is `current`, oldest first.
+fn new_changes(current: Option<&[u8]>, pushed: Vec<Change>) -> Result<Vec<Change>, Refused> {
     let mut scratch = match current {
         Some(bytes) => AutoCommit::load(bytes).map_err(|_| Refused::Damaged)?,
         None => AutoCommit::new(),
     };
     let before = scratch.get_heads();
     scratch
-        .load_incremental(data)
+        .apply_changes(pushed)
         .map_err(|_| Refused::Damaged)?;
     if !scratch.get_missing_deps(&[]).is_empty() {
         return Err(Refused::MissingDeps);
@@ -137,14 +161,11 @@ fn new_changes(current: Option<&[u8]>, data: &[u8]) -> Result<Vec<Change>, Refus
 fn accept<T: Judge>(
     id: DocId,
     current: Option<&[u8]>,
-    data: &[u8],
+    pushed: Vec<Change>,
     who: &Pusher,
+    j: &Judging,
 ) -> Result<Accepted, Refused> {
-    let changes = new_changes(current, data)?;
-    if changes.len() > MAX_CHANGES_PER_ENTRY {
-        return Err(Refused::TooMuch);
-    }
-    let j = who.judging();
+    let changes = new_changes(current, pushed)?;
     let mut operations = Vec::with_capacity(changes.len());
     let (mut doc, rest) = match current {
         Some(bytes) => {
@@ -155,9 +176,8 @@ fn accept<T: Judge>(
             let Some((first, rest)) = changes.split_first() else {
                 return Err(Refused::Damaged);
             };
-            check_change(first, who, &j)?;
             let doc = Doc::<T>::from_first_change(id, first).map_err(layout)?;
-            let op = doc.read().creation(&j)?;
+            let op = doc.read().creation(j)?;
             allowed(op, first, id, &who.actor)?;
             operations.push(Some(op));
             (doc, rest)
@@ -168,9 +188,8 @@ fn accept<T: Judge>(
             // A second first change: another document under the same name.
             return Err(Refused::AlreadyExists);
         }
-        check_change(change, who, &j)?;
         let applied = doc.apply_checked(change).map_err(layout)?;
-        let op = judge_change(&applied.before, doc.read(), &applied.touched, &j)?;
+        let op = judge_change(&applied.before, doc.read(), &applied.touched, j)?;
         match op {
             Some(op) => allowed(op, change, id, &who.actor)?,
             None => {
@@ -207,7 +226,7 @@ fn accept<T: Judge>(
 
 /// Checks what a change says about itself that the server can verify: who made it on which
 /// device, when, and how large it is.
-fn check_change(change: &Change, who: &Pusher, j: &Judging) -> Result<(), Refused> {
+fn check_change(change: &Change, j: &Judging, who: &Pusher) -> Result<(), Refused> {
     let author = author_of(change.actor_id());
     if author.map(|a| (a.user, a.device)) != Some((who.actor.user, who.device)) {
         return Err(Refused::NotThePusher);
@@ -237,10 +256,19 @@ fn allowed(op: Operation, change: &Change, id: DocId, actor: &Actor) -> Result<(
     op.permits(actor)
 }
 
-/// Splits pushed bytes (saved documents and encoded changes, one after another) into
-/// automerge's chunks: 4 magic bytes, a 4-byte checksum, a type byte, a LEB128 length, then
-/// the data. `None` if they do not split cleanly.
-fn chunks(mut data: &[u8]) -> Option<Vec<&[u8]>> {
+/// One automerge chunk in pushed bytes.
+struct Chunk<'a> {
+    /// 0: a whole saved document, 1: a change, 2: a compressed change.
+    kind: u8,
+    /// The whole chunk, header included.
+    bytes: &'a [u8],
+    /// Where its data starts.
+    data: usize,
+}
+
+/// Splits pushed bytes into automerge's chunks: 4 magic bytes, a 4-byte checksum, a type
+/// byte, a LEB128 length, then the data. `None` if they do not split cleanly.
+fn chunks(mut data: &[u8]) -> Option<Vec<Chunk<'_>>> {
     const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
     let mut out = Vec::new();
     while !data.is_empty() {
@@ -261,26 +289,103 @@ fn chunks(mut data: &[u8]) -> Option<Vec<&[u8]>> {
             }
         }
         let end = at.checked_add(len)?;
-        out.push(data.get(..end)?);
+        out.push(Chunk {
+            kind: data[8],
+            bytes: data.get(..end)?,
+            data: at,
+        });
         data = &data[end..];
     }
     Some(out)
 }
 
-/// The changes in pushed bytes (whole saved documents and encoded changes), in order,
+/// The changes in bytes a device pushed, refusing anything else before any of it is applied:
+/// bytes that do not split into whole automerge changes, whole saved documents (devices send
+/// their changes), a change over [`MAX_CHANGE_BYTES`] (a compressed one is inflated only that
+/// far), or nesting deeper than any record has.
+pub fn parse_push(data: &[u8]) -> Result<Vec<Change>, Refused> {
+    let chunks = chunks(data).ok_or(Refused::Damaged)?;
+    if chunks.is_empty() {
+        return Err(Refused::Damaged);
+    }
+    let mut out = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        let size = match chunk.kind {
+            1 => chunk.bytes.len() - chunk.data,
+            2 => {
+                use std::io::Read;
+                let mut inflated = 0usize;
+                let mut decoder = flate2::bufread::DeflateDecoder::new(&chunk.bytes[chunk.data..])
+                    .take(MAX_CHANGE_BYTES as u64 + 1);
+                let mut buf = [0u8; 16 * 1024];
+                loop {
+                    match decoder.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => inflated += n,
+                        Err(_) => return Err(Refused::Damaged),
+                    }
+                }
+                inflated
+            }
+            0 => return Err(Refused::Malformed),
+            _ => return Err(Refused::Damaged),
+        };
+        if size > MAX_CHANGE_BYTES {
+            return Err(Refused::TooLarge {
+                bytes: size,
+                max: MAX_CHANGE_BYTES,
+            });
+        }
+        let change = Change::try_from(chunk.bytes).map_err(|_| Refused::Damaged)?;
+        if nesting(&change) > MAX_NEW_NESTING {
+            return Err(Refused::Malformed);
+        }
+        out.push(change);
+    }
+    Ok(out)
+}
+
+/// The most maps and lists one change may nest inside each other (a new goal with a step is
+/// three: the goal, its steps, the step).
+const MAX_NEW_NESTING: usize = 6;
+
+/// How deeply the maps and lists a change creates nest inside each other.
+fn nesting(change: &Change) -> usize {
+    use automerge::legacy::{ObjectId, OpType};
+    let expanded = change.decode();
+    let start = expanded.start_op.get();
+    let mut depth: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    let mut deepest = 0;
+    for (i, op) in expanded.operations.iter().enumerate() {
+        if let OpType::Make(_) = op.action {
+            let parent = match &op.obj {
+                ObjectId::Id(id) if id.1 == expanded.actor_id => {
+                    depth.get(&id.0).copied().unwrap_or(0)
+                }
+                _ => 0,
+            };
+            let d = parent + 1;
+            depth.insert(start + i as u64, d);
+            deepest = deepest.max(d);
+        }
+    }
+    deepest
+}
+
+/// The changes in bytes that are known to be ours (a device's outbox, the server's log),
 /// without needing the document they apply to. Unreadable parts are skipped.
 pub fn changes_in(data: &[u8]) -> Vec<Change> {
     let mut out = Vec::new();
     for chunk in chunks(data).unwrap_or_default() {
-        match chunk[8] {
+        match chunk.kind {
             // A whole saved document.
             0 => {
-                if let Ok(mut doc) = AutoCommit::load(chunk) {
+                if let Ok(mut doc) = AutoCommit::load(chunk.bytes) {
                     out.extend(doc.get_changes(&[]));
                 }
             }
             _ => {
-                if let Ok(c) = Change::try_from(chunk) {
+                if let Ok(c) = Change::try_from(chunk.bytes) {
                     out.push(c);
                 }
             }
@@ -307,7 +412,7 @@ mod tests {
     use onward_core::vocab::Pathway;
 
     #[test]
-    fn labels_are_read_from_saved_documents_and_changes() {
+    fn labels_are_read_from_saved_documents_and_changes_and_pushes_must_be_whole_changes() {
         let ctx = Ctx::new(
             Author {
                 user: UserId::new(),
@@ -343,5 +448,27 @@ mod tests {
         assert_eq!(labels(&bytes), ["create", "add_goal", "add_goal"]);
         assert!(labels(b"not automerge at all").is_empty());
         assert!(labels(&bytes[..bytes.len() - 3]).is_empty());
+        // A device pushes changes, never a saved document; the changes parse whole.
+        assert_eq!(
+            parse_push(&docs.plan.save()).err(),
+            Some(Refused::Malformed)
+        );
+        let changes: Vec<u8> = docs
+            .plan
+            .automerge()
+            .get_changes(&[])
+            .iter()
+            .flat_map(|c| c.raw_bytes().to_vec())
+            .collect();
+        assert_eq!(parse_push(&changes).unwrap().len(), 3);
+        assert_eq!(
+            parse_push(&changes[..changes.len() - 1]).err(),
+            Some(Refused::Damaged)
+        );
+        assert_eq!(parse_push(b"").err(), Some(Refused::Damaged));
+        assert_eq!(
+            parse_push(&[0x85, 0x6f, 0x4a, 0x83, 1, 2, 3, 4, 1, 0]).err(),
+            Some(Refused::Damaged)
+        );
     }
 }

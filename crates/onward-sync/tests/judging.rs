@@ -247,6 +247,8 @@ fn inputs() -> impl Strategy<Value = Inputs> {
 struct Push {
     doc: DocId,
     current: Option<Vec<u8>>,
+    /// For a Plan, the participant's Notes as the server holds them.
+    notes: Option<Vec<u8>>,
     changes: Vec<Change>,
 }
 
@@ -560,11 +562,13 @@ fn run(op: &str, o: &Office, author: Author, at: Timestamp, i: &Inputs) -> Vec<P
         out.push(Push {
             doc: doc.id(),
             current: None,
+            notes: None,
             changes: changes_of(&mut doc, &[]),
         });
     }
     let mut office = o.docs.clone();
     let mut office_concern = o.concern.clone();
+    let office_notes = office.notes.save();
     let pushes = [
         (
             docs.notes.id(),
@@ -592,6 +596,7 @@ fn run(op: &str, o: &Office, author: Author, at: Timestamp, i: &Inputs) -> Vec<P
             out.push(Push {
                 doc,
                 current: Some(current),
+                notes: (doc.kind == DocKind::Plan).then(|| office_notes.clone()),
                 changes,
             });
         }
@@ -770,7 +775,7 @@ proptest! {
         let author = Author { user: UserId::new(), device: DeviceId::new() };
         let at = now().plus_minutes(-minutes_ago);
         for push in run(op, &o, author, at, &i) {
-            let accepted = accept_push(push.doc, push.current.as_deref(), &bytes(&push.changes), &pusher(who, author));
+            let accepted = accept_push(push.doc, push.current.as_deref(), push.notes.as_deref(), &bytes(&push.changes), &pusher(who, author));
             let accepted = accepted.map_err(|e| TestCaseError::fail(format!("{who:?} {op} {}: {e:?}", push.doc.kind)))?;
             let judged: Vec<Option<Operation>> = accepted.changes.iter().map(|c| c.operation).collect();
             let expected = Operation::from_name(op).unwrap();
@@ -799,7 +804,7 @@ proptest! {
         let author = Author { user: UserId::new(), device: DeviceId::new() };
         let pushes = run(op, &o, author, now().plus_minutes(-5), &i);
         let refused = pushes.iter().any(|push| {
-            accept_push(push.doc, push.current.as_deref(), &bytes(&push.changes), &pusher(who, author)).is_err()
+            accept_push(push.doc, push.current.as_deref(), push.notes.as_deref(), &bytes(&push.changes), &pusher(who, author)).is_err()
         });
         prop_assert!(refused, "{who:?} ran {op}");
     }
@@ -816,12 +821,12 @@ proptest! {
         let author = Author { user: UserId::new(), device: DeviceId::new() };
         let push = run(op, &o, author, now().plus_minutes(-5), &i).remove(0);
         prop_assume!(push.changes.len() == 1);
-        let judged = accept_push(push.doc, push.current.as_deref(), &bytes(&push.changes), &pusher(Who::Coordinator, author))
+        let judged = accept_push(push.doc, push.current.as_deref(), push.notes.as_deref(), &bytes(&push.changes), &pusher(Who::Coordinator, author))
             .unwrap().changes[0].operation.unwrap();
         let mutated = mutate(&push.changes[0], &m, author, judged);
         prop_assume!(mutated.is_some());
         let (change, expected) = mutated.unwrap();
-        let got = accept_push(push.doc, push.current.as_deref(), change.raw_bytes(), &pusher(Who::Coordinator, author));
+        let got = accept_push(push.doc, push.current.as_deref(), push.notes.as_deref(), change.raw_bytes(), &pusher(Who::Coordinator, author));
         prop_assert_eq!(got.err(), Some(expected), "{} {:?}", op, m);
     }
 }

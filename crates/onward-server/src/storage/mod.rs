@@ -135,9 +135,17 @@ pub enum Pushed {
 }
 
 /// Decides, inside the push transaction, whether the pushed bytes may be stored: given the
-/// current document (if any) and whether the participant already exists.
-pub type PushCheck<'a> =
-    dyn FnMut(Option<&[u8]>, ParticipantState) -> std::result::Result<Accepted, Refused> + 'a;
+/// current document (if any), what of the rest of the record its judgement needs
+/// ([`Related`]) and whether the participant already exists.
+pub type PushCheck<'a> = dyn FnMut(Option<&[u8]>, Related<'_>, ParticipantState) -> std::result::Result<Accepted, Refused>
+    + 'a;
+
+/// What else of a participant's record a push is judged with, read in the same transaction:
+/// for a Plan, the participant's Notes (signed-off sessions fix their shared summaries).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Related<'a> {
+    pub notes: Option<&'a [u8]>,
+}
 
 /// Who is pushing, and how their push is stored.
 #[derive(Debug, Clone, Copy)]

@@ -715,7 +715,20 @@ impl Storage for Postgres {
                 .query_opt("SELECT data FROM documents WHERE doc_id = $1", &[&doc.to_string()])
                 .map_err(db)?
                 .map(|r| r.get(0));
-            let accepted = match check(current.as_deref(), state) {
+            let notes: Option<Vec<u8>> = if doc.kind == DocKind::Plan {
+                tx.query_opt(
+                    "SELECT data FROM documents WHERE doc_id = $1",
+                    &[&DocId::new(doc.participant, DocKind::Notes).to_string()],
+                )
+                .map_err(db)?
+                .map(|r| r.get(0))
+            } else {
+                None
+            };
+            let related = Related {
+                notes: notes.as_deref(),
+            };
+            let accepted = match check(current.as_deref(), related, state) {
                 Ok(a) => a,
                 Err(refused) => return Ok(Pushed::Refused(refused)),
             };

@@ -765,7 +765,21 @@ impl Storage for Sqlite {
                 .query_row("SELECT data FROM documents WHERE doc_id = ?1", [doc.to_string()], |r| r.get(0))
                 .optional()
                 .map_err(db)?;
-            let accepted = match check(current.as_deref(), state) {
+            let notes: Option<Vec<u8>> = if doc.kind == DocKind::Plan {
+                tx.query_row(
+                    "SELECT data FROM documents WHERE doc_id = ?1",
+                    [DocId::new(doc.participant, DocKind::Notes).to_string()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db)?
+            } else {
+                None
+            };
+            let related = Related {
+                notes: notes.as_deref(),
+            };
+            let accepted = match check(current.as_deref(), related, state) {
                 Ok(a) => a,
                 Err(refused) => return Ok(Pushed::Refused(refused)),
             };
