@@ -85,6 +85,21 @@ export class World {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Runs an `onward-server` admin command on this world's database; its JSON answer. */
+  admin(args) {
+    const out = spawnSync(join(BIN, "onward-server"), ["--json", ...args], {
+      env: this.serverEnv(),
+      encoding: "utf8",
+    });
+    if (out.status !== 0) throw new Error(`onward-server ${args.join(" ")} failed: ${out.stderr}`);
+    return JSON.parse(out.stdout);
+  }
+
+  /** The demo organisation's people: `{ id, role, cleared, … }`. */
+  users() {
+    return this.admin(["users", "--org", "Demo Mentoring Charity"]).users;
+  }
+
   async stopServer() {
     const s = this.server;
     if (!s || s.exitCode !== null) return;

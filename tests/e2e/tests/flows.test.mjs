@@ -280,6 +280,46 @@ for (const vp of VIEWPORTS) {
       await a.getByRole("article").filter({ hasText: what }).getByText(/Spoke to the housing officer/).waitFor();
     });
 
+    test("a change the office does not accept stays on the tablet with the reason, and the coordinator is told", async () => {
+      // Another participant of mentor1's: a session logged offline, while the office moves
+      // them to someone else's caseload.
+      await a.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Caseload" }).click();
+      const other = a.getByRole("table").getByRole("button").filter({ hasNotText: name }).first();
+      const otherName = (await other.innerText()).trim();
+      await other.click();
+      await a.getByRole("heading", { level: 1, name: otherName }).waitFor();
+      const participant = (await a.evaluate(() => location.hash)).split("/")[1];
+      await world.stopServer();
+      await a.getByRole("tab", { name: "Sessions" }).click();
+      const notes = `Talked about the new job starting Monday (${tag}).`;
+      await a.getByLabel("Duration (minutes)").fill("30");
+      await a.getByLabel("Private notes").fill(notes);
+      await a.getByRole("button", { name: "Save session" }).click();
+      await a.getByRole("status").filter({ hasText: "Session saved." }).waitFor();
+      // mentor1 is the demo's one cleared mentor.
+      const mentor = world.users().find((u) => u.role === "mentor" && u.cleared).id;
+      world.admin(["unassign", "--participant", participant, "--mentor", mentor]);
+      await world.startServer();
+      await a.getByRole("button", { name: "Sync now" }).click();
+      await a.getByText(/did not accept 1 change/).waitFor();
+      await a.getByRole("button", { name: /1 change not accepted by the office/ }).click();
+      await a.getByRole("heading", { level: 1, name: "Not accepted by the office" }).waitFor();
+      const held = a.getByRole("article").filter({ hasText: `Session logged — ${otherName}` });
+      await held.getByText("no longer on your caseload").waitFor();
+      await held.getByText(notes).waitFor();
+      await checkScreen(a, vp, "07-not-accepted");
+      // The coordinator sees who, about whom and why, but not what was written.
+      await syncNow(c);
+      await c.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Today" }).click();
+      const told = c.getByRole("region", { name: "Changes the office did not accept" });
+      await told.getByText(`Session logged — ${otherName}`).waitFor();
+      assert.equal(await told.getByText(notes).count(), 0);
+      await checkScreen(c, vp, "08-office-notices");
+      // Dealt with: the mentor says so, and it leaves the list.
+      await held.getByRole("button", { name: "I have dealt with this" }).click();
+      await a.getByText("Everything saved on this tablet was accepted by the office.").waitFor();
+    });
+
     test("change a participant's details; record a qualification and a progression, and check it lasted", async () => {
       await openParticipant(a, name, "Overview");
       await a.getByRole("button", { name: "Change details" }).click();
