@@ -149,7 +149,7 @@ fn run<F, Fut, R>(
                 after();
                 ctx.changed();
             }
-            Err(e) => problem.set(Some(e.message)),
+            Err(e) => problem.set(Some(text::problem(&e))),
         }
     });
 }

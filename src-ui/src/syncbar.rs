@@ -27,6 +27,9 @@ pub fn SyncBar() -> impl IntoView {
     });
     let syncing = RwSignal::new(false);
     let outcome = RwSignal::new(None::<String>);
+    // The app core's message for the failure `outcome` shows, so the same failure is not
+    // shown again as the last sync's error.
+    let failed = RwSignal::new(None::<String>);
     let progress = RwSignal::new(None::<String>);
     let sync_now = move |_| {
         if syncing.get_untracked() {
@@ -34,6 +37,7 @@ pub fn SyncBar() -> impl IntoView {
         }
         syncing.set(true);
         outcome.set(None);
+        failed.set(None);
         progress.set(None);
         // A progress line while a long sync runs.
         spawn_local(async move {
@@ -57,7 +61,10 @@ pub fn SyncBar() -> impl IntoView {
                         text::sync::SYNCED.to_string()
                     }));
                 }
-                Err(e) => outcome.set(Some(e.message)),
+                Err(e) => {
+                    outcome.set(Some(text::problem(&e)));
+                    failed.set(Some(e.message));
+                }
             }
             syncing.set(false);
             ctx.changed();
@@ -82,6 +89,7 @@ pub fn SyncBar() -> impl IntoView {
                                 </p>
                                 {s
                                     .last_error
+                                    .filter(|e| failed.get().as_ref() != Some(e))
                                     .map(|e| {
                                         view! {
                                             <p class="sync-error" role="alert">
@@ -92,17 +100,13 @@ pub fn SyncBar() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <p class="sync-error">{e.message}</p> }.into_any(),
+                        Err(e) => {
+                            view! { <p class="sync-error">{text::problem(&e)}</p> }.into_any()
+                        }
                     })
             }}
             {move || progress.get().map(|p| view! { <p class="sync-progress">{p}</p> })}
-            <p class="sync-outcome" role="status">
-                {move || {
-                    // A failure already shown as the last sync's error is not repeated.
-                    let last = status.get().and_then(Result::ok).and_then(|s| s.last_error);
-                    outcome.get().filter(|o| Some(o) != last.as_ref())
-                }}
-            </p>
+            <p class="sync-outcome" role="status">{move || outcome.get()}</p>
             <button
                 type="button"
                 class="sync-now"

@@ -6,6 +6,7 @@
 //! checks that no other UI file holds words.
 
 use onward_api::vocab::*;
+use onward_api::{ApiError, ErrorKind};
 
 pub const APP: &str = "Onward";
 pub const SAVED_HERE: &str = "Saved on this tablet.";
@@ -724,6 +725,25 @@ pub const SHARED_SUMMARY: &str = "Shared summary";
 pub const PRIVATE_NOTES: &str = "Private notes";
 pub const SUPPORT: &str = "Support";
 pub const OUTCOME: &str = "Outcome";
+
+/// What a failure says. Failures the person can act on have words here; for the others the
+/// app core's message is already written for people.
+pub fn problem(e: &ApiError) -> String {
+    match e.kind {
+        ErrorKind::Offline => problems::OFFLINE.to_string(),
+        ErrorKind::RateLimited => problems::RATE_LIMITED.to_string(),
+        ErrorKind::NotEnrolled => problems::NOT_ENROLLED.to_string(),
+        _ => e.message.clone(),
+    }
+}
+
+/// Failures the person can act on.
+pub mod problems {
+    pub const OFFLINE: &str = "This tablet could not reach the office's server. Check it is online and the server address is right, then try again. Everything is still saved on this tablet.";
+    pub const RATE_LIMITED: &str =
+        "The office's server has had too many tries. Wait a few minutes, then try again.";
+    pub const NOT_ENROLLED: &str = "This tablet is not set up with the office's server. Set it up with the address and code from your coordinator.";
+}
 
 /// What the screen says when it cannot reach the app core or read its answer.
 pub mod api {

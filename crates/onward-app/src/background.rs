@@ -182,7 +182,11 @@ impl BackgroundSync {
                     let result = connect(&server).and_then(|mut t| sync_shared(&app, &mut *t));
                     wait = match result {
                         Ok(_) => backoff.succeeded(&timing),
-                        Err(e) if e.kind == ErrorKind::Forbidden => timing.max_backoff,
+                        Err(e)
+                            if matches!(e.kind, ErrorKind::Forbidden | ErrorKind::NotEnrolled) =>
+                        {
+                            timing.max_backoff
+                        }
                         Err(_) => backoff.failed(&timing),
                     };
                 }

@@ -166,7 +166,7 @@ impl Host {
                 let server = lock(&app).handle(GetSyncStatus {})?.server;
                 let Some(server) = server else {
                     return Err(ApiError::new(
-                        ErrorKind::Conflict,
+                        ErrorKind::NotEnrolled,
                         "this tablet is not enrolled with a server, so there is nothing to sync with",
                     ));
                 };
@@ -269,7 +269,7 @@ impl Drop for Host {
 
 fn not_set_up() -> ApiError {
     ApiError::new(
-        ErrorKind::Conflict,
+        ErrorKind::NotEnrolled,
         "this tablet is not set up yet: enrol it with the server address and code from your coordinator",
     )
 }

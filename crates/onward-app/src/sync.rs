@@ -49,19 +49,19 @@ impl std::fmt::Debug for Credentials {
 
 fn server_error(e: ServerError) -> ApiError {
     let kind = match e.code {
-        ErrorCode::Unauthorized | ErrorCode::Revoked | ErrorCode::BadCredentials => {
-            ErrorKind::Forbidden
-        }
+        ErrorCode::Revoked | ErrorCode::BadCredentials => ErrorKind::Forbidden,
+        ErrorCode::Unauthorized => ErrorKind::NotEnrolled,
         ErrorCode::Malformed | ErrorCode::TooLarge | ErrorCode::UnsupportedVersion => {
             ErrorKind::BadRequest
         }
-        ErrorCode::RateLimited | ErrorCode::Unavailable => ErrorKind::Conflict,
+        ErrorCode::RateLimited => ErrorKind::RateLimited,
+        ErrorCode::Unavailable => ErrorKind::Offline,
     };
     ApiError::new(kind, e.message)
 }
 
 fn unreachable(reason: String) -> ApiError {
-    ApiError::new(ErrorKind::Conflict, reason)
+    ApiError::new(ErrorKind::Offline, reason)
 }
 
 fn out_of_turn() -> ApiError {
@@ -498,7 +498,7 @@ struct Incoming {
 
 fn not_enrolled() -> ApiError {
     ApiError::new(
-        ErrorKind::Conflict,
+        ErrorKind::NotEnrolled,
         "this tablet is not enrolled with a server yet: enrol it with the code from your coordinator",
     )
 }

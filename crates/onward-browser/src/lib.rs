@@ -84,6 +84,9 @@ fn status(kind: ErrorKind) -> StatusCode {
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::Storage => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorKind::Offline => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::NotEnrolled => StatusCode::CONFLICT,
     }
 }
 

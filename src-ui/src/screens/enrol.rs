@@ -86,7 +86,7 @@ pub fn Enrol() -> impl IntoView {
                     ctx.me.set(Some(identity));
                     ctx.notice.set(Some(text::enrol::DONE.into()));
                 }
-                Err(e) => problem.set(Some(e.message)),
+                Err(e) => problem.set(Some(text::problem(&e))),
             }
             busy.set(false);
         });
