@@ -87,6 +87,9 @@ pub mod enrol {
     pub const NAME: &str = "Name for this tablet";
     pub const NAME_HINT: &str = "So the office can tell your tablets apart";
     pub const BUSY: &str = "Setting up…";
+    pub const OWN_NETWORK: &str = "The charity's own network";
+    pub const PLAIN_HTTP: &str = "Allow an unencrypted (http://) connection to the server";
+    pub const PLAIN_HTTP_HINT: &str = "Only if your charity's IT volunteer tells you to. It works only with a number address on the charity's own network, like http://192.168.1.20, never with a name. Records are not encrypted on the way, and the tablet will not delete anything because an unencrypted answer says so.";
 }
 
 /// The caseload.

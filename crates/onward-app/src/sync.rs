@@ -20,10 +20,10 @@ use onward_sync::message::{
 };
 use onward_sync::scope::Scope;
 
-use crate::transport::{HttpTransport, Transport};
+use crate::transport::Transport;
 use crate::{App, Loaded, Origin, rows_of, storage};
 
-const SERVER: &str = "sync.server";
+pub(crate) const SERVER: &str = "sync.server";
 const TOKEN: &str = "sync.token";
 const STATE: &str = "sync.state";
 const LAST_SYNCED: &str = "sync.last_synced";
@@ -173,14 +173,10 @@ impl App {
         })
     }
 
-    /// Syncs over HTTP with the server this tablet is enrolled with.
+    /// Syncs over HTTP with the server this tablet is enrolled with (plain HTTP only as the
+    /// profile allows).
     pub fn sync_now(&mut self) -> Result<SyncReport, ApiError> {
-        let server = self
-            .store
-            .meta(SERVER)
-            .map_err(storage)?
-            .ok_or_else(not_enrolled)?;
-        let mut transport = HttpTransport::new(&server)?;
+        let mut transport = self.http_transport()?;
         self.sync_with(&mut transport)
     }
 
@@ -195,7 +191,7 @@ impl App {
         loop {
             let step = self.next_frame(&mut run).and_then(|frame| {
                 let reply = transport.exchange(&frame);
-                self.take_reply(&mut run, frame.len(), reply)
+                self.take_reply(&mut run, frame.len(), reply, transport.authenticated())
             });
             match step {
                 Ok(true) => return self.end_sync(Ok(run.report)),
@@ -250,11 +246,14 @@ impl App {
     }
 
     /// Stores the reply to the last frame. `Ok(true)` when the run is complete.
+    /// `authenticated` is [`Transport::authenticated`] of the channel it came over: only then
+    /// is a claim that this tablet was withdrawn believed.
     pub fn take_reply(
         &mut self,
         run: &mut SyncRun,
         sent: usize,
         reply: Result<Vec<u8>, String>,
+        authenticated: bool,
     ) -> Result<bool, ApiError> {
         let reply = reply.map_err(unreachable)?;
         run.report.rounds += 1;
@@ -263,6 +262,10 @@ impl App {
         let resp = match decode_reply(&reply)? {
             ServerMessage::Synced(r) => r,
             ServerMessage::Error(e) if e.code == ErrorCode::Revoked => {
+                if !authenticated {
+                    // Anyone on a plain-HTTP network could say this: keep everything.
+                    return Err(crate::transport::unverified_withdrawal());
+                }
                 self.loaded.clear();
                 self.store.wipe_records().map_err(storage)?;
                 self.store.delete_meta(TOKEN).map_err(storage)?;
@@ -496,7 +499,7 @@ struct Incoming {
     changes: Vec<(DocId, Vec<u8>)>,
 }
 
-fn not_enrolled() -> ApiError {
+pub(crate) fn not_enrolled() -> ApiError {
     ApiError::new(
         ErrorKind::NotEnrolled,
         "this tablet is not enrolled with a server yet: enrol it with the code from your coordinator",
