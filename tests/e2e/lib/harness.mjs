@@ -92,7 +92,11 @@ export class World {
     await exited;
   }
 
-  /** Starts a browser shell on a new profile directory; returns its URL. */
+  /**
+   * Starts a browser shell on a new profile directory; returns the address it prints on its
+   * first line, with the key made for this start (`http://127.0.0.1:PORT/?key=KEY`). Opening it
+   * sets the key's cookie and lands on `/`.
+   */
   async tablet(name) {
     const data = join(this.dir, name);
     mkdirSync(data, { recursive: true });
@@ -106,8 +110,9 @@ export class World {
       let out = "";
       shell.stdout.on("data", (d) => {
         out += d;
-        const m = out.match(/running at (http:\S+)/);
+        const m = out.match(/running at (http:\/\/127\.0\.0\.1:\d+\/\?key=[0-9a-f]{64})\n/);
         if (m) ok(m[1]);
+        else if (out.includes("\n")) fail(new Error(`onward-browser printed ${JSON.stringify(out.split("\n")[0].replace(/key=\w+/, "key=…"))}`));
       });
       shell.once("exit", (code) => fail(new Error(`onward-browser exited (${code})`)));
     });
@@ -120,6 +125,21 @@ export class World {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Records what must never happen on a page: an uncaught error, or anything the
+ * Content-Security-Policy blocked. Returns the list, for a test to assert empty.
+ */
+export function watch(page) {
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content.Security.Policy|panicked/i.test(m.text())) {
+      problems.push(`console: ${m.text()}`);
+    }
+  });
+  return problems;
 }
 
 export async function launch() {
@@ -153,9 +173,12 @@ export async function signIn(page, tabletUrl, serverUrl, username) {
 
 const axeSource = readFileSync(join(import.meta.dirname, "../node_modules/axe-core/axe.min.js"), "utf8");
 
-/** Runs axe-core for WCAG 2.2 A/AA and returns the violations. */
+/**
+ * Runs axe-core for WCAG 2.2 A/AA and returns the violations. axe is evaluated through the
+ * DevTools protocol rather than added as an inline script, which the shell's CSP refuses.
+ */
 export async function axe(page) {
-  await page.addScriptTag({ content: axeSource });
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
   return page.evaluate(async () => {
     const r = await window.axe.run(document, {
       runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },

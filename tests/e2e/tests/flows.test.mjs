@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets } from "../lib/harness.mjs";
+import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets, watch } from "../lib/harness.mjs";
 
 const waiting = /change(s)? waiting to reach the office/;
 
@@ -31,8 +31,12 @@ async function openParticipant(page, name, tab) {
   if (tab) await page.getByRole("tab", { name: tab }).click();
 }
 
+// Page errors and CSP refusals seen on each page, checked with every screen.
+const problems = new Map();
+
 async function checkScreen(page, vp, name) {
   await page.waitForTimeout(150);
+  assert.deepEqual(problems.get(page) ?? [], [], `${name} at ${vp.name}: page errors or CSP refusals`);
   await shot(page, vp.name, name);
   const violations = await axe(page);
   assert.deepEqual(violations, [], `${name} at ${vp.name}: accessibility violations`);
@@ -56,7 +60,9 @@ for (const vp of VIEWPORTS) {
       browser = await launch();
       const page = async () => {
         const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, locale: "en-GB", timezoneId: "Europe/London" });
-        return ctx.newPage();
+        const p = await ctx.newPage();
+        problems.set(p, watch(p));
+        return p;
       };
       a = await page();
       b = await page();
