@@ -167,7 +167,7 @@ fn run<F, Fut, R>(
                 ctx.saved();
             }
             Err(e) => {
-                problem.try_set(Some(e.message));
+                problem.try_set(Some(text::problem(&e)));
             }
         }
     });

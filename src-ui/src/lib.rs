@@ -236,7 +236,7 @@ pub fn App() -> impl IntoView {
     spawn_local(async move {
         match api::call(&GetSession {}).await {
             Ok(s) => ctx.me.set(s.identity),
-            Err(e) => failure.set(Some(e.message)),
+            Err(e) => failure.set(Some(text::problem(&e))),
         }
         ready.set(true);
     });

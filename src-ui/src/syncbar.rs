@@ -27,6 +27,9 @@ pub fn SyncBar() -> impl IntoView {
     });
     let syncing = RwSignal::new(false);
     let outcome = RwSignal::new(None::<String>);
+    // The app core's message for the failure `outcome` shows, so the same failure is not
+    // shown again as the last sync's error.
+    let failed = RwSignal::new(None::<String>);
     let progress = RwSignal::new(None::<String>);
     let sync_now = move |_| {
         if syncing.get_untracked() {
@@ -34,6 +37,7 @@ pub fn SyncBar() -> impl IntoView {
         }
         syncing.set(true);
         outcome.set(None);
+        failed.set(None);
         progress.set(None);
         // A progress line while a long sync runs. These tasks outlive an await, so they read
         // the bar's signals with `try_`: nothing happens once the bar has gone.
@@ -60,7 +64,8 @@ pub fn SyncBar() -> impl IntoView {
                     }));
                 }
                 Err(e) => {
-                    outcome.try_set(Some(e.message));
+                    outcome.try_set(Some(text::problem(&e)));
+                    failed.try_set(Some(e.message));
                 }
             }
             syncing.try_set(false);
@@ -102,6 +107,7 @@ pub fn SyncBar() -> impl IntoView {
                                     .map(|a| view! { <p class="sync-error">{text::clock_off(a)}</p> })}
                                 {s
                                     .last_error
+                                    .filter(|e| failed.get().as_ref() != Some(e))
                                     .map(|e| {
                                         view! {
                                             <p class="sync-error" role="alert">
@@ -112,17 +118,13 @@ pub fn SyncBar() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <p class="sync-error">{e.message}</p> }.into_any(),
+                        Err(e) => {
+                            view! { <p class="sync-error">{text::problem(&e)}</p> }.into_any()
+                        }
                     })
             }}
             {move || progress.get().map(|p| view! { <p class="sync-progress">{p}</p> })}
-            <p class="sync-outcome" role="status">
-                {move || {
-                    // A failure already shown as the last sync's error is not repeated.
-                    let last = status.get().and_then(Result::ok).and_then(|s| s.last_error);
-                    outcome.get().filter(|o| Some(o) != last.as_ref())
-                }}
-            </p>
+            <p class="sync-outcome" role="status">{move || outcome.get()}</p>
             <button
                 type="button"
                 class="sync-now"

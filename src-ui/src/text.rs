@@ -6,6 +6,7 @@
 //! checks that no other UI file holds words.
 
 use onward_api::vocab::*;
+use onward_api::{ApiError, ErrorKind};
 
 pub const APP: &str = "Onward";
 pub const SAVED_HERE: &str = "Saved on this tablet.";
@@ -86,6 +87,9 @@ pub mod enrol {
     pub const NAME: &str = "Name for this tablet";
     pub const NAME_HINT: &str = "So the office can tell your tablets apart";
     pub const BUSY: &str = "Setting up…";
+    pub const OWN_NETWORK: &str = "The charity's own network";
+    pub const PLAIN_HTTP: &str = "Allow an unencrypted (http://) connection to the server";
+    pub const PLAIN_HTTP_HINT: &str = "Only if your charity's IT volunteer tells you to. It works only with a number address on the charity's own network, like http://192.168.1.20, never with a name. Records are not encrypted on the way, and the tablet will not delete anything because an unencrypted answer says so.";
 }
 
 /// The caseload.
@@ -725,6 +729,25 @@ pub const SHARED_SUMMARY: &str = "Shared summary";
 pub const PRIVATE_NOTES: &str = "Private notes";
 pub const SUPPORT: &str = "Support";
 pub const OUTCOME: &str = "Outcome";
+
+/// What a failure says. Failures the person can act on have words here; for the others the
+/// app core's message is already written for people.
+pub fn problem(e: &ApiError) -> String {
+    match e.kind {
+        ErrorKind::Offline => problems::OFFLINE.to_string(),
+        ErrorKind::RateLimited => problems::RATE_LIMITED.to_string(),
+        ErrorKind::NotEnrolled => problems::NOT_ENROLLED.to_string(),
+        _ => e.message.clone(),
+    }
+}
+
+/// Failures the person can act on.
+pub mod problems {
+    pub const OFFLINE: &str = "This tablet could not reach the office's server. Check it is online and the server address is right, then try again. Everything is still saved on this tablet.";
+    pub const RATE_LIMITED: &str =
+        "The office's server has had too many tries. Wait a few minutes, then try again.";
+    pub const NOT_ENROLLED: &str = "This tablet is not set up with the office's server. Set it up with the address and code from your coordinator.";
+}
 
 /// What the screen says when it cannot reach the app core or read its answer.
 pub mod api {

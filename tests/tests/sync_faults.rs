@@ -30,6 +30,10 @@ struct Faulty {
 }
 
 impl Transport for Faulty {
+    fn authenticated(&self) -> bool {
+        self.http.authenticated()
+    }
+
     fn exchange(&mut self, frame: &[u8]) -> Result<Vec<u8>, String> {
         if self.rng.u8(..10) == 0
             && let Some(old) = self.old.clone()

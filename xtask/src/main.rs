@@ -144,7 +144,8 @@ fn setup() -> Result<()> {
     Ok(())
 }
 
-/// Builds the UI to WebAssembly and lays out dist/ (index.html, CSS, JS glue, wasm).
+/// Builds the UI to WebAssembly and lays out dist/ (index.html, CSS, the start-up script, JS
+/// glue, wasm).
 fn build_ui(root: &Path) -> Result<()> {
     run(cargo().args([
         "build",
@@ -171,7 +172,8 @@ fn build_ui(root: &Path) -> Result<()> {
             "--out-dir",
         ])
         .arg(&dist))?;
-    for f in ["index.html", "app.css"] {
+    // The start-up script is a file, not inline: the shells' CSP forbids inline scripts.
+    for f in ["index.html", "app.css", "boot.js"] {
         std::fs::copy(root.join("src-ui/static").join(f), dist.join(f))?;
     }
     Ok(())
@@ -346,7 +348,10 @@ fn demo(root: &Path, args: &[String]) -> Result<()> {
                 use std::io::BufRead;
                 std::io::BufReader::new(out).read_line(&mut line)?;
             }
+            // "Onward is running at http://127.0.0.1:PORT/?key=KEY": the key is new every
+            // start, and only a page opened with it can use the shell.
             print!("\n{line}");
+            println!("Open that whole address (with its key) in a browser on this computer.");
             shell
         };
         children.push(app);

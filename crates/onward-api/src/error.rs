@@ -23,6 +23,14 @@ pub enum ErrorKind {
     BadRequest,
     /// The office's server did not accept a change recorded on this device.
     Refused,
+    /// The charity's server could not be reached: no signal, it took too long to answer, or
+    /// the address answered but not as an Onward server. Nothing is lost; try again later.
+    Offline,
+    /// The server refused because of too many attempts: wait a few minutes, then try again.
+    RateLimited,
+    /// This tablet is not enrolled with a server (or the server no longer knows it): set it
+    /// up with the address and code from the coordinator.
+    NotEnrolled,
 }
 
 /// A failed request. Nothing was changed. The message is fit to show a person and never

@@ -474,6 +474,11 @@ pub struct Enrol {
     pub password: Option<String>,
     /// A name the charity's admin will recognise this tablet by.
     pub device_name: String,
+    /// The charity's choice to reach its server over plain `http://` on its own network
+    /// (a private IP address only, never a name). Kept in the profile for every later sync.
+    /// Without it the address must be `https://` (or this computer).
+    #[serde(default)]
+    pub allow_plain_http: bool,
 }
 impl Request for Enrol {
     const NAME: &'static str = "enrol";

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use onward_api::{ApiError, ErrorKind, SyncReport};
 
-use crate::transport::{HttpTransport, Transport};
+use crate::transport::Transport;
 use crate::{App, Origin};
 
 /// How often and how soon background sync runs.
@@ -111,7 +111,7 @@ pub fn sync_shared_reporting(
         };
         let reply = transport.exchange(&frame);
         let mut guard = lock(app);
-        match guard.take_reply(&mut run, frame.len(), reply) {
+        match guard.take_reply(&mut run, frame.len(), reply, transport.authenticated()) {
             Ok(true) => return guard.end_sync(Ok(run.report().clone())),
             Ok(false) => {
                 drop(guard);
@@ -123,10 +123,14 @@ pub fn sync_shared_reporting(
 }
 
 impl BackgroundSync {
-    /// Starts syncing `app` over HTTP with the server it is enrolled with.
+    /// Starts syncing `app` over HTTP with the server it is enrolled with, as its profile
+    /// allows (plain HTTP only if chosen at enrolment).
     pub fn start(app: Arc<Mutex<App>>, timing: Timing) -> BackgroundSync {
-        Self::start_with(app, timing, |server| {
-            HttpTransport::new(server).map(|t| Box::new(t) as Box<dyn Transport + Send>)
+        let profile = app.clone();
+        Self::start_with(app, timing, move |_server| {
+            lock(&profile)
+                .http_transport()
+                .map(|t| Box::new(t) as Box<dyn Transport + Send>)
         })
     }
 
@@ -182,7 +186,11 @@ impl BackgroundSync {
                     let result = connect(&server).and_then(|mut t| sync_shared(&app, &mut *t));
                     wait = match result {
                         Ok(_) => backoff.succeeded(&timing),
-                        Err(e) if e.kind == ErrorKind::Forbidden => timing.max_backoff,
+                        Err(e)
+                            if matches!(e.kind, ErrorKind::Forbidden | ErrorKind::NotEnrolled) =>
+                        {
+                            timing.max_backoff
+                        }
                         Err(_) => backoff.failed(&timing),
                     };
                 }

@@ -9,8 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use onward_api::{
-    ApiError, Enrol, ErrorKind, GetSession, GetSyncProgress, GetSyncStatus, Handle, Request,
-    Session, SyncNow, SyncReport,
+    ApiError, Enrol, ErrorKind, GetSession, GetSyncProgress, Request, Session, SyncNow, SyncReport,
 };
 use serde_json::Value;
 
@@ -163,14 +162,7 @@ impl Host {
             }
             SyncNow::NAME => {
                 let app = self.app().ok_or_else(not_set_up)?;
-                let server = lock(&app).handle(GetSyncStatus {})?.server;
-                let Some(server) = server else {
-                    return Err(ApiError::new(
-                        ErrorKind::Conflict,
-                        "this tablet is not enrolled with a server, so there is nothing to sync with",
-                    ));
-                };
-                let mut transport = HttpTransport::new(&server)?;
+                let mut transport = lock(&app).http_transport()?;
                 let set = |p: Option<SyncReport>| {
                     *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = p;
                 };
@@ -215,14 +207,14 @@ impl Host {
                 ));
             }
         };
-        let mut transport = HttpTransport::new(&req.server)?;
+        let mut transport = HttpTransport::for_server(&req.server, req.allow_plain_http)?;
         let key_path = self.dir.join(KEY_FILE);
         let key = if key_path.exists() {
             read_key_file(&key_path)?
         } else {
             create_key_file(&key_path)?
         };
-        let app = App::enrol(
+        let mut app = App::enrol(
             &self.dir,
             &key,
             &req.server,
@@ -230,6 +222,9 @@ impl Host {
             &req.device_name,
             &mut transport,
         )?;
+        if req.allow_plain_http {
+            app.set_allows_plain_http(true)?;
+        }
         let identity = app.identity().clone();
         self.start(app);
         Ok(identity)
@@ -269,7 +264,7 @@ impl Drop for Host {
 
 fn not_set_up() -> ApiError {
     ApiError::new(
-        ErrorKind::Conflict,
+        ErrorKind::NotEnrolled,
         "this tablet is not set up yet: enrol it with the server address and code from your coordinator",
     )
 }

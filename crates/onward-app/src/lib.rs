@@ -28,7 +28,7 @@ mod transport;
 pub use background::{BackgroundSync, Backoff, Timing, sync_shared, sync_shared_reporting};
 pub use host::Host;
 pub use sync::{Credentials, SyncRun};
-pub use transport::{HttpTransport, Transport};
+pub use transport::{Channel, HttpTransport, ServerAddress, Timeouts, Transport};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -21,10 +21,10 @@ use onward_sync::message::{
 };
 use onward_sync::scope::Scope;
 
-use crate::transport::{HttpTransport, Transport};
+use crate::transport::Transport;
 use crate::{App, Loaded, Origin, held, rows_of, storage};
 
-const SERVER: &str = "sync.server";
+pub(crate) const SERVER: &str = "sync.server";
 const TOKEN: &str = "sync.token";
 const STATE: &str = "sync.state";
 const LAST_SYNCED: &str = "sync.last_synced";
@@ -53,19 +53,19 @@ impl std::fmt::Debug for Credentials {
 
 fn server_error(e: ServerError) -> ApiError {
     let kind = match e.code {
-        ErrorCode::Unauthorized | ErrorCode::Revoked | ErrorCode::BadCredentials => {
-            ErrorKind::Forbidden
-        }
+        ErrorCode::Revoked | ErrorCode::BadCredentials => ErrorKind::Forbidden,
+        ErrorCode::Unauthorized => ErrorKind::NotEnrolled,
         ErrorCode::Malformed | ErrorCode::TooLarge | ErrorCode::UnsupportedVersion => {
             ErrorKind::BadRequest
         }
-        ErrorCode::RateLimited | ErrorCode::Unavailable => ErrorKind::Conflict,
+        ErrorCode::RateLimited => ErrorKind::RateLimited,
+        ErrorCode::Unavailable => ErrorKind::Offline,
     };
     ApiError::new(kind, e.message)
 }
 
 fn unreachable(reason: String) -> ApiError {
-    ApiError::new(ErrorKind::Conflict, reason)
+    ApiError::new(ErrorKind::Offline, reason)
 }
 
 fn out_of_turn() -> ApiError {
@@ -182,14 +182,10 @@ impl App {
         })
     }
 
-    /// Syncs over HTTP with the server this tablet is enrolled with.
+    /// Syncs over HTTP with the server this tablet is enrolled with (plain HTTP only as the
+    /// profile allows).
     pub fn sync_now(&mut self) -> Result<SyncReport, ApiError> {
-        let server = self
-            .store
-            .meta(SERVER)
-            .map_err(storage)?
-            .ok_or_else(not_enrolled)?;
-        let mut transport = HttpTransport::new(&server)?;
+        let mut transport = self.http_transport()?;
         self.sync_with(&mut transport)
     }
 
@@ -204,7 +200,7 @@ impl App {
         loop {
             let step = self.next_frame(&mut run).and_then(|frame| {
                 let reply = transport.exchange(&frame);
-                self.take_reply(&mut run, frame.len(), reply)
+                self.take_reply(&mut run, frame.len(), reply, transport.authenticated())
             });
             match step {
                 Ok(true) => return self.end_sync(Ok(run.report)),
@@ -259,11 +255,14 @@ impl App {
     }
 
     /// Stores the reply to the last frame. `Ok(true)` when the run is complete.
+    /// `authenticated` is [`Transport::authenticated`] of the channel it came over: only then
+    /// is a claim that this tablet was withdrawn believed.
     pub fn take_reply(
         &mut self,
         run: &mut SyncRun,
         sent: usize,
         reply: Result<Vec<u8>, String>,
+        authenticated: bool,
     ) -> Result<bool, ApiError> {
         let reply = reply.map_err(unreachable)?;
         run.report.rounds += 1;
@@ -272,6 +271,10 @@ impl App {
         let resp = match decode_reply(&reply)? {
             ServerMessage::Synced(r) => r,
             ServerMessage::Error(e) if e.code == ErrorCode::Revoked => {
+                if !authenticated {
+                    // Anyone on a plain-HTTP network could say this: keep everything.
+                    return Err(crate::transport::unverified_withdrawal());
+                }
                 self.loaded.clear();
                 self.store.wipe_records().map_err(storage)?;
                 self.store.delete_meta(TOKEN).map_err(storage)?;
@@ -593,9 +596,9 @@ struct Incoming {
     changes: Vec<(DocId, Vec<u8>)>,
 }
 
-fn not_enrolled() -> ApiError {
+pub(crate) fn not_enrolled() -> ApiError {
     ApiError::new(
-        ErrorKind::Conflict,
+        ErrorKind::NotEnrolled,
         "this tablet is not enrolled with a server yet: enrol it with the code from your coordinator",
     )
 }

@@ -1,5 +1,6 @@
 //! `onward-browser`: runs the app core for one tablet profile and serves the UI to a browser
-//! on this computer. Prints the address to open on its first line.
+//! on this computer. Prints the address to open on its first line; the address carries a key
+//! made for this start, and only a page opened with it can use the shell.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use onward_app::{Host, Timing};
+use onward_browser::Access;
 
 #[derive(Parser)]
 #[command(
@@ -59,8 +61,11 @@ fn main() -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(cli.listen)
             .await
             .with_context(|| format!("could not listen on {}", cli.listen))?;
-        println!("Onward is running at http://{}/", listener.local_addr()?);
-        onward_browser::serve(host.clone(), &cli.dist, listener, async {
+        let addr = listener.local_addr()?;
+        let access =
+            Arc::new(Access::random(addr.port()).context("could not make a key for this start")?);
+        println!("Onward is running at {}", access.address(addr));
+        onward_browser::serve(host.clone(), &cli.dist, access, listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;

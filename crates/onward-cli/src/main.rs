@@ -86,6 +86,11 @@ struct EnrolArgs {
     /// Write a new random key to --key-file if it does not exist yet.
     #[arg(long)]
     new_key: bool,
+    /// Allow plain http:// to the server on the charity's own network (a private IP address
+    /// only, never a name), for this enrolment and every later sync. Records then cross that
+    /// network unencrypted. Without it the address must be https:// or this computer.
+    #[arg(long)]
+    allow_plain_http: bool,
 }
 
 #[derive(Debug, Args)]
@@ -168,8 +173,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 }
                 (None, None) => anyhow::bail!("give --code or --username"),
             };
-            let mut http = HttpTransport::new(&a.server)?;
-            let app = App::enrol(
+            let mut http = HttpTransport::for_server(&a.server, a.allow_plain_http)?;
+            let mut app = App::enrol(
                 &cli.data,
                 &key,
                 &a.server,
@@ -177,6 +182,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 &a.device_name,
                 &mut http,
             )?;
+            if a.allow_plain_http {
+                app.set_allows_plain_http(true)?;
+            }
             print(cli, &serde_json::to_value(app.identity())?);
         }
         Command::SeedDemo(a) => {

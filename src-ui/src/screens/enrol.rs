@@ -1,12 +1,13 @@
 //! Setting up this tablet: the server's address and an enrolment code from the coordinator
-//! (or a username and password), and a name for the tablet.
+//! (or a username and password), a name for the tablet, and (tucked away, for charities that
+//! choose it) plain HTTP to the server on the charity's own network.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use onward_api::Enrol as EnrolRequest;
 use serde::{Deserialize, Serialize};
 
-use crate::forms::{Problem, TextField, err};
+use crate::forms::{Check, Problem, TextField, err};
 use crate::{api, bind, ctx, text};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -16,6 +17,7 @@ struct Form {
     username: String,
     password: String,
     device_name: String,
+    allow_plain_http: bool,
 }
 
 fn server_error(s: &str) -> Option<String> {
@@ -77,6 +79,7 @@ pub fn Enrol() -> impl IntoView {
             username: some(f.username),
             password: (!f.password.is_empty()).then_some(f.password),
             device_name: f.device_name.trim().to_string(),
+            allow_plain_http: f.allow_plain_http,
         };
         busy.set(true);
         problem.set(None);
@@ -88,7 +91,7 @@ pub fn Enrol() -> impl IntoView {
                 }
                 // The form has gone once the tablet is set up: `try_set` does nothing then.
                 Err(e) => {
-                    problem.try_set(Some(e.message));
+                    problem.try_set(Some(text::problem(&e)));
                 }
             }
             busy.try_set(false);
@@ -126,6 +129,11 @@ pub fn Enrol() -> impl IntoView {
                     error=name_err
                     hint={text::enrol::NAME_HINT}
                 />
+                <details>
+                    <summary>{text::enrol::OWN_NETWORK}</summary>
+                    <p class="hint">{text::enrol::PLAIN_HTTP_HINT}</p>
+                    <Check label={text::enrol::PLAIN_HTTP} bind=bind!(form, allow_plain_http) />
+                </details>
                 <Problem problem=problem />
                 <button type="submit" class="primary" disabled=move || busy.get()>
                     {move || if busy.get() { text::enrol::BUSY } else { text::enrol::TITLE }}

@@ -85,7 +85,7 @@ pub fn ParticipantLink(
 
 /// A failure to load, in plain words.
 pub fn failed(e: ApiError) -> AnyView {
-    view! { <p class="error" role="alert">{e.message}</p> }.into_any()
+    view! { <p class="error" role="alert">{crate::text::problem(&e)}</p> }.into_any()
 }
 
 /// The loading line.
