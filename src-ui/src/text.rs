@@ -737,8 +737,66 @@ pub fn problem(e: &ApiError) -> String {
         ErrorKind::Offline => problems::OFFLINE.to_string(),
         ErrorKind::RateLimited => problems::RATE_LIMITED.to_string(),
         ErrorKind::NotEnrolled => problems::NOT_ENROLLED.to_string(),
-        _ => e.message.clone(),
+        ErrorKind::Invalid => match &e.problem {
+            Some(p) => {
+                let words = field_problem(p);
+                match e.field.as_deref().and_then(recorded_field) {
+                    Some(name) => format!("{name}: {words}"),
+                    None => words,
+                }
+            }
+            None => e.message.clone(),
+        },
+        _ => e
+            .code
+            .as_deref()
+            .and_then(not_allowed)
+            .map(str::to_string)
+            .unwrap_or_else(|| e.message.clone()),
     }
+}
+
+/// What is wrong with a value, in the UI's words.
+pub fn field_problem(p: &onward_api::validate::Problem) -> String {
+    use onward_api::validate::Problem as P;
+    match p {
+        P::Empty => problems::EMPTY.into(),
+        P::TooLong { max, .. } => too_long(*max),
+        P::OutOfRange { min, max, .. } => number_range(*min, *max),
+        P::Negative => problems::NEGATIVE.into(),
+        P::EndBeforeStart => problems::END_BEFORE_START.into(),
+        P::BeforeReferral => problems::BEFORE_REFERRAL.into(),
+        P::NotEmail => problems::NOT_EMAIL.into(),
+        P::ReasonNeeded => problems::REASON_NEEDED.into(),
+        P::NotDue { weeks, due } => format!(
+            "The {weeks}-week check is due on {}. Record it then.",
+            due.date().format("%-d %B %Y")
+        ),
+        P::WeeksNot13Or26 => problems::WEEKS.into(),
+        P::NoScores => problems::NO_SCORES.into(),
+        P::AlreadySignedOff => problems::SIGNED_OFF.into(),
+        P::Malformed => problems::MALFORMED.into(),
+        P::TooBig { .. } => problems::TOO_BIG.into(),
+    }
+}
+
+/// Why this tablet will not do something, by the rule's stable code (`onward_core::policy`).
+pub fn not_allowed(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "handed_over" => "This cannot be done while the tablet is handed over.",
+        "coordinator_only" => "Only a coordinator can do this. Ask your coordinator.",
+        "needs_clearance" => {
+            "This needs clearance to see restricted information. Ask your coordinator."
+        }
+        "not_on_caseload" => "This person is not on your caseload. Ask your coordinator.",
+        "may_not_hold" => "You cannot keep this kind of information for this person.",
+        "signed_off" => {
+            "This session has been signed off, so it cannot change. Add an addendum instead."
+        }
+        "already_signed_off" => "This session has already been signed off.",
+        "append_only" => "Records like this can only be added to, not changed.",
+        _ => return None,
+    })
 }
 
 /// Failures the person can act on.
@@ -747,6 +805,17 @@ pub mod problems {
     pub const RATE_LIMITED: &str =
         "The office's server has had too many tries. Wait a few minutes, then try again.";
     pub const NOT_ENROLLED: &str = "This tablet is not set up with the office's server. Set it up with the address and code from your coordinator.";
+    pub const EMPTY: &str = "This cannot be empty.";
+    pub const NEGATIVE: &str = "Enter an amount of zero or more.";
+    pub const END_BEFORE_START: &str = "The end cannot be before the start.";
+    pub const BEFORE_REFERRAL: &str = "This date cannot be before the referral date.";
+    pub const NOT_EMAIL: &str = "Enter an email address, like name@example.org.";
+    pub const REASON_NEEDED: &str = "Say why they did not attend.";
+    pub const WEEKS: &str = "Sustainment checks are at 13 or 26 weeks.";
+    pub const NO_SCORES: &str = "Give a score for at least one area.";
+    pub const SIGNED_OFF: &str = "This session has already been signed off.";
+    pub const MALFORMED: &str = "This is not in a form the app can use. Check it and try again.";
+    pub const TOO_BIG: &str = "This is too long to keep. Shorten it and try again.";
 }
 
 /// What the screen says when it cannot reach the app core or read its answer.
