@@ -946,6 +946,27 @@ pub fn refused(why: &onward_api::policy::Refused) -> String {
     }
 }
 
+/// Why the office did not accept a change, for the coordinator who is told about it.
+pub fn refused_for_office(why: &onward_api::policy::Refused) -> String {
+    use onward_api::policy::Refused as R;
+    match why {
+        R::CoordinatorOnly => "Only a coordinator may make this change.".into(),
+        R::NeedsClearance => "This needs clearance they do not have.".into(),
+        R::NotOnCaseload => "This person is not on their caseload. They have been asked to tell you what they wrote.".into(),
+        R::MayNotHold => "They may not hold this information for this person. They have been asked to tell you what they wrote.".into(),
+        R::SignedOff => "The session was signed off before their change arrived. They have been asked to add an addendum.".into(),
+        R::FromTheFuture | R::BeforeEnrolment => "Their tablet's clock was wrong.".into(),
+        R::OneThing
+        | R::NotAnOperation
+        | R::Mislabelled { .. }
+        | R::NotThePusher
+        | R::Malformed
+        | R::Damaged
+        | R::AlreadyExists => "The office could not use it: the tablet may run an old or modified app. Check with whoever looks after your tablets.".into(),
+        other => refused(other),
+    }
+}
+
 /// Names of the parts of a record shown under "What was written".
 pub fn recorded_field(key: &str) -> Option<&'static str> {
     Some(match key {

@@ -162,7 +162,7 @@ pub fn TodayScreen() -> impl IntoView {
                                                         <span class="when">{n.at.london_format("%-d %b")}</span>
                                                         <span>{text::change_about(text::operation(n.operation), &who)}</span>
                                                         <span>{text::sent_by(&n.user_name, &n.at.london_format("%H:%M"))}</span>
-                                                        <span>{text::refused(&n.why)}</span>
+                                                        <span>{text::refused_for_office(&n.why)}</span>
                                                     </li>
                                                 }
                                                     .into_any()

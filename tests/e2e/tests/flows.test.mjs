@@ -313,6 +313,7 @@ for (const vp of VIEWPORTS) {
       await c.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Today" }).click();
       const told = c.getByRole("region", { name: "Changes the office did not accept" });
       await told.getByText(`Session logged — ${otherName}`).waitFor();
+      await told.getByText("This person is not on their caseload.", { exact: false }).waitFor();
       assert.equal(await told.getByText(notes).count(), 0);
       await checkScreen(c, vp, "08-office-notices");
       // Dealt with: the mentor says so, and it leaves the list.
