@@ -302,15 +302,16 @@ impl App {
         result: Result<SyncReport, ApiError>,
     ) -> Result<SyncReport, ApiError> {
         let outcome = match &result {
-            Ok(_) => self
-                .store
-                .set_meta(LAST_SYNCED, &self.now().millis().to_string())
-                .and_then(|()| self.store.delete_meta(LAST_ERROR))
-                .and_then(|()| self.store.delete_meta(LAST_FAILURE)),
-            Err(e) => self.store.set_meta(LAST_ERROR, &e.message).and_then(|()| {
+            Ok(_) => {
+                let now = self.now().millis().to_string();
+                self.store
+                    .update_meta(&[(LAST_SYNCED, &now)], &[LAST_ERROR, LAST_FAILURE])
+            }
+            Err(e) => {
                 let json = serde_json::to_string(e).unwrap_or_default();
-                self.store.set_meta(LAST_FAILURE, &json)
-            }),
+                self.store
+                    .update_meta(&[(LAST_ERROR, &e.message), (LAST_FAILURE, &json)], &[])
+            }
         };
         outcome.map_err(storage)?;
         self.notify(Vec::new(), Origin::Sync);
@@ -460,12 +461,16 @@ impl App {
             writes,
             gone,
             acked,
+            // How far this tablet's clock is from the office's, in the same transaction.
+            meta: (server_time != 0)
+                .then(|| (CLOCK_AHEAD, (self.now().millis() - server_time).to_string()))
+                .into_iter()
+                .collect(),
         };
         let due = self.store.sync_commit(&write).map_err(storage)?;
         if let Some(c) = &self.compactor {
             c.request(due);
         }
-        self.note_clock(server_time)?;
         if let Some(account) = account {
             self.update_account(account)?;
         }
@@ -473,17 +478,6 @@ impl App {
             self.notify(participants, Origin::Sync);
         }
         Ok(())
-    }
-
-    /// Remembers how far this tablet's clock is from the office's.
-    fn note_clock(&mut self, server_time: i64) -> Result<(), ApiError> {
-        if server_time == 0 {
-            return Ok(());
-        }
-        let ahead = self.now().millis() - server_time;
-        self.store
-            .set_meta(CLOCK_AHEAD, &ahead.to_string())
-            .map_err(storage)
     }
 
     /// Takes the role, clearance and name the office now holds for this person.

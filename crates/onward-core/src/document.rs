@@ -922,6 +922,11 @@ impl<T: Record> Doc<T> {
             .collect())
     }
 
+    /// Whether this document already holds the change with `hash`.
+    pub fn has_change(&mut self, hash: &ChangeHash) -> bool {
+        self.am.get_change_by_hash(hash).is_some()
+    }
+
     /// The current heads.
     pub fn heads(&mut self) -> Vec<ChangeHash> {
         self.am.get_heads()

@@ -26,7 +26,57 @@ pub struct Judging {
     pub latest: Timestamp,
     /// The participant's sessions already signed off (from the Notes the server holds): their
     /// shared summaries are fixed too.
-    pub signed_sessions: std::collections::BTreeSet<crate::ids::SessionId>,
+    pub signed_sessions: SignedSessions,
+}
+
+type SessionSet = std::collections::BTreeSet<crate::ids::SessionId>;
+
+/// The participant's signed-off sessions, read from their Notes only when a change touches a
+/// session's shared summary (most changes to a Plan do not, and reading Notes costs time).
+#[derive(Clone, Default)]
+pub struct SignedSessions {
+    read: std::sync::OnceLock<Result<SessionSet, Refused>>,
+    reader: Option<std::sync::Arc<dyn Fn() -> Result<SessionSet, Refused> + Send + Sync>>,
+}
+
+impl SignedSessions {
+    /// Sessions already known.
+    pub fn known(sessions: SessionSet) -> Self {
+        Self {
+            read: std::sync::OnceLock::from(Ok(sessions)),
+            reader: None,
+        }
+    }
+
+    /// Sessions `reader` finds, asked at most once and only when needed.
+    pub fn read_by(
+        reader: impl Fn() -> Result<SessionSet, Refused> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            read: std::sync::OnceLock::new(),
+            reader: Some(std::sync::Arc::new(reader)),
+        }
+    }
+
+    /// Whether `session` is signed off.
+    pub fn contains(&self, session: &crate::ids::SessionId) -> Result<bool, Refused> {
+        let read = self.read.get_or_init(|| match &self.reader {
+            Some(reader) => reader(),
+            None => Ok(SessionSet::new()),
+        });
+        match read {
+            Ok(set) => Ok(set.contains(session)),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
+impl std::fmt::Debug for SignedSessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedSessions")
+            .field("read", &self.read.get())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Judging {
@@ -215,7 +265,7 @@ impl Judge for Plan {
                     Delta::Same => Ok(None),
                     Delta::Added(s) | Delta::Changed(_, s) => {
                         key_is(key, s.session)?;
-                        if j.signed_sessions.contains(&s.session) {
+                        if j.signed_sessions.contains(&s.session)? {
                             return Err(Refused::SignedOff);
                         }
                         check(rules::summary(s))?;

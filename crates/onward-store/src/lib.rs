@@ -148,6 +148,8 @@ pub struct SyncWrite<'a> {
     pub gone: Vec<ParticipantId>,
     /// Outbox entries the server acknowledged.
     pub acked: Vec<u64>,
+    /// Settings to set in the same transaction (such as how far the clock is off).
+    pub meta: Vec<(&'static str, String)>,
 }
 
 /// An open device store.
@@ -253,6 +255,26 @@ impl Store {
     pub fn delete_meta(&mut self, key: &str) -> Result<(), StoreError> {
         self.conn
             .execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Sets and deletes settings in one transaction (one write to disk, not one each).
+    pub fn update_meta(&mut self, set: &[(&str, &str)], delete: &[&str]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (key, value) in set {
+            tx.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
+        }
+        for key in delete {
+            tx.prepare_cached("DELETE FROM meta WHERE key = ?1")?
+                .execute([key])?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -578,6 +600,13 @@ impl Store {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [&round.state],
         )?;
+        for (key, value) in &round.meta {
+            tx.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
+        }
         if let Some(scope) = &round.scope {
             tx.execute("DELETE FROM sync_scope", [])?;
             let mut stmt = tx.prepare_cached("INSERT INTO sync_scope (doc_id) VALUES (?1)")?;

@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use automerge::{AutoCommit, Change};
 use onward_core::document::{Doc, DocId, Layout, author_of};
-use onward_core::ids::{DeviceId, SessionId, UserId};
-use onward_core::judge::{Judge, Judging, judge_change, label_fits};
+use onward_core::ids::{DeviceId, UserId};
+use onward_core::judge::{Judge, Judging, SignedSessions, judge_change, label_fits};
 use onward_core::model::{Notes, Plan, Restricted, Safeguarding};
 use onward_core::policy::{Actor, Operation, Refused};
 use onward_core::time::Timestamp;
@@ -39,7 +39,7 @@ pub struct Pusher {
 }
 
 impl Pusher {
-    fn judging(&self, signed_sessions: BTreeSet<SessionId>) -> Judging {
+    fn judging(&self, signed_sessions: SignedSessions) -> Judging {
         Judging {
             actor: self.actor,
             earliest: Timestamp::from_millis(self.enrolled_at.millis() - CLOCK_MARGIN_MS),
@@ -111,17 +111,21 @@ fn accept_checked(
         return Err(Refused::TooMuch);
     }
     // A Plan is judged knowing which of the participant's sessions are signed off.
+    // Read only if a change touches a session's shared summary.
     let signed = match (id.kind, notes) {
         (DocKind::Plan, Some(bytes)) => {
-            Doc::<Notes>::load(DocId::new(id.participant, DocKind::Notes), bytes)
-                .map_err(|_| Refused::Damaged)?
-                .read()
-                .sign_offs
-                .values()
-                .map(|s| s.session)
-                .collect()
+            let (notes_id, bytes) = (DocId::new(id.participant, DocKind::Notes), bytes.to_vec());
+            SignedSessions::read_by(move || {
+                Ok(Doc::<Notes>::load(notes_id, &bytes)
+                    .map_err(|_| Refused::Damaged)?
+                    .read()
+                    .sign_offs
+                    .values()
+                    .map(|s| s.session)
+                    .collect())
+            })
         }
-        _ => BTreeSet::new(),
+        _ => SignedSessions::default(),
     };
     let j = who.judging(signed);
     for change in &pushed {
@@ -142,20 +146,44 @@ fn layout(e: Layout) -> Refused {
     }
 }
 
-/// The changes `pushed` adds to a document whose saved form is `current`, oldest first.
-fn new_changes(current: Option<&[u8]>, pushed: Vec<Change>) -> Result<Vec<Change>, Refused> {
-    let mut scratch = match current {
-        Some(bytes) => AutoCommit::load(bytes).map_err(|_| Refused::Damaged)?,
-        None => AutoCommit::new(),
-    };
-    let before = scratch.get_heads();
-    scratch
-        .apply_changes(pushed)
-        .map_err(|_| Refused::Damaged)?;
-    if !scratch.get_missing_deps(&[]).is_empty() {
-        return Err(Refused::MissingDeps);
+/// The changes in `pushed` that `holds` does not already hold, each after the changes it
+/// depends on. A change whose dependencies are neither held nor pushed is refused: the device
+/// must send what the office does not have.
+fn new_changes(
+    pushed: Vec<Change>,
+    mut holds: impl FnMut(&automerge::ChangeHash) -> bool,
+) -> Result<Vec<Change>, Refused> {
+    let mut waiting: Vec<Change> = Vec::with_capacity(pushed.len());
+    let mut seen = BTreeSet::new();
+    for c in pushed {
+        let hash = c.hash();
+        if seen.insert(hash) && !holds(&hash) {
+            waiting.push(c);
+        }
     }
-    Ok(scratch.get_changes(&before))
+    let mut ordered: Vec<Change> = Vec::with_capacity(waiting.len());
+    let mut placed = BTreeSet::new();
+    while !waiting.is_empty() {
+        let before = waiting.len();
+        let mut i = 0;
+        while i < waiting.len() {
+            let ready = waiting[i]
+                .deps()
+                .iter()
+                .all(|d| placed.contains(d) || holds(d));
+            if ready {
+                let c = waiting.remove(i);
+                placed.insert(c.hash());
+                ordered.push(c);
+            } else {
+                i += 1;
+            }
+        }
+        if waiting.len() == before {
+            return Err(Refused::MissingDeps);
+        }
+    }
+    Ok(ordered)
 }
 
 fn accept<T: Judge>(
@@ -165,13 +193,16 @@ fn accept<T: Judge>(
     who: &Pusher,
     j: &Judging,
 ) -> Result<Accepted, Refused> {
-    let changes = new_changes(current, pushed)?;
+    let mut loaded = match current {
+        Some(bytes) => Some(Doc::<T>::load(id, bytes).map_err(|_| Refused::Damaged)?),
+        None => None,
+    };
+    let changes = new_changes(pushed, |h| {
+        loaded.as_mut().is_some_and(|doc| doc.has_change(h))
+    })?;
     let mut operations = Vec::with_capacity(changes.len());
-    let (mut doc, rest) = match current {
-        Some(bytes) => {
-            let doc = Doc::<T>::load(id, bytes).map_err(|_| Refused::Damaged)?;
-            (doc, &changes[..])
-        }
+    let (mut doc, rest) = match loaded {
+        Some(doc) => (doc, &changes[..]),
         None => {
             let Some((first, rest)) = changes.split_first() else {
                 return Err(Refused::Damaged);
