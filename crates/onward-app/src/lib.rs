@@ -100,6 +100,8 @@ pub struct App {
     key: StoreKey,
     listeners: Vec<Sender<ChangeEvent>>,
     compactor: Option<Compactor>,
+    /// How far ahead of the office's clock this tablet's was when last written down (ms).
+    clock_noted: Option<i64>,
 }
 
 impl std::fmt::Debug for App {
@@ -180,6 +182,7 @@ impl App {
             key: key.clone(),
             listeners: Vec::new(),
             compactor: Some(compactor),
+            clock_noted: None,
         })
     }
 

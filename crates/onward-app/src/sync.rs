@@ -347,7 +347,12 @@ impl App {
                     .map(move |ch| (ch.hash().0, c.received_at))
             })
             .collect();
-        for entry in self.store.outbox(OUTBOX_BATCH).map_err(storage)? {
+        let outbox = if acked.is_empty() {
+            Vec::new()
+        } else {
+            self.store.outbox(OUTBOX_BATCH).map_err(storage)?
+        };
+        for entry in outbox {
             if acked.contains(&entry.entry) && !refused.iter().any(|r| r.entry == entry.entry) {
                 receipts.extend(
                     onward_sync::check::changes_in(&entry.data)
@@ -446,6 +451,12 @@ impl App {
         participants.extend(held.iter().map(|h| h.doc.participant));
         participants.sort();
         participants.dedup();
+        let clock_ahead = (server_time != 0)
+            .then(|| self.now().millis() - server_time)
+            .filter(|ahead| {
+                self.clock_noted
+                    .is_none_or(|noted| (noted - ahead).abs() > 1000)
+            });
         let write = SyncWrite {
             held,
             notices: notices
@@ -461,13 +472,17 @@ impl App {
             writes,
             gone,
             acked,
-            // How far this tablet's clock is from the office's, in the same transaction.
-            meta: (server_time != 0)
-                .then(|| (CLOCK_AHEAD, (self.now().millis() - server_time).to_string()))
+            // How far this tablet's clock is from the office's, in the same transaction, when
+            // it moved by more than a second.
+            meta: clock_ahead
+                .map(|ahead| (CLOCK_AHEAD, ahead.to_string()))
                 .into_iter()
                 .collect(),
         };
         let due = self.store.sync_commit(&write).map_err(storage)?;
+        if clock_ahead.is_some() {
+            self.clock_noted = clock_ahead;
+        }
         if let Some(c) = &self.compactor {
             c.request(due);
         }
