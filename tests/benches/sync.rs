@@ -134,6 +134,11 @@ fn main() {
     let server = TestServer::start(storage.clone(), None).unwrap();
     let url = server.url();
     println!("sync over loopback HTTP, server on SQLite, 2-core machine figures");
+    import_and_upload(&*storage, &url, dir.path());
+    // `cargo bench -p onward-tests --bench sync -- import` stops after the import figures.
+    if std::env::args().any(|a| a == "import") {
+        return;
+    }
 
     // A mentor's caseload: 40 participants with up to three years of history.
     let small = storage.create_org("Forty", 0).unwrap();
@@ -381,6 +386,41 @@ fn main() {
     server.stop();
 
     twenty_thousand();
+}
+
+/// A charity moving to Onward: a coordinator imports 1,000 participants from a CSV file (each
+/// with a goal and an appointment), then the next sync uploads them.
+fn import_and_upload(storage: &dyn Storage, url: &str, dir: &Path) {
+    const N: usize = 1_000;
+    let org = storage.create_org("Importing", 0).unwrap();
+    let coordinator = user(storage, &org, Role::Coordinator, "Importing coordinator");
+    let mut c = enrol(storage, url, &coordinator, dir);
+    let starts = Timestamp::now().plus_minutes(14 * 24 * 60).london_display();
+    let mut csv = String::from(
+        "ref,preferred_name,programme,status,pathways,goal,goal_pathway,target_date,appointment_starts,appointment_kind,with_whom,location\n",
+    );
+    for i in 0..N {
+        csv.push_str(&format!(
+            "P{i},Participant {i},Next Steps,active,employment;accommodation,Find work in a warehouse,employment,2027-09-30,{starts},job-centre,Work coach,Job Centre\n"
+        ));
+    }
+    let t = Instant::now();
+    let report = c.handle(ImportParticipants { csv }).unwrap();
+    let imported = t.elapsed();
+    assert!(report.refused.is_empty(), "{:?}", &report.refused[..1]);
+    assert_eq!(report.participants.len(), N);
+    let t = Instant::now();
+    let sync = c.sync_now().unwrap();
+    let uploaded = t.elapsed();
+    assert!(sync.refused.is_empty(), "{:?}", sync.refused);
+    println!(
+        "import of 1,000 participants from CSV (each with a goal and an appointment): {} to check and store, {} to upload at the next sync ({} round trips, {} sent), {} in all",
+        ms(imported),
+        ms(uploaded),
+        sync.rounds,
+        kb(sync.bytes_sent),
+        ms(imported + uploaded)
+    );
 }
 
 /// The 20,000-participant organisation, in the release server binary's own process.

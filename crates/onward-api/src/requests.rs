@@ -514,18 +514,105 @@ impl Request for GetSyncProgress {
     type Response = Option<SyncReport>;
 }
 
+/// Import a charity's current participants, with their open goals and next appointments,
+/// from a CSV file (column layout in `docs/IMPORT.md`). All or nothing: every row is checked
+/// with the rules the app uses, and if any row is refused (or the file is cut off) nothing is
+/// imported and the refused rows are listed. Imported participants wait in the outbox like
+/// ones created offline and reach the office at the next sync. Coordinators only.
+/// The CLI's `onward import FILE` reads the file into `csv`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportParticipants {
+    /// The file's contents (UTF-8).
+    pub csv: String,
+}
+impl Request for ImportParticipants {
+    const NAME: &'static str = "import_participants";
+    const ACCESS: Access = Access::Import;
+    const CHANGES: bool = true;
+    type Response = ImportReport;
+}
+
+/// What an import did. When `refused` is not empty nothing was imported.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// The participants created, in the file's order.
+    pub participants: Vec<ImportedParticipant>,
+    /// Goals added, across all participants.
+    pub goals: u32,
+    /// Appointments planned, across all participants.
+    pub appointments: u32,
+    /// The rows refused, with the column and the reason. Any refusal means nothing was
+    /// imported: correct the file and import all of it again.
+    pub refused: Vec<RowRefusal>,
+}
+
+/// A participant an import created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportedParticipant {
+    /// The spreadsheet row (the header is row 1) of their first line.
+    pub row: u64,
+    pub participant: ParticipantId,
+}
+
+/// A row an import refused, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowRefusal {
+    /// The spreadsheet row (the header is row 1).
+    pub row: u64,
+    /// The column's name in the file's header, when one column is at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// What is wrong and what to do, in plain words.
+    pub reason: String,
+    /// The app's field at fault, when the rule is one of `onward_core::validate`'s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<onward_core::validate::Field>,
+    /// The problem with that field's value, for the UI's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<onward_core::validate::Problem>,
+}
+
+/// Export upcoming appointments as an iCalendar (`.ics`) file a phone's calendar can import.
+/// Times are in UTC (shown in the phone's own zone); each event says where, with whom and who
+/// goes with the participant, and never holds notes or restricted information. The CLI's
+/// `onward calendar --out FILE` writes it to a file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportCalendar {
+    /// How many days ahead, from the start of today in London (default 90, at most 366).
+    #[serde(default)]
+    pub days: Option<u32>,
+    /// Only the appointments the signed-in person goes to with the participant.
+    #[serde(default)]
+    pub only_mine: bool,
+}
+impl Request for ExportCalendar {
+    const NAME: &'static str = "export_calendar";
+    const ACCESS: Access = Access::Calendar;
+    const CHANGES: bool = false;
+    type Response = CalendarFile;
+}
+
+/// An iCalendar file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CalendarFile {
+    /// The file's contents (`text/calendar`).
+    pub ics: String,
+    /// How many appointments it holds.
+    pub events: u32,
+}
+
 /// Lists every request once: generates the wire-name table, [`dispatch`] and (with the `clap`
 /// feature) the CLI's [`Call`] subcommands.
 macro_rules! registry {
-    ($($name:ident,)+) => {
+    ($($name:ident,)+ ; without a generated subcommand: $($own:ident,)+) => {
         /// The wire names of every request.
-        pub const REQUEST_NAMES: &[&str] = &[$($name::NAME,)+];
+        pub const REQUEST_NAMES: &[&str] = &[$($name::NAME,)+ $($own::NAME,)+];
 
         /// Routes a request given by wire name and JSON arguments. Unknown names and malformed
         /// arguments get a `BadRequest` error naming what was wrong.
         pub fn dispatch<H>(handler: &mut H, name: &str, args: serde_json::Value) -> Result<serde_json::Value, ApiError>
         where
-            H: $(Handle<$name> +)+
+            H: $(Handle<$name> +)+ $(Handle<$own> +)+
         {
             match name {
                 $($name::NAME => {
@@ -535,16 +622,24 @@ macro_rules! registry {
                     let resp = <H as Handle<$name>>::handle(handler, req)?;
                     serde_json::to_value(resp).map_err(|e| ApiError::new(ErrorKind::BadRequest, e.to_string()))
                 })+
+                $($own::NAME => {
+                    let req: $own = serde_json::from_value(args).map_err(|e| {
+                        ApiError::new(ErrorKind::BadRequest, format!("the arguments for {} are not valid: {e}", $own::NAME))
+                    })?;
+                    let resp = <H as Handle<$own>>::handle(handler, req)?;
+                    serde_json::to_value(resp).map_err(|e| ApiError::new(ErrorKind::BadRequest, e.to_string()))
+                })+
                 other => Err(ApiError::new(ErrorKind::BadRequest, format!("there is no command called '{other}'"))),
             }
         }
 
         /// Whether the named request changes data.
         pub fn changes(name: &str) -> bool {
-            match name { $($name::NAME => $name::CHANGES,)+ _ => false }
+            match name { $($name::NAME => $name::CHANGES,)+ $($own::NAME => $own::CHANGES,)+ _ => false }
         }
 
-        /// Every request as a CLI subcommand.
+        /// Every request as a CLI subcommand, but those that read or write files, which the
+        /// CLI declares itself (`onward import FILE`, `onward calendar --out FILE`).
         #[cfg(feature = "clap")]
         #[derive(Debug, Clone, clap::Subcommand)]
         pub enum Call {
@@ -613,4 +708,7 @@ registry! {
     GetNotAccepted,
     ResolveNotAccepted,
     GetOfficeNotices,
+    ; without a generated subcommand:
+    ImportParticipants,
+    ExportCalendar,
 }

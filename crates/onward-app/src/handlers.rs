@@ -405,3 +405,29 @@ impl App {
         onward_api::dispatch(self, name, args)
     }
 }
+
+impl Handle<ImportParticipants> for App {
+    fn handle(&mut self, r: ImportParticipants) -> Result<ImportReport, ApiError> {
+        access::check::<ImportParticipants>(&self.me)?;
+        let ctx = self.ctx();
+        match crate::import::prepare(&r.csv, &access::actor(&self.me), &ctx)? {
+            Err(rows) => Ok(crate::import::refused(rows)),
+            Ok(p) => {
+                let (rows, docs): (Vec<u64>, Vec<_>) = p.made.into_iter().unzip();
+                let ids = self.insert_many_local(docs)?;
+                Ok(crate::import::imported(
+                    rows.into_iter().zip(ids).collect(),
+                    p.goals,
+                    p.appointments,
+                ))
+            }
+        }
+    }
+}
+
+impl Handle<ExportCalendar> for App {
+    fn handle(&mut self, r: ExportCalendar) -> Result<CalendarFile, ApiError> {
+        access::check::<ExportCalendar>(&self.me)?;
+        self.calendar(&r)
+    }
+}

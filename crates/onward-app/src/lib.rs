@@ -19,9 +19,11 @@
 
 mod access;
 mod background;
+mod calendar;
 mod handlers;
 mod held;
 pub mod host;
+mod import;
 mod sync;
 mod transport;
 
@@ -374,6 +376,48 @@ impl App {
         self.loaded.insert(p, loaded);
         self.notify(vec![p], origin);
         Ok(p)
+    }
+
+    /// Stores many participants' new documents, made on this device, in one transaction: all
+    /// of them or, if the write fails, none. They are not kept loaded (an import can be large).
+    fn insert_many_local(
+        &mut self,
+        docs: Vec<ParticipantDocs>,
+    ) -> Result<Vec<ParticipantId>, ApiError> {
+        let mut ids = Vec::with_capacity(docs.len());
+        let mut rows = Vec::with_capacity(docs.len());
+        let mut new_docs = Vec::with_capacity(docs.len());
+        for mut d in docs {
+            let concerns: Vec<&Safeguarding> = d.concerns.iter().map(|c| c.read()).collect();
+            rows.push(onward_core::views::participant_rows(
+                d.plan.read(),
+                Some(d.notes.read()),
+                Some(d.restricted.read()),
+                &concerns,
+            ));
+            ids.push(d.plan.id().participant);
+            let mut saved = vec![
+                (d.plan.id(), d.plan.save()),
+                (d.notes.id(), d.notes.save()),
+                (d.restricted.id(), d.restricted.save()),
+            ];
+            saved.extend(d.concerns.iter_mut().map(|c| (c.id(), c.save())));
+            new_docs.push(saved);
+        }
+        let writes: Vec<Write<'_>> = new_docs
+            .into_iter()
+            .zip(&rows)
+            .map(|(new_docs, rows)| Write {
+                new_docs,
+                changes: vec![],
+                rows: Some(rows),
+                old_rows: None,
+                local: true,
+            })
+            .collect();
+        self.store.commit(&writes).map_err(storage)?;
+        self.notify(ids.clone(), Origin::Local);
+        Ok(ids)
     }
 
     /// Stores a concern document raised on this device for a participant held here, with the

@@ -46,6 +46,11 @@ enum Command {
     Enrol(EnrolArgs),
     /// Fill the profile with a synthetic demo caseload (made-up people).
     SeedDemo(SeedArgs),
+    /// Import participants, their open goals and next appointments from a CSV file
+    /// (coordinators; layout in docs/IMPORT.md). All or nothing: refused rows are listed.
+    Import(ImportArgs),
+    /// Write upcoming appointments to an iCalendar (.ics) file for a phone's calendar.
+    Calendar(CalendarArgs),
     #[command(flatten)]
     Call(Call),
 }
@@ -101,6 +106,25 @@ struct SeedArgs {
     /// Random seed, for the same caseload every time.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The CSV file.
+    file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct CalendarArgs {
+    /// Where to write the .ics file.
+    #[arg(long)]
+    out: PathBuf,
+    /// How many days ahead (default 90).
+    #[arg(long)]
+    days: Option<u32>,
+    /// Only the appointments you go to with the participant.
+    #[arg(long)]
+    only_mine: bool,
 }
 
 fn main() -> ExitCode {
@@ -200,6 +224,36 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             }
             print(cli, &serde_json::json!({ "participants_added": n }));
         }
+        Command::Import(a) => {
+            let csv = read_csv(&a.file)?;
+            let mut app = App::open(&cli.data, &load_key(cli)?)?;
+            let report = app.handle(onward_api::ImportParticipants { csv })?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", import_text(&report));
+            }
+            if !report.refused.is_empty() {
+                return Err(ApiError::new(
+                    ErrorKind::Invalid,
+                    "nothing was imported: correct the rows listed and import the whole file again",
+                )
+                .into());
+            }
+        }
+        Command::Calendar(a) => {
+            let mut app = App::open(&cli.data, &load_key(cli)?)?;
+            let file = app.handle(onward_api::ExportCalendar {
+                days: a.days,
+                only_mine: a.only_mine,
+            })?;
+            std::fs::write(&a.out, &file.ics)
+                .with_context(|| format!("could not write {}", a.out.display()))?;
+            print(
+                cli,
+                &serde_json::json!({ "events": file.events, "file": a.out.display().to_string() }),
+            );
+        }
         Command::Call(call) => {
             let mut app = App::open(&cli.data, &load_key(cli)?)?;
             match (call, cli.json) {
@@ -219,6 +273,45 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A CSV file's text; a file that is not UTF-8 is refused, and one that ends part-way through
+/// a letter is said to be cut off.
+fn read_csv(path: &Path) -> anyhow::Result<String> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("could not read {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let message = if e.utf8_error().error_len().is_none() {
+            "the file ends part-way through a letter: it looks cut off, so nothing was imported; export it again"
+        } else {
+            "the file is not UTF-8 text: save the spreadsheet as CSV UTF-8 and import it again"
+        };
+        ApiError::new(ErrorKind::Invalid, message).into()
+    })
+}
+
+/// What an import did, or the rows it refused.
+fn import_text(r: &onward_api::ImportReport) -> String {
+    let mut out = String::new();
+    for x in &r.refused {
+        match &x.column {
+            Some(c) => out.push_str(&format!("row {}, {c}: {}\n", x.row, x.reason)),
+            None => out.push_str(&format!("row {}: {}\n", x.row, x.reason)),
+        }
+    }
+    if r.refused.is_empty() {
+        out.push_str(&format!(
+            "Imported {} participants, {} goals and {} appointments. They reach the office at the next sync.\n",
+            r.participants.len(),
+            r.goals,
+            r.appointments
+        ));
+    } else {
+        out.push_str(
+            "Nothing was imported. Correct the rows above and import the whole file again.\n",
+        );
+    }
+    out
 }
 
 /// The key from --key-file or ONWARD_KEY. (PIN unlock and the OS keychain come later.)

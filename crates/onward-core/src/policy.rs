@@ -186,6 +186,13 @@ pub enum Access {
     Sync,
     /// The organisation's business: office notices (coordinators only).
     Coordination,
+    /// Brings a charity's existing participants in from a spreadsheet (coordinators only).
+    /// Each record it makes is an ordinary operation (creating a participant, updating the
+    /// profile, adding a goal, planning an appointment) that the server judges as such.
+    Import,
+    /// Exports upcoming appointments to a calendar file, for the person's own phone (staff;
+    /// never while the tablet is handed over).
+    Calendar,
 }
 
 impl Access {
@@ -194,14 +201,14 @@ impl Access {
         match self {
             Access::Change(op) => op.permits(actor),
             Access::ReadRecord | Access::Lists | Access::Device => Ok(()),
-            Access::Export | Access::History | Access::Sync => {
+            Access::Export | Access::History | Access::Sync | Access::Calendar => {
                 if actor.is_staff() {
                     Ok(())
                 } else {
                     Err(Refused::HandedOver)
                 }
             }
-            Access::Coordination => match actor.role {
+            Access::Coordination | Access::Import => match actor.role {
                 Role::Coordinator => Ok(()),
                 Role::Participant => Err(Refused::HandedOver),
                 _ => Err(Refused::CoordinatorOnly),
@@ -499,5 +506,22 @@ mod tests {
             Err(Refused::CoordinatorOnly)
         );
         assert!(Access::ReadRecord.permits(&participant).is_ok());
+    }
+
+    #[test]
+    fn only_coordinators_import_and_only_staff_export_calendars() {
+        // Columns: coordinator, cleared mentor, uncleared mentor, peer mentor, participant.
+        let import = [
+            Ok(()),
+            Err(Refused::CoordinatorOnly),
+            Err(Refused::CoordinatorOnly),
+            Err(Refused::CoordinatorOnly),
+            Err(Refused::HandedOver),
+        ];
+        let calendar = [Ok(()), Ok(()), Ok(()), Ok(()), Err(Refused::HandedOver)];
+        for ((actor, i), c) in people().iter().zip(import).zip(calendar) {
+            assert_eq!(Access::Import.permits(actor), i, "{actor:?}");
+            assert_eq!(Access::Calendar.permits(actor), c, "{actor:?}");
+        }
     }
 }

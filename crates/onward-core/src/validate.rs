@@ -141,6 +141,8 @@ fields! {
     Form = "form", "form", required(SHORT_TEXT);
     Draft = "draft", "draft", Rule::Typed;
     DocumentId = "document_id", "document id", Rule::Typed;
+    /// How many days ahead a calendar export covers.
+    CalendarDays = "calendar_days", "days ahead", range(1, 366);
 }
 
 /// Why a value was not accepted.
