@@ -711,7 +711,7 @@ fn build(person: &Person, ctx: &Ctx) -> Result<ParticipantDocs, (u64, OpError)> 
 }
 
 /// The operations an import runs, each of which `actor` must be allowed.
-const OPERATIONS: &[Operation] = &[
+const IMPORT_STEPS: &[Operation] = &[
     Operation::CreateParticipant,
     Operation::UpdateProfile,
     Operation::AddGoal,
@@ -733,7 +733,7 @@ pub(crate) fn prepare(
     actor: &Actor,
     ctx: &Ctx,
 ) -> Result<Result<Prepared, Vec<RowRefusal>>, Refused> {
-    for op in OPERATIONS {
+    for op in IMPORT_STEPS {
         op.permits(actor)?;
     }
     let (people, read_refusals) = read(csv_text, ctx.now);
