@@ -129,11 +129,14 @@ pub fn Enrol() -> impl IntoView {
                     error=name_err
                     hint={text::enrol::NAME_HINT}
                 />
-                <details>
-                    <summary>{text::enrol::OWN_NETWORK}</summary>
+                // A fieldset rather than a second <details>: in the Tauri window (WebKitGTK)
+                // a checkbox inside a closed <details> left every click on the screen refused
+                // by WebKitWebDriver as "not interactable" (tests/e2e/tests/tauri-window.test.mjs).
+                <fieldset>
+                    <legend>{text::enrol::OWN_NETWORK}</legend>
                     <p class="hint">{text::enrol::PLAIN_HTTP_HINT}</p>
                     <Check label={text::enrol::PLAIN_HTTP} bind=bind!(form, allow_plain_http) />
-                </details>
+                </fieldset>
                 <Problem problem=problem />
                 <button type="submit" class="primary" disabled=move || busy.get()>
                     {move || if busy.get() { text::enrol::BUSY } else { text::enrol::TITLE }}
