@@ -129,6 +129,12 @@ fn no_change(token: &str, cursor: u64, scope_seq: u64, scope: &Scope) -> Vec<u8>
 }
 
 fn main() {
+    // `cargo bench -p onward-tests --bench sync -- twenty` runs only the 20,000-participant
+    // figures.
+    if std::env::args().any(|a| a == "twenty") {
+        twenty_thousand();
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let storage = Arc::new(Sqlite::open(&dir.path().join("server.db")).unwrap());
     let server = TestServer::start(storage.clone(), None).unwrap();

@@ -17,7 +17,9 @@ pub use error::{ApiError, ErrorKind};
 pub use requests::*;
 
 /// The core's types that requests carry, re-exported so the UI needs only this crate.
-pub use onward_core::{OpError, export, ids, input, model, policy, time, validate, views, vocab};
+pub use onward_core::{
+    OpError, export, ids, input, model, policy, reports, time, validate, views, vocab,
+};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

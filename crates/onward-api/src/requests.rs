@@ -382,6 +382,33 @@ impl Request for GetOfficeNotices {
     type Response = Vec<OfficeNotice>;
 }
 
+/// For coordinators: a funder report for a period (London days, both included), optionally for
+/// one programme and one mentor. Every figure is defined in `docs/REPORTS.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct FunderReport {
+    /// The period's first day, such as 2026-01-01.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub from: Day,
+    /// The period's last day, included, such as 2026-03-31.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub to: Day,
+    /// Only participants on this programme.
+    #[serde(default)]
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub programme: Option<String>,
+    /// Only participants this person (a mentor's user id) worked with.
+    #[serde(default)]
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub mentor: Option<UserId>,
+}
+impl Request for FunderReport {
+    const NAME: &'static str = "funder_report";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = false;
+    type Response = onward_core::reports::Report;
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncReport {
@@ -708,6 +735,7 @@ registry! {
     GetNotAccepted,
     ResolveNotAccepted,
     GetOfficeNotices,
+    FunderReport,
     ; without a generated subcommand:
     ImportParticipants,
     ExportCalendar,

@@ -395,6 +395,42 @@ impl Handle<GetOfficeNotices> for App {
     }
 }
 
+impl Handle<FunderReport> for App {
+    fn handle(&mut self, r: FunderReport) -> Result<onward_core::reports::Report, ApiError> {
+        access::check::<FunderReport>(&self.me)?;
+        use onward_core::reports::{ParticipantRecords, Period, ReportQuery, Reporter};
+        let query = ReportQuery {
+            period: Period::new(r.from, r.to)?,
+            programme: r.programme,
+            mentor: r.mentor,
+        };
+        let mut reporter = Reporter::new(&query)?;
+        // One participant at a time: those already in memory as they are, the rest read from
+        // the store and let go once counted, so a report never holds the whole organisation.
+        for p in self.store.participants().map_err(storage)? {
+            let read;
+            let l = match self.loaded.get(&p) {
+                Some(l) => l,
+                None => match self.read_participant(p) {
+                    Ok(l) => {
+                        read = l;
+                        &read
+                    }
+                    // Only a concern of theirs is held here: nothing a report counts.
+                    Err(e) if e.kind == ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                },
+            };
+            reporter.add(ParticipantRecords {
+                plan: l.plan.read(),
+                notes: l.notes.as_ref().map(|d| d.read()),
+                restricted: l.restricted.as_ref().map(|d| d.read()),
+            });
+        }
+        Ok(reporter.finish())
+    }
+}
+
 impl App {
     /// Runs a request given by wire name and JSON (the shells' entry point).
     pub fn dispatch(

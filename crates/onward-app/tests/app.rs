@@ -476,3 +476,117 @@ fn an_edit_after_reopening_appends_only_its_own_change() {
     assert_eq!(app.store().pending_changes().unwrap(), pending_before + 2);
     assert!(app.store().size_on_disk() < before + 64 * 1024);
 }
+
+/// Reopens the store in `dir` as someone with `role` (roles are the server's to decide; here
+/// the test sets them).
+fn reopen_as(dir: &Path, role: Role) -> (tempfile::TempDir, App) {
+    let sub = tempfile::tempdir().unwrap();
+    let db = sub.path().join("onward.db");
+    std::fs::copy(dir.join("onward.db"), &db).unwrap();
+    let mut store = Store::open(&db, &key()).unwrap();
+    store
+        .set_meta("identity", &serde_json::to_string(&identity(role)).unwrap())
+        .unwrap();
+    drop(store);
+    let app = App::open(sub.path(), &key()).unwrap();
+    (sub, app)
+}
+
+#[test]
+fn a_coordinator_gets_a_funder_report_and_no_one_else_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::create(dir.path(), &key(), identity(Role::Coordinator)).unwrap();
+    let at = |t: &str| -> onward_app::Clock {
+        let t: Timestamp = t.parse().unwrap();
+        Arc::new(move || t)
+    };
+    // Robin: record made 5 January 2026 (no referral recorded, so referred that day); a
+    // 45-minute session on 10 January, and one at 00:30 BST on 1 April (23:30 UTC on 31
+    // March), which is not in the first quarter.
+    app.set_clock(at("2026-01-05T09:00:00Z"));
+    let robin = new_participant(&mut app, "Robin");
+    for (started, minutes) in [("2026-01-10T10:00:00Z", 45), ("2026-03-31T23:30:00Z", 60)] {
+        app.handle(LogSession {
+            participant: robin,
+            input: NewSession::attended(started.parse().unwrap(), minutes),
+        })
+        .unwrap();
+    }
+    // Sky: another programme, record made in December 2025, a 30-minute session on 1 February.
+    app.set_clock(at("2025-12-01T09:00:00Z"));
+    let sky = app
+        .handle(CreateParticipant {
+            input: NewParticipant {
+                preferred_name: "Sky".into(),
+                programme: "Fresh Start".into(),
+                pathways: vec![],
+            },
+        })
+        .unwrap();
+    app.handle(LogSession {
+        participant: sky,
+        input: NewSession::attended("2026-02-01T10:00:00Z".parse().unwrap(), 30),
+    })
+    .unwrap();
+
+    let q1 = |programme: Option<&str>| FunderReport {
+        from: "2026-01-01".parse().unwrap(),
+        to: "2026-03-31".parse().unwrap(),
+        programme: programme.map(str::to_string),
+        mentor: None,
+    };
+    // (participants supported, referrals, starts, sessions delivered, contact minutes)
+    let figures = |r: &onward_core::reports::Report| {
+        (
+            r.participants_supported,
+            r.referrals,
+            r.starts,
+            r.sessions_delivered,
+            r.contact_minutes,
+        )
+    };
+    let report = app.handle(q1(None)).unwrap();
+    assert_eq!(figures(&report), (2, 1, 2, 2, 75));
+    let fresh = app.handle(q1(Some("Fresh Start"))).unwrap();
+    assert_eq!(figures(&fresh), (1, 0, 1, 1, 30));
+
+    // Read back from the store rather than memory, and by name as the shells call it.
+    app.forget_loaded();
+    let by_name = app
+        .dispatch(
+            "funder_report",
+            serde_json::json!({"from": "2026-01-01", "to": "2026-03-31"}),
+        )
+        .unwrap();
+    assert_eq!(by_name, serde_json::to_value(&report).unwrap());
+
+    // A period that ends before it starts is refused, naming the field.
+    let backwards = app
+        .handle(FunderReport {
+            from: "2026-03-31".parse().unwrap(),
+            to: "2026-01-01".parse().unwrap(),
+            programme: None,
+            mentor: None,
+        })
+        .unwrap_err();
+    assert_eq!(
+        (backwards.kind, backwards.field.as_deref()),
+        (ErrorKind::Invalid, Some("end_time"))
+    );
+    drop(app);
+
+    // Everyone else is refused, whatever they hold.
+    for (role, code) in [
+        (Role::Mentor, "coordinator_only"),
+        (Role::PeerMentor, "coordinator_only"),
+        (Role::Participant, "handed_over"),
+    ] {
+        let (_dir, mut other) = reopen_as(dir.path(), role);
+        let err = other.handle(q1(None)).unwrap_err();
+        assert_eq!(
+            (err.kind, err.code.as_deref()),
+            (ErrorKind::Forbidden, Some(code)),
+            "{role}"
+        );
+    }
+}

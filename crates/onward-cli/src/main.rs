@@ -34,6 +34,9 @@ struct Cli {
     /// Print results as JSON (one line) instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Print a funder report as CSV (measure,group,value) instead of a table.
+    #[arg(long, global = true, conflicts_with = "json")]
+    csv: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -262,6 +265,12 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                     let out = app.handle(r.clone())?;
                     println!("{}", serde_json::to_string_pretty(&out)?);
                 }
+                (Call::FunderReport(r), _) if cli.csv => {
+                    print!("{}", app.handle(r.clone())?.to_csv());
+                }
+                (Call::FunderReport(r), false) => {
+                    print!("{}", report_text(&app.handle(r.clone())?))
+                }
                 (Call::Caseload(r), false) => print!("{}", caseload_text(&app.handle(r.clone())?)),
                 (Call::Today(r), false) => {
                     let today = app.handle(r.clone())?;
@@ -364,6 +373,26 @@ fn caseload_text(rows: &[CaseloadRow]) -> String {
         ));
     }
     out.push_str(&format!("{} participants\n", rows.len()));
+    out
+}
+
+/// A funder report as a table: measure, group and figure (names as in docs/REPORTS.md).
+fn report_text(report: &onward_core::reports::Report) -> String {
+    let rows = report.rows();
+    let width = |f: fn(&onward_core::reports::ReportRow) -> usize, min: usize| {
+        rows.iter().map(f).max().unwrap_or(0).max(min)
+    };
+    let (m, g) = (
+        width(|r| r.measure.chars().count(), 7),
+        width(|r| r.group.chars().count(), 5),
+    );
+    let mut out = format!("{:<m$}  {:<g$}  {}\n", "Measure", "Group", "Value");
+    for r in rows {
+        out.push_str(&format!(
+            "{:<m$}  {:<g$}  {}\n",
+            r.measure, r.group, r.value
+        ));
+    }
     out
 }
 

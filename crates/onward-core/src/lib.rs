@@ -44,6 +44,7 @@ pub mod judge;
 pub mod model;
 pub mod ops;
 pub mod policy;
+pub mod reports;
 pub mod rules;
 pub mod time;
 pub mod validate;

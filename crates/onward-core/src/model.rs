@@ -274,6 +274,59 @@ impl Notes {
         out
     }
 
+    /// The content that stands for every session, borrowed rather than copied (reports read
+    /// every session of every participant). The same rule as [`SessionRecord::current`]: the
+    /// revision the earliest sign-off pins once signed off, else the latest revision (by time,
+    /// then id); `logged` is the first revision's stamp, like [`SessionRecord::created`].
+    /// A session whose signed revision is missing has no standing content and is left out.
+    pub fn standing(&self) -> Vec<StandingSession<'_>> {
+        struct Acc<'a> {
+            first: &'a SessionRevision,
+            latest: &'a SessionRevision,
+            sign_off: Option<&'a SignOff>,
+        }
+        let key = |s: &Stamp, id: RevisionId| (s.at, id);
+        let mut by_session: BTreeMap<SessionId, Acc<'_>> = BTreeMap::new();
+        let mut by_id: BTreeMap<RevisionId, &SessionRevision> = BTreeMap::new();
+        for r in self.revisions.values() {
+            by_id.insert(r.id, r);
+            let acc = by_session.entry(r.session).or_insert(Acc {
+                first: r,
+                latest: r,
+                sign_off: None,
+            });
+            if key(&r.created, r.id) < key(&acc.first.created, acc.first.id) {
+                acc.first = r;
+            }
+            if key(&r.created, r.id) > key(&acc.latest.created, acc.latest.id) {
+                acc.latest = r;
+            }
+        }
+        for s in self.sign_offs.values() {
+            if let Some(acc) = by_session.get_mut(&s.session)
+                && acc
+                    .sign_off
+                    .is_none_or(|o| (s.created.at, s.id) < (o.created.at, o.id))
+            {
+                acc.sign_off = Some(s);
+            }
+        }
+        by_session
+            .into_iter()
+            .filter_map(|(id, acc)| {
+                let content = match acc.sign_off {
+                    Some(s) => by_id.get(&s.revision).filter(|r| r.session == id)?,
+                    None => acc.latest,
+                };
+                Some(StandingSession {
+                    id,
+                    logged: acc.first.created,
+                    content: &content.content,
+                })
+            })
+            .collect()
+    }
+
     /// One session, if it is here.
     pub fn session(&self, id: SessionId) -> Option<SessionRecord> {
         let revisions: Vec<SessionRevision> = {
@@ -308,6 +361,15 @@ impl Notes {
             addenda,
         })
     }
+}
+
+/// A session's standing content, borrowed from the Notes ([`Notes::standing`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StandingSession<'a> {
+    pub id: SessionId,
+    /// When and by whom the session was first logged.
+    pub logged: Stamp,
+    pub content: &'a SessionContent,
 }
 
 /// One version of the session's content.

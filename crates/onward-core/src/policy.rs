@@ -184,7 +184,7 @@ pub enum Access {
     Device,
     /// Runs a sync with the server.
     Sync,
-    /// The organisation's business: office notices (coordinators only).
+    /// The organisation's business: office notices and funder reports (coordinators only).
     Coordination,
     /// Brings a charity's existing participants in from a spreadsheet (coordinators only).
     /// Each record it makes is an ordinary operation (creating a participant, updating the
