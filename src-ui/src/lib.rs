@@ -1,6 +1,6 @@
 //! Onward's user interface: Leptos components compiled to WebAssembly. It reaches the app core
 //! only through [`api`] (typed `onward-api` requests over Tauri IPC or the browser shell's
-//! HTTP) and never links the store. Screens: enrol, Today, Caseload, a participant's record
+//! HTTP) and never links the store. Screens: enrol, Today, Caseload, a coordinator's overview and concern inbox, a participant's record
 //! (overview, goals, sessions, appointments, achievements, check-ins, concerns), settings; a
 //! sync bar is always visible. Every screen refreshes when the app core reports a change.
 
@@ -13,6 +13,7 @@ pub mod text;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use onward_api::ids::ParticipantId;
+use onward_api::policy::Access;
 use onward_api::time::Timestamp;
 use onward_api::{GetSession, Identity};
 use wasm_bindgen::prelude::*;
@@ -26,6 +27,10 @@ pub enum Screen {
     Settings,
     /// Changes the office did not accept.
     NotAccepted,
+    /// Coordinators: the organisation at a glance.
+    Overview,
+    /// Coordinators: every open safeguarding concern.
+    Concerns,
 }
 
 /// The sections of a participant's record.
@@ -48,6 +53,8 @@ impl Screen {
             Screen::Caseload => "caseload".into(),
             Screen::Settings => "settings".into(),
             Screen::NotAccepted => "not-accepted".into(),
+            Screen::Overview => "overview".into(),
+            Screen::Concerns => "concerns".into(),
             Screen::Participant(p, tab) => format!("participant/{p}/{}", tab.slug()),
         }
     }
@@ -60,6 +67,8 @@ impl Screen {
             (Some("caseload"), ..) => Screen::Caseload,
             (Some("settings"), ..) => Screen::Settings,
             (Some("not-accepted"), ..) => Screen::NotAccepted,
+            (Some("overview"), ..) => Screen::Overview,
+            (Some("concerns"), ..) => Screen::Concerns,
             (Some("participant"), Some(id), tab) => match id.parse() {
                 Ok(p) => Screen::Participant(
                     p,
@@ -124,6 +133,9 @@ pub struct Ctx {
     /// loaded at or before it holds no change from elsewhere that they have not seen yet
     /// (forms use it to tell their own saves from another tablet's edits).
     pub saved_here: RwSignal<u64>,
+    /// The caseload's status filter, kept while moving between screens (the overview's
+    /// figures open the caseload filtered).
+    pub caseload_status: RwSignal<String>,
 }
 
 impl Ctx {
@@ -204,6 +216,17 @@ pub fn apply_text_size(size: &str) {
     }
 }
 
+/// Opens the first screen for `me` when no other was asked for: a coordinator's is the
+/// organisation at a glance, everyone else's Today.
+/// Takes the context rather than looking it up: it runs after an await, outside the
+/// component that provided it.
+pub fn open_first_screen(ctx: Ctx, me: &Identity) {
+    let coordinates = Access::Coordination.permits(&me.actor()).is_ok();
+    if coordinates && current_hash().trim_start_matches('#').is_empty() {
+        ctx.screen.set(Screen::Overview);
+    }
+}
+
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
@@ -213,6 +236,7 @@ pub fn App() -> impl IntoView {
         me: RwSignal::new(None),
         notice: RwSignal::new(None),
         saved_here: RwSignal::new(0),
+        caseload_status: RwSignal::new(String::new()),
     };
     provide_context(ctx);
     // The back button and typed addresses move between screens too.
@@ -235,7 +259,12 @@ pub fn App() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     spawn_local(async move {
         match api::call(&GetSession {}).await {
-            Ok(s) => ctx.me.set(s.identity),
+            Ok(s) => {
+                if let Some(me) = &s.identity {
+                    open_first_screen(ctx, me);
+                }
+                ctx.me.set(s.identity)
+            }
             Err(e) => failure.set(Some(text::problem(&e))),
         }
         ready.set(true);
@@ -272,6 +301,11 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Layout() -> impl IntoView {
     let ctx = ctx();
+    let coordinates = move || {
+        ctx.me
+            .get()
+            .is_some_and(|m| Access::Coordination.permits(&m.actor()).is_ok())
+    };
     let nav = move |label: &'static str, target: Screen| {
         let current = move || {
             let here = ctx.screen.get();
@@ -293,8 +327,10 @@ fn Layout() -> impl IntoView {
         <header class="top">
             <span class="brand">{text::APP}</span>
             <nav aria-label={text::nav::MAIN}>
+                {move || coordinates().then(|| nav(text::office::NAV_OVERVIEW, Screen::Overview))}
                 {nav(text::TODAY, Screen::Today)}
                 {nav(text::CASELOAD, Screen::Caseload)}
+                {move || coordinates().then(|| nav(text::office::NAV_CONCERNS, Screen::Concerns))}
                 {nav(text::SETTINGS, Screen::Settings)}
             </nav>
             <span class="who">
@@ -339,6 +375,8 @@ fn Layout() -> impl IntoView {
                 Screen::NotAccepted => {
                     view! { <screens::not_accepted::NotAcceptedScreen /> }.into_any()
                 }
+                Screen::Overview => view! { <screens::office::OverviewScreen /> }.into_any(),
+                Screen::Concerns => view! { <screens::office::ConcernsScreen /> }.into_any(),
             }}
         </main>
     }

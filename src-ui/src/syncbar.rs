@@ -102,6 +102,20 @@ pub fn SyncBar() -> impl IntoView {
                                         }
                                     })}
                                 {s
+                                    .urgent_concerns
+                                    .filter(|n| *n > 0)
+                                    .map(|n| {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="link urgent"
+                                                on:click=move |_| ctx.go(Screen::Concerns)
+                                            >
+                                                {text::office::urgent_open(n)}
+                                            </button>
+                                        }
+                                    })}
+                                {s
                                     .clock_ahead_seconds
                                     .filter(|a| a.abs() > 120)
                                     .map(|a| view! { <p class="sync-error">{text::clock_off(a)}</p> })}

@@ -108,6 +108,7 @@ pub mod caseload {
     pub const ADD: &str = "Add a participant";
     pub const ADD_LEAD: &str =
         "Met someone new? Add them here; the office assigns them to you at the next sync.";
+    pub const ADD_LEAD_OFFICE: &str = "A new referral? Add the participant here, then record the referral and assign a mentor from their record.";
     pub const NEW_NAME_WHAT: &str = "the name they like to be called";
     pub const PROGRAMME_WHAT: &str = "the programme";
     pub const ADDED: &str = "Participant added.";
@@ -795,6 +796,8 @@ pub fn not_allowed(code: &str) -> Option<&'static str> {
         }
         "already_signed_off" => "This session has already been signed off.",
         "append_only" => "Records like this can only be added to, not changed.",
+        "not_a_mentor" => "Only mentors and peer mentors have a caseload. Choose a mentor.",
+        "account_off" => "That person's account is turned off. Choose another mentor.",
         _ => return None,
     })
 }
@@ -936,6 +939,10 @@ pub fn refused(why: &onward_api::policy::Refused) -> String {
         R::Backdated => "It was dated earlier than what the office already holds. Record it again.".into(),
         R::Missing { .. } => "It refers to something the office does not have. Sync, then record it again.".into(),
         R::TooLarge { .. } | R::TooMuch => "It was too large to send. Record it again in smaller parts.".into(),
+        R::UnknownPerson => "That person is not one of this organisation's staff. Check who you chose.".into(),
+        R::NotAMentor => "Only mentors and peer mentors have a caseload. Choose a mentor.".into(),
+        R::AccountOff => "That person's account is turned off, so they cannot take on anyone. Choose another mentor.".into(),
+        R::UnknownParticipant => "The office does not have this participant's record yet. Sync, then try again.".into(),
         R::OneThing
         | R::NotAnOperation
         | R::Mislabelled { .. }
@@ -1073,4 +1080,287 @@ pub fn changed_underneath(what: &str, parts: &[&str]) -> String {
         "{what} was changed on another device while this form was open ({}). What you typed is still here: check it before you save.",
         parts.join(", ")
     )
+}
+
+/// The coordinator's screens: the organisation at a glance and the concern inbox.
+pub mod office {
+    use onward_api::ids::UserId;
+    use onward_api::vocab::{OverviewFigure, Urgency};
+
+    pub const NAV_OVERVIEW: &str = "Overview";
+    pub const NAV_CONCERNS: &str = "Concerns";
+    pub const OVERVIEW: &str = "The organisation at a glance";
+    pub const PARTICIPANTS: &str = "Participants by status";
+    pub const CONCERNS: &str = "Open safeguarding concerns";
+    pub const OPEN_INBOX: &str = "Open the concern inbox";
+    pub const REVIEWS: &str = "Goal reviews overdue";
+    pub const WEEK: &str = "Appointments this week";
+    pub const MONTH: &str = "Sessions this month";
+    pub const NOTHING: &str = "Nothing to list.";
+    pub const INBOX: &str = "Safeguarding concerns";
+    pub const INBOX_LEAD: &str = "Every open concern, most urgent first, then the oldest. Open the participant to respond, change the status or close the concern.";
+    pub const INBOX_EMPTY: &str =
+        "No open concerns. Concerns raised on mentors' tablets appear here after they sync.";
+    pub const URGENCY: &str = "Urgency";
+    pub const PARTICIPANT: &str = "Participant";
+    pub const RAISED: &str = "Raised";
+    pub const RAISED_BY: &str = "Raised by";
+    pub const ANSWER: &str = "Status";
+    pub const WAITING: &str = "Waiting for a mentor";
+    pub const WAITING_UNKNOWN: &str = "Shown after this device's next sync with the office.";
+    pub const MENTORS: &str = "Mentors";
+    pub const NAME: &str = "Name";
+    pub const ROLE: &str = "Role";
+    pub const CASELOAD: &str = "Caseload";
+    pub const LAST_SYNC: &str = "Last synced";
+    pub const NEVER: &str = "Never";
+
+    pub fn waiting(n: u32) -> String {
+        match n {
+            0 => "Everyone has a mentor".into(),
+            1 => "1 participant waiting for a mentor".into(),
+            n => format!("{n} participants waiting for a mentor"),
+        }
+    }
+
+    pub fn mentor_count(n: usize) -> String {
+        match n {
+            1 => "1 mentor".into(),
+            n => format!("{n} mentors"),
+        }
+    }
+
+    pub fn role_line(m: &onward_api::overview::StaffMember) -> String {
+        let mut line = super::role(m.role).to_string();
+        if m.cleared {
+            line.push_str(", cleared");
+        }
+        if !m.enabled {
+            line.push_str(", account off");
+        }
+        line
+    }
+
+    pub fn count_of(n: u32, what: &str) -> String {
+        format!("{what}: {n}")
+    }
+
+    pub fn urgency_level(u: Urgency) -> String {
+        format!("{} urgency", super::urgency(u))
+    }
+
+    pub fn between(first: &str, last: &str) -> String {
+        format!("{first} to {last}")
+    }
+
+    pub fn open_concerns(n: u32) -> String {
+        match n {
+            0 => "No open concerns".into(),
+            1 => "1 open concern".into(),
+            n => format!("{n} open concerns"),
+        }
+    }
+
+    pub fn urgent_open(n: u32) -> String {
+        match n {
+            1 => "1 urgent concern open".into(),
+            n => format!("{n} urgent concerns open"),
+        }
+    }
+
+    pub fn unanswered(n: u32) -> String {
+        match n {
+            0 => "Every open concern has an answer.".into(),
+            1 => "1 has no answer yet.".into(),
+            n => format!("{n} have no answer yet."),
+        }
+    }
+
+    pub fn oldest(days: i64) -> String {
+        format!("oldest {}", age(days))
+    }
+
+    pub fn age(days: i64) -> String {
+        match days {
+            0 => "today".into(),
+            1 => "1 day ago".into(),
+            n => format!("{n} days ago"),
+        }
+    }
+
+    pub fn raised_by(me: bool) -> &'static str {
+        if me { "You" } else { "A colleague" }
+    }
+
+    pub fn answered(when: Option<String>) -> String {
+        match when {
+            Some(w) => format!("Last answered {w}"),
+            None => "No answer yet".into(),
+        }
+    }
+
+    pub fn reviews_overdue(n: u32) -> String {
+        match n {
+            0 => "No reviews overdue".into(),
+            1 => "1 goal review overdue".into(),
+            n => format!("{n} goal reviews overdue"),
+        }
+    }
+
+    pub fn appointments(n: u32, accompanied: u32) -> String {
+        let total = match n {
+            1 => "1 appointment".to_string(),
+            n => format!("{n} appointments"),
+        };
+        format!("{total}, a mentor going along to {accompanied}")
+    }
+
+    pub fn sessions(delivered: u32, missed: u32) -> String {
+        format!("{delivered} delivered, {missed} missed")
+    }
+
+    pub fn contact_hours(hours: &str) -> String {
+        format!("Contact hours: {hours}")
+    }
+
+    pub fn list_title(f: OverviewFigure) -> &'static str {
+        match f {
+            OverviewFigure::WaitingForMentor => "Participants waiting for a mentor",
+            OverviewFigure::ReviewsOverdue => "Goals whose review is overdue",
+            OverviewFigure::AppointmentsThisWeek => "This week's appointments",
+            OverviewFigure::SessionsThisMonth => "This month's sessions",
+        }
+    }
+
+    pub fn first_only(n: u32) -> String {
+        format!("The first {n} are listed.")
+    }
+
+    pub fn going_along(by: Option<UserId>, me: Option<UserId>) -> &'static str {
+        match by {
+            None => "No one going with them",
+            Some(u) if Some(u) == me => "You are going with them",
+            Some(_) => "A mentor is going with them",
+        }
+    }
+
+    pub fn session_line(delivered: bool, minutes: u32) -> String {
+        if delivered {
+            format!("{minutes} minutes")
+        } else {
+            "Did not attend".into()
+        }
+    }
+}
+
+/// A participant's mentors, for coordinators.
+pub mod mentors {
+    use onward_api::overview::StaffMember;
+    use onward_api::{OfficeOrder, OrderKind};
+
+    pub const TITLE: &str = "Mentors";
+    pub const NONE: &str = "No mentor is assigned yet.";
+    pub const NOT_KNOWN: &str =
+        "Who is assigned shows after this device's next sync with the office.";
+    pub const CHOOSE: &str = "Choose a mentor first.";
+    pub const CHOOSE_LABEL: &str = "Assign a mentor";
+    pub const PICK: &str = "Choose…";
+    pub const ASSIGN: &str = "Assign";
+    pub const UNASSIGN: &str = "Unassign";
+    pub const ASSIGN_WAITS: &str = "Assignment saved.";
+    pub const UNASSIGN_WAITS: &str = "Unassignment saved.";
+    pub const ORDERS: &str = "Changes sent to the office";
+
+    fn role_and_clearance(m: &StaffMember) -> String {
+        let cleared = if m.cleared {
+            "cleared for restricted records"
+        } else {
+            "not cleared for restricted records"
+        };
+        format!("{}, {cleared}", super::role(m.role))
+    }
+
+    fn caseload(n: u32) -> String {
+        match n {
+            1 => "1 participant".into(),
+            n => format!("{n} participants"),
+        }
+    }
+
+    /// An assigned mentor.
+    pub fn line(m: &StaffMember) -> String {
+        format!("{} · {}", m.display_name, role_and_clearance(m))
+    }
+
+    /// A mentor in the list to choose from: name, caseload size and clearance.
+    pub fn choice(m: &StaffMember) -> String {
+        format!(
+            "{} ({}, {})",
+            m.display_name,
+            caseload(m.caseload),
+            role_and_clearance(m)
+        )
+    }
+
+    /// An assigned mentor whose unassignment waits for the next sync.
+    pub fn leaving(m: &StaffMember) -> String {
+        format!("{} · leaves at the next sync", line(m))
+    }
+
+    /// A mentor whose assignment waits for the next sync.
+    pub fn joining(m: &StaffMember) -> String {
+        format!("{} · joins at the next sync", line(m))
+    }
+
+    pub fn unassign_label(name: &str) -> String {
+        format!("Unassign {name}")
+    }
+
+    /// An order and what became of it.
+    pub fn order_line(o: &OfficeOrder) -> String {
+        let who = o.mentor_name.as_deref().unwrap_or("a mentor");
+        let what = match o.kind {
+            OrderKind::Assign => format!("Assign {who}"),
+            OrderKind::Unassign => format!("Unassign {who}"),
+        };
+        let when = o.made_at.london_format("%-d %b, %H:%M");
+        match (&o.answered_at, &o.refused) {
+            (None, _) => format!("{what} ({when}): waiting for the next sync with the office."),
+            (Some(_), None) => format!("{what} ({when}): done by the office."),
+            (Some(_), Some(why)) => {
+                format!("{what} ({when}): not done. {}", super::refused(why))
+            }
+        }
+    }
+}
+
+/// Recording a referral (cleared staff).
+pub mod referral {
+    pub const RECORD: &str = "Record the referral";
+    pub const CHANGE: &str = "Change the referral";
+    pub const SOURCE: &str = "Referred by (source)";
+    pub const REFERRER: &str = "Referrer's name";
+    pub const REFERRER_WHAT: &str = "the referrer's name";
+    pub const DATE: &str = "Referral date";
+    pub const DATE_NEEDED: &str = "Enter the date of the referral";
+    pub const SUPERVISION_END: &str = "Supervision ends (if known)";
+    pub const REASON: &str = "Reason for referral";
+    pub const REASON_WHAT: &str = "the reason";
+    pub const RISK: &str = "Risk level as given by the referrer";
+    pub const SAVE: &str = "Save referral";
+    pub const SAVED: &str = "Referral saved.";
+}
+
+/// Recording consent (cleared staff).
+pub mod consent_form {
+    pub const RECORD: &str = "Record consent";
+    pub const VERSION: &str = "Consent form version";
+    pub const VERSION_WHAT: &str = "the form's version";
+    pub const SCOPE: &str = "What they agreed to";
+    pub const SCOPE_WHAT: &str = "what they agreed to";
+    pub const BY: &str = "Given by";
+    pub const BY_WHAT: &str = "who gave it";
+    pub const GIVEN: &str = "Consent given (untick if withdrawn)";
+    pub const SAVE: &str = "Save consent";
+    pub const SAVED: &str = "Consent saved.";
 }

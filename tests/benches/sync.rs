@@ -125,6 +125,8 @@ fn no_change(token: &str, cursor: u64, scope_seq: u64, scope: &Scope) -> Vec<u8>
         push: vec![],
         want: vec![],
         notices_after: 0,
+        commands: vec![],
+        directory: None,
     }))
 }
 

@@ -388,6 +388,8 @@ fn every_role_kind_and_operation_is_checked_by_the_server() {
                     }],
                     want: vec![],
                     notices_after: 0,
+                    commands: vec![],
+                    directory: None,
                 });
                 let mut http = HttpTransport::new(&server.url()).unwrap();
                 let reply =

@@ -222,6 +222,8 @@ impl World {
             push,
             want,
             notices_after: 0,
+            commands: vec![],
+            directory: None,
         });
         match self.exchange(&codec::encode(&request)) {
             ServerMessage::Synced(resp) => resp,
@@ -1739,6 +1741,8 @@ fn a_revoked_tablets_push_stores_nothing() {
         }],
         want: vec![plan_of(p)],
         notices_after: 0,
+        commands: vec![],
+        directory: None,
     });
     match w.exchange(&codec::encode(&request)) {
         ServerMessage::Error(e) => assert_eq!(e.code, ErrorCode::Revoked),

@@ -665,6 +665,8 @@ fn too_many_wanted_documents_or_pushed_entries_are_refused_and_nothing_is_stored
             push,
             want,
             notices_after: 0,
+            commands: vec![],
+            directory: None,
         }))
     };
     let wanted = |n: usize| -> Vec<DocId> {

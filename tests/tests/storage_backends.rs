@@ -195,6 +195,34 @@ fn scenario<S: Storage>(storage: Arc<S>, label: &str) {
         "{label}"
     );
 
+    // A coordinator's order from their device, carried out by the shared SQL of this backend,
+    // and the directory their device receives.
+    c.handle(onward_api::UnassignMentor {
+        participant: p,
+        mentor: second.id,
+    })
+    .unwrap();
+    c.sync_now().unwrap();
+    assert_eq!(storage.assignments(p).unwrap(), vec![first.id], "{label}");
+    let caseloads: Vec<(UserId, u32)> = c
+        .handle(onward_api::GetStaff {})
+        .unwrap()
+        .iter()
+        .map(|m| (m.user, m.caseload))
+        .collect();
+    for who in [(first.id, 1), (second.id, 0), (coordinator.id, 0)] {
+        assert!(caseloads.contains(&who), "{label}: {caseloads:?}");
+    }
+    c.handle(onward_api::AssignMentor {
+        participant: p,
+        mentor: second.id,
+    })
+    .unwrap();
+    c.sync_now().unwrap();
+    let mut both = vec![first.id, second.id];
+    both.sort();
+    assert_eq!(storage.assignments(p).unwrap(), both, "{label}");
+
     // The log pages in order, without repeats, under a byte budget.
     let (head, _) = storage.position(org.id).unwrap();
     let mut cursor = 0;
@@ -429,10 +457,12 @@ fn scenario<S: Storage>(storage: Arc<S>, label: &str) {
             "add-user",
             "add-user",
             "add-user",
-            // Codes for the mentor's, the coordinator's and the peer mentor's tablets, and
-            // the spare redeemed by hand.
+            // Codes for the mentor's, the coordinator's and the peer mentor's tablets (the
+            // coordinator's order in between), and the spare redeemed by hand.
             "enrol-code",
             "enrol-code",
+            "unassign",
+            "assign",
             "enrol-code",
             "enrol-code",
             "set-role",

@@ -299,6 +299,8 @@ fn a_mentor_never_receives_or_changes_another_caseload() {
         push: vec![],
         want: vec![plan(p)],
         notices_after: 0,
+        commands: vec![],
+        directory: None,
     });
     let (status, reply) = w.post(&codec::encode(&ask));
     assert_eq!(status, 200);
@@ -337,6 +339,8 @@ fn a_mentor_never_receives_or_changes_another_caseload() {
         }],
         want: vec![],
         notices_after: 0,
+        commands: vec![],
+        directory: None,
     });
     let (_, reply) = w.post(&codec::encode(&push));
     let ServerMessage::Synced(resp) = reply else {
@@ -368,7 +372,9 @@ fn bad_messages_get_a_clear_error_and_change_nothing() {
     m.sync_now().unwrap();
     let before = w.storage.position(w.org.id).unwrap();
 
-    let (status, reply) = w.post(b"ONWD\x02\xff\xff\xff");
+    let mut damaged = b"ONWD".to_vec();
+    damaged.extend([codec::PROTOCOL_VERSION, 0xff, 0xff, 0xff]);
+    let (status, reply) = w.post(&damaged);
     assert_eq!(status, 400);
     let ServerMessage::Error(e) = reply else {
         panic!()
@@ -395,6 +401,8 @@ fn bad_messages_get_a_clear_error_and_change_nothing() {
         push: vec![],
         want: vec![],
         notices_after: 0,
+        commands: vec![],
+        directory: None,
     });
     let (status, reply) = w.post(&codec::encode(&wrong));
     assert_eq!(status, 401);
@@ -449,6 +457,8 @@ fn bad_messages_get_a_clear_error_and_change_nothing() {
             .collect(),
         want: vec![],
         notices_after: 0,
+        commands: vec![],
+        directory: None,
     });
     let frame = codec::encode(&replay);
     assert!(matches!(w.post(&frame).1, ServerMessage::Synced(_)));
@@ -663,4 +673,260 @@ fn a_long_first_sync_reports_its_progress_after_every_round_trip() {
     let last = seen.last().unwrap();
     assert!(last.fetched > 0 && last.fetched < report.fetched);
     assert!(last.rounds < report.rounds);
+}
+
+/// Who a participant's mentors are, as a coordinator's device last heard from the office.
+fn mentors_of(app: &mut App, p: ParticipantId) -> Vec<UserId> {
+    let mut ids: Vec<UserId> = app
+        .handle(ParticipantMentors { participant: p })
+        .unwrap()
+        .assigned
+        .iter()
+        .map(|m| m.user)
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_coordinator_assigns_and_reassigns_from_their_device_and_mentors_tablets_follow() {
+    let w = world();
+    let coordinator = w.user(Role::Coordinator, true);
+    let first = w.user(Role::Mentor, true);
+    let second = w.user(Role::PeerMentor, false);
+    let mut c = w.device(&coordinator);
+    let mut a = w.device(&first);
+    let mut b = w.device(&second);
+
+    // A referral recorded at the office: no one's caseload yet.
+    let p = participant(&mut c, "Robin");
+    c.sync_now().unwrap();
+    assert_eq!(
+        c.handle(GetOverview {}).unwrap().waiting_for_mentor,
+        Some(1)
+    );
+    let staff: Vec<(UserId, Role, u32)> = c
+        .handle(GetStaff {})
+        .unwrap()
+        .iter()
+        .map(|m| (m.user, m.role, m.caseload))
+        .collect();
+    for who in [
+        (coordinator.id, Role::Coordinator, 0),
+        (first.id, Role::Mentor, 0),
+        (second.id, Role::PeerMentor, 0),
+    ] {
+        assert!(staff.contains(&who), "{staff:?}");
+    }
+
+    // Assigned on the coordinator's device: it waits there until the next sync.
+    let order = c
+        .handle(AssignMentor {
+            participant: p,
+            mentor: first.id,
+        })
+        .unwrap();
+    let waiting = c.handle(ParticipantMentors { participant: p }).unwrap();
+    assert!(waiting.assigned.is_empty());
+    assert_eq!(waiting.orders.len(), 1);
+    assert_eq!(
+        (waiting.orders[0].id, waiting.orders[0].answered_at),
+        (order, None)
+    );
+    assert!(w.storage.assignments(p).unwrap().is_empty());
+    c.sync_now().unwrap();
+    assert_eq!(w.storage.assignments(p).unwrap(), vec![first.id]);
+    let done = c.handle(ParticipantMentors { participant: p }).unwrap();
+    assert!(done.orders[0].answered_at.is_some());
+    assert_eq!(done.orders[0].refused, None);
+    assert_eq!(mentors_of(&mut c, p), vec![first.id]);
+    assert_eq!(
+        c.handle(GetOverview {}).unwrap().waiting_for_mentor,
+        Some(0)
+    );
+    a.sync_now().unwrap();
+    b.sync_now().unwrap();
+    assert_eq!(caseload(&mut a), vec![p]);
+    assert!(caseload(&mut b).is_empty());
+
+    // Reassigned: it leaves the first mentor's tablet and reaches the peer mentor's.
+    c.handle(UnassignMentor {
+        participant: p,
+        mentor: first.id,
+    })
+    .unwrap();
+    c.handle(AssignMentor {
+        participant: p,
+        mentor: second.id,
+    })
+    .unwrap();
+    c.sync_now().unwrap();
+    assert_eq!(w.storage.assignments(p).unwrap(), vec![second.id]);
+    assert_eq!(mentors_of(&mut c, p), vec![second.id]);
+    a.sync_now().unwrap();
+    b.sync_now().unwrap();
+    assert!(caseload(&mut a).is_empty());
+    assert!(a.store().held_docs().unwrap().is_empty());
+    assert_eq!(caseload(&mut b), vec![p]);
+    assert!(view(&mut b, p).restricted.is_none(), "a peer mentor");
+
+    // The admin log says who did it, from the office's own knowledge of the token.
+    let log = w.storage.admin_log(Some(w.org.id), 50).unwrap();
+    let mine: Vec<(&str, Option<&str>)> = log
+        .iter()
+        .filter(|e| e.by == format!("coordinator {}", coordinator.id))
+        .map(|e| (e.action.as_str(), e.subject.as_deref()))
+        .collect();
+    let subject = p.to_string();
+    assert_eq!(
+        mine,
+        [
+            ("assign", Some(subject.as_str())),
+            ("unassign", Some(subject.as_str())),
+            ("assign", Some(subject.as_str())),
+        ]
+    );
+}
+
+#[test]
+fn orders_for_the_office_are_judged_by_who_sends_them_and_done_once() {
+    use onward_core::ids::CommandId;
+    use onward_sync::message::{Command, Order};
+
+    let w = world();
+    let coordinator = w.user(Role::Coordinator, true);
+    let other_coordinator = w.user(Role::Coordinator, true);
+    let mentor = w.user(Role::Mentor, true);
+    let off = w.user(Role::Mentor, true);
+    let mut c = w.device(&coordinator);
+    let mut m = w.device(&mentor);
+    let c2 = w.device(&other_coordinator);
+    admin::disable_user(&*w.storage, off.id).unwrap();
+    let p = participant(&mut c, "Sky");
+    c.sync_now().unwrap();
+    m.sync_now().unwrap();
+    // A participant of another charity.
+    let elsewhere_org = w.storage.create_org("Other Charity", 0).unwrap();
+    let elsewhere_user = admin::add_user(
+        &*w.storage,
+        &elsewhere_org,
+        NewUser {
+            role: Some(Role::Mentor),
+            display_name: "Elsewhere".into(),
+            cleared: true,
+            ..NewUser::default()
+        },
+    )
+    .unwrap();
+    let mut e = w.device(&elsewhere_user);
+    let theirs = participant(&mut e, "Theirs");
+    e.sync_now().unwrap();
+
+    let send = |app: &App, commands: Vec<Command>, directory| {
+        let (_, reply) = w.post(&codec::encode(&ClientMessage::Sync(SyncRequest {
+            token: token(app),
+            cursor: 0,
+            scope_seq: 0,
+            scope_digest: Scope::default().digest(),
+            push: vec![],
+            want: vec![],
+            notices_after: 0,
+            commands,
+            directory,
+        })));
+        let ServerMessage::Synced(resp) = reply else {
+            panic!("{reply:?}")
+        };
+        resp
+    };
+    let assign = |participant, mentor| Command {
+        id: CommandId::new(),
+        order: Order::Assign {
+            participant,
+            mentor,
+        },
+    };
+    // Each order, who sends it, and the answer written out by hand.
+    let table: Vec<(&App, Command, Option<Refused>)> = vec![
+        (&m, assign(p, mentor.id), Some(Refused::CoordinatorOnly)),
+        (
+            &c,
+            assign(p, other_coordinator.id),
+            Some(Refused::NotAMentor),
+        ),
+        (&c, assign(p, off.id), Some(Refused::AccountOff)),
+        (&c, assign(p, UserId::new()), Some(Refused::UnknownPerson)),
+        (
+            &c,
+            assign(p, elsewhere_user.id),
+            Some(Refused::UnknownPerson),
+        ),
+        (
+            &c,
+            assign(theirs, mentor.id),
+            Some(Refused::UnknownParticipant),
+        ),
+        (
+            &c,
+            assign(ParticipantId::new(), mentor.id),
+            Some(Refused::UnknownParticipant),
+        ),
+    ];
+    let before = w.storage.position(w.org.id).unwrap();
+    for (app, command, expected) in &table {
+        let resp = send(app, vec![command.clone()], None);
+        assert_eq!(resp.answers.len(), 1);
+        assert_eq!(
+            (&resp.answers[0].id, &resp.answers[0].refused),
+            (&command.id, expected),
+            "{:?}",
+            command.order
+        );
+    }
+    // Nothing refused changed anything: no assignment, the same scope generation.
+    assert!(w.storage.assignments(p).unwrap().is_empty());
+    assert!(w.storage.assignments(theirs).unwrap() == vec![elsewhere_user.id]);
+    assert_eq!(w.storage.position(w.org.id).unwrap(), before);
+
+    // Done once: the same order again gets the same answer and is not carried out again.
+    let order = assign(p, mentor.id);
+    assert_eq!(send(&c, vec![order.clone()], None).answers[0].refused, None);
+    assert_eq!(w.storage.assignments(p).unwrap(), vec![mentor.id]);
+    w.storage.set_assignment(p, mentor.id, false).unwrap();
+    assert_eq!(send(&c, vec![order.clone()], None).answers[0].refused, None);
+    assert!(
+        w.storage.assignments(p).unwrap().is_empty(),
+        "carried out twice"
+    );
+    // Another person cannot reuse its id.
+    assert_eq!(
+        send(&c2, vec![order.clone()], None).answers[0].refused,
+        Some(Refused::AlreadyExists)
+    );
+
+    // The directory goes to coordinators who ask, and only when theirs differs.
+    let none = send(&m, vec![], Some([0; 32]));
+    assert!(none.directory.is_none(), "a mentor got the directory");
+    let first = send(&c, vec![], Some([0; 32])).directory.unwrap();
+    assert!(first.staff.iter().all(|s| s.role != Role::Participant));
+    assert!(!first.staff.iter().any(|s| s.user == elsewhere_user.id));
+    assert!(send(&c, vec![], Some(first.digest())).directory.is_none());
+
+    // A request with more orders than the limit is refused whole.
+    let many: Vec<Command> = (0..onward_sync::client::MAX_COMMANDS + 1)
+        .map(|_| assign(p, mentor.id))
+        .collect();
+    let (status, reply) = w.post(&codec::encode(&ClientMessage::Sync(SyncRequest {
+        token: token(&c),
+        cursor: 0,
+        scope_seq: 0,
+        scope_digest: Scope::default().digest(),
+        push: vec![],
+        want: vec![],
+        notices_after: 0,
+        commands: many,
+        directory: None,
+    })));
+    assert_eq!(status, 413, "{reply:?}");
+    assert!(w.storage.assignments(p).unwrap().is_empty());
 }

@@ -291,6 +291,9 @@ pub struct SyncStatus {
     /// behind), in seconds.
     #[serde(default)]
     pub clock_ahead_seconds: Option<i64>,
+    /// For coordinators: open concerns of high or immediate urgency held here.
+    #[serde(default)]
+    pub urgent_concerns: Option<u32>,
 }
 
 /// Show how this tablet stands with the server: last synced, changes waiting, last error.
@@ -407,6 +410,185 @@ impl Request for FunderReport {
     const ACCESS: Access = Access::Coordination;
     const CHANGES: bool = false;
     type Response = onward_core::reports::Report;
+}
+
+/// For coordinators: the organisation at a glance (participants by status, open concerns by
+/// urgency, overdue goal reviews, this week's appointments, this month's sessions and contact
+/// hours), counted from what this device holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct GetOverview {}
+impl Request for GetOverview {
+    const NAME: &'static str = "overview";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = false;
+    type Response = onward_core::overview::Overview;
+}
+
+/// A row of a list with the participant's preferred name beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Named<T> {
+    pub name: String,
+    pub row: T,
+}
+
+/// The rows behind one figure of the overview (at most [`OVERVIEW_LIST_LIMIT`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "list", content = "rows", rename_all = "snake_case")]
+pub enum OverviewRows {
+    Participants(Vec<CaseloadRow>),
+    Goals(Vec<Named<GoalRow>>),
+    Appointments(Vec<Named<AppointmentRow>>),
+    Sessions(Vec<Named<SessionRow>>),
+}
+
+/// The most rows [`OverviewList`] returns; the overview's figure gives the whole count.
+pub const OVERVIEW_LIST_LIMIT: u32 = 500;
+
+/// For coordinators: the list behind a figure of the overview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct OverviewList {
+    /// waiting-for-mentor, reviews-overdue, appointments-this-week or sessions-this-month.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub figure: OverviewFigure,
+}
+impl Request for OverviewList {
+    const NAME: &'static str = "overview_list";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = false;
+    type Response = OverviewRows;
+}
+
+/// An open concern in the inbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxConcern {
+    pub concern: ConcernRow,
+    /// The participant's preferred name.
+    pub name: String,
+    /// London calendar days since it was raised.
+    pub age_days: i64,
+    /// Whether the person signed in here raised it.
+    pub raised_by_me: bool,
+}
+
+/// For coordinators: every open safeguarding concern in the organisation, most urgent first,
+/// then the oldest, then those nobody has answered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct ConcernInbox {}
+impl Request for ConcernInbox {
+    const NAME: &'static str = "concern_inbox";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = false;
+    type Response = Vec<InboxConcern>;
+}
+
+/// For coordinators: the organisation's staff as the office last sent them (at each sync),
+/// by name, with role, clearance, caseload size and last sync.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct GetStaff {}
+impl Request for GetStaff {
+    const NAME: &'static str = "staff";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = false;
+    type Response = Vec<onward_core::overview::StaffMember>;
+}
+
+/// For coordinators: put a participant on a mentor's caseload. The office decides at the next
+/// sync; until then the order waits on this device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct AssignMentor {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub participant: ParticipantId,
+    /// The mentor's user id (see `staff`).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub mentor: UserId,
+}
+impl Request for AssignMentor {
+    const NAME: &'static str = "assign_mentor";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = true;
+    type Response = CommandId;
+}
+
+/// For coordinators: take a participant off a mentor's caseload (decided by the office at the
+/// next sync; the mentor's tablet then lets the record go).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct UnassignMentor {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub participant: ParticipantId,
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub mentor: UserId,
+}
+impl Request for UnassignMentor {
+    const NAME: &'static str = "unassign_mentor";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = true;
+    type Response = CommandId;
+}
+
+/// What an order for the office asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    Assign,
+    Unassign,
+}
+
+/// An order for the office made on this device, and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficeOrder {
+    pub id: CommandId,
+    pub kind: OrderKind,
+    pub participant: ParticipantId,
+    pub mentor: UserId,
+    /// The mentor's name, when the directory knows them.
+    pub mentor_name: Option<String>,
+    pub made_at: Timestamp,
+    /// When the office answered; `None` while it waits for a sync.
+    pub answered_at: Option<Timestamp>,
+    /// Why the office refused it (nothing was changed).
+    pub refused: Option<Refused>,
+}
+
+/// A participant's mentors as the office last said, and orders about them made here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantMentorsView {
+    /// Assigned mentors the directory knows.
+    pub assigned: Vec<onward_core::overview::StaffMember>,
+    /// Whether the office has sent a directory yet (before then, who is assigned is unknown).
+    pub known: bool,
+    /// Orders about this participant, newest first.
+    pub orders: Vec<OfficeOrder>,
+}
+
+/// For coordinators: who a participant's mentors are, and orders about them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct ParticipantMentors {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub participant: ParticipantId,
+}
+impl Request for ParticipantMentors {
+    const NAME: &'static str = "participant_mentors";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = false;
+    type Response = ParticipantMentorsView;
+}
+
+/// For coordinators: the latest orders for the office made on this device.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct GetOfficeOrders {}
+impl Request for GetOfficeOrders {
+    const NAME: &'static str = "office_orders";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = false;
+    type Response = Vec<OfficeOrder>;
 }
 
 /// What one sync did.
@@ -736,6 +918,14 @@ registry! {
     ResolveNotAccepted,
     GetOfficeNotices,
     FunderReport,
+    GetOverview,
+    OverviewList,
+    ConcernInbox,
+    GetStaff,
+    AssignMentor,
+    UnassignMentor,
+    ParticipantMentors,
+    GetOfficeOrders,
     ; without a generated subcommand:
     ImportParticipants,
     ExportCalendar,

@@ -431,7 +431,246 @@ impl Handle<FunderReport> for App {
     }
 }
 
+impl Handle<GetOverview> for App {
+    fn handle(&mut self, _: GetOverview) -> Result<onward_core::overview::Overview, ApiError> {
+        access::check::<GetOverview>(&self.me)?;
+        let mut o = self.store.overview(self.now()).map_err(storage)?;
+        if !self.store.staff().map_err(storage)?.is_empty() {
+            o.waiting_for_mentor = Some(self.store.unassigned().map_err(storage)?.len() as u32);
+        }
+        Ok(o)
+    }
+}
+
+/// Puts each row's participant's name beside it.
+fn named<T>(
+    names: &std::collections::HashMap<onward_core::ids::ParticipantId, String>,
+    rows: Vec<T>,
+    participant: fn(&T) -> onward_core::ids::ParticipantId,
+) -> Vec<Named<T>> {
+    rows.into_iter()
+        .map(|row| Named {
+            name: names.get(&participant(&row)).cloned().unwrap_or_default(),
+            row,
+        })
+        .collect()
+}
+
+impl Handle<OverviewList> for App {
+    fn handle(&mut self, r: OverviewList) -> Result<OverviewRows, ApiError> {
+        use onward_core::overview::Days;
+        use onward_core::vocab::OverviewFigure;
+        access::check::<OverviewList>(&self.me)?;
+        let today = self.now().london_day();
+        let s = &self.store;
+        let names = s.names().map_err(storage)?;
+        Ok(match r.figure {
+            OverviewFigure::WaitingForMentor => {
+                let waiting: std::collections::HashSet<_> =
+                    s.unassigned().map_err(storage)?.into_iter().collect();
+                let mut rows = s.caseload(self.now()).map_err(storage)?;
+                rows.retain(|c| waiting.contains(&c.participant));
+                rows.truncate(OVERVIEW_LIST_LIMIT as usize);
+                OverviewRows::Participants(rows)
+            }
+            OverviewFigure::ReviewsOverdue => OverviewRows::Goals(named(
+                &names,
+                s.reviews_overdue(today, OVERVIEW_LIST_LIMIT)
+                    .map_err(storage)?,
+                |g| g.participant,
+            )),
+            OverviewFigure::AppointmentsThisWeek => {
+                let week = Days::week_of(today);
+                OverviewRows::Appointments(named(
+                    &names,
+                    s.appointments_happening(week.start(), week.end(), OVERVIEW_LIST_LIMIT)
+                        .map_err(storage)?,
+                    |a| a.participant,
+                ))
+            }
+            OverviewFigure::SessionsThisMonth => {
+                let month = Days::month_of(today);
+                OverviewRows::Sessions(named(
+                    &names,
+                    s.sessions_between(month.start(), month.end(), OVERVIEW_LIST_LIMIT)
+                        .map_err(storage)?,
+                    |x| x.participant,
+                ))
+            }
+        })
+    }
+}
+
+impl Handle<GetStaff> for App {
+    fn handle(&mut self, _: GetStaff) -> Result<Vec<onward_core::overview::StaffMember>, ApiError> {
+        access::check::<GetStaff>(&self.me)?;
+        self.staff()
+    }
+}
+
+impl Handle<AssignMentor> for App {
+    fn handle(&mut self, r: AssignMentor) -> Result<onward_core::ids::CommandId, ApiError> {
+        access::check::<AssignMentor>(&self.me)?;
+        self.order(r.participant, r.mentor, true)
+    }
+}
+
+impl Handle<UnassignMentor> for App {
+    fn handle(&mut self, r: UnassignMentor) -> Result<onward_core::ids::CommandId, ApiError> {
+        access::check::<UnassignMentor>(&self.me)?;
+        self.order(r.participant, r.mentor, false)
+    }
+}
+
+impl Handle<ParticipantMentors> for App {
+    fn handle(&mut self, r: ParticipantMentors) -> Result<ParticipantMentorsView, ApiError> {
+        access::check::<ParticipantMentors>(&self.me)?;
+        let assigned = self.store.assigned_to(r.participant).map_err(storage)?;
+        let known = !self.store.staff().map_err(storage)?.is_empty();
+        Ok(ParticipantMentorsView {
+            assigned: self
+                .staff()?
+                .into_iter()
+                .filter(|m| assigned.contains(&m.user))
+                .collect(),
+            known,
+            orders: self.orders(Some(r.participant))?,
+        })
+    }
+}
+
+impl Handle<GetOfficeOrders> for App {
+    fn handle(&mut self, _: GetOfficeOrders) -> Result<Vec<OfficeOrder>, ApiError> {
+        access::check::<GetOfficeOrders>(&self.me)?;
+        self.orders(None)
+    }
+}
+
+impl Handle<ConcernInbox> for App {
+    fn handle(&mut self, _: ConcernInbox) -> Result<Vec<InboxConcern>, ApiError> {
+        access::check::<ConcernInbox>(&self.me)?;
+        let now = self.now();
+        let names = self.store.names().map_err(storage)?;
+        let mut rows = self.store.open_concerns().map_err(storage)?;
+        onward_core::overview::inbox_order(&mut rows);
+        Ok(rows
+            .into_iter()
+            .map(|c| InboxConcern {
+                name: names.get(&c.participant).cloned().unwrap_or_default(),
+                age_days: onward_core::overview::age_in_days(c.raised_at, now),
+                raised_by_me: c.raised_by == self.me.user,
+                concern: c,
+            })
+            .collect())
+    }
+}
+
 impl App {
+    /// The staff directory the office last sent, by name.
+    fn staff(&self) -> Result<Vec<onward_core::overview::StaffMember>, ApiError> {
+        let mut staff: Vec<onward_core::overview::StaffMember> = self
+            .store
+            .staff()
+            .map_err(storage)?
+            .iter()
+            .filter_map(|j| serde_json::from_str(j).ok())
+            .collect();
+        staff.sort_by(|a, b| {
+            (a.display_name.to_lowercase(), a.user).cmp(&(b.display_name.to_lowercase(), b.user))
+        });
+        Ok(staff)
+    }
+
+    /// Queues an order for the office about a participant held here; the office decides at
+    /// the next sync.
+    fn order(
+        &mut self,
+        participant: onward_core::ids::ParticipantId,
+        mentor: onward_core::ids::UserId,
+        assign: bool,
+    ) -> Result<onward_core::ids::CommandId, ApiError> {
+        use onward_sync::message::Order;
+        // The record must be here (a participant made offline is sent before the order).
+        self.load(participant)?;
+        // What the office would refuse for certain is refused here too, to save a round trip.
+        if assign && let Some(m) = self.staff()?.into_iter().find(|m| m.user == mentor) {
+            use onward_core::policy::Refused;
+            use onward_core::vocab::Role;
+            let why = if !matches!(m.role, Role::Mentor | Role::PeerMentor) {
+                Some(Refused::NotAMentor)
+            } else if !m.enabled {
+                Some(Refused::AccountOff)
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(ApiError::from(why));
+            }
+        }
+        let order = if assign {
+            Order::Assign {
+                participant,
+                mentor,
+            }
+        } else {
+            Order::Unassign {
+                participant,
+                mentor,
+            }
+        };
+        let id = onward_core::ids::CommandId::new();
+        let body = serde_json::to_string(&order)
+            .map_err(|e| ApiError::new(ErrorKind::Storage, e.to_string()))?;
+        self.store
+            .queue_command(&id.to_string(), &body, self.now().millis())
+            .map_err(storage)?;
+        self.notify(vec![participant], Origin::Local);
+        Ok(id)
+    }
+
+    /// Orders made here, newest first (`only` for one participant's).
+    fn orders(
+        &self,
+        only: Option<onward_core::ids::ParticipantId>,
+    ) -> Result<Vec<OfficeOrder>, ApiError> {
+        use onward_sync::message::Order;
+        let names: std::collections::HashMap<_, _> = self
+            .staff()?
+            .into_iter()
+            .map(|m| (m.user, m.display_name))
+            .collect();
+        let mut out = Vec::new();
+        for c in self.store.commands(200).map_err(storage)? {
+            let (Ok(id), Ok(order)) = (c.id.parse(), serde_json::from_str::<Order>(&c.body)) else {
+                continue;
+            };
+            let (kind, participant, mentor) = match order {
+                Order::Assign {
+                    participant,
+                    mentor,
+                } => (OrderKind::Assign, participant, mentor),
+                Order::Unassign {
+                    participant,
+                    mentor,
+                } => (OrderKind::Unassign, participant, mentor),
+            };
+            if only.is_some_and(|p| p != participant) {
+                continue;
+            }
+            out.push(OfficeOrder {
+                id,
+                kind,
+                participant,
+                mentor,
+                mentor_name: names.get(&mentor).cloned(),
+                made_at: Timestamp::from_millis(c.created_at),
+                answered_at: c.answered_at.map(Timestamp::from_millis),
+                refused: c.refused.and_then(|j| serde_json::from_str(&j).ok()),
+            });
+        }
+        Ok(out)
+    }
+
     /// Runs a request given by wire name and JSON (the shells' entry point).
     pub fn dispatch(
         &mut self,

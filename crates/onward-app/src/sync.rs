@@ -6,13 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use onward_api::{ApiError, ErrorKind, Identity, SyncReport, SyncStatus};
+use onward_api::{ApiError, ErrorKind, GetOverview, Identity, SyncReport, SyncStatus};
 use onward_core::document::{Doc, DocId};
 use onward_core::ids::ParticipantId;
 use onward_core::model::{Notes, Plan, Restricted, Safeguarding};
 use onward_core::policy::Refused;
 use onward_core::time::Timestamp;
-use onward_core::vocab::DocKind;
+use onward_core::vocab::{DocKind, Urgency};
 use onward_store::{StoreKey, SyncWrite, Write};
 use onward_sync::client::{ClientSync, Round, SyncState};
 use onward_sync::codec;
@@ -31,6 +31,8 @@ const LAST_SYNCED: &str = "sync.last_synced";
 const LAST_ERROR: &str = "sync.last_error";
 const LAST_FAILURE: &str = "sync.last_failure";
 const CLOCK_AHEAD: &str = "sync.clock_ahead_ms";
+/// The digest of the staff directory held (hex), for coordinators.
+const DIRECTORY_DIGEST: &str = "sync.directory_digest";
 
 /// Outbox entries read per round: as many as one message may push (the protocol batches them
 /// further by size).
@@ -179,6 +181,16 @@ impl App {
             clock_ahead_seconds: meta(CLOCK_AHEAD)?
                 .and_then(|t| t.parse::<i64>().ok())
                 .map(|ms| ms / 1000),
+            urgent_concerns: if crate::access::check::<GetOverview>(&self.me).is_ok() {
+                let urgent: Vec<Urgency> = Urgency::ALL
+                    .iter()
+                    .copied()
+                    .filter(|u| onward_core::overview::is_urgent(*u))
+                    .collect();
+                Some(self.store.open_concerns_of(&urgent).map_err(storage)?)
+            } else {
+                None
+            },
         })
     }
 
@@ -225,8 +237,33 @@ impl App {
         };
         let scope = Scope::from_docs(self.store.scope().map_err(storage)?);
         let held = self.store.held_docs().map_err(storage)?;
+        let mut client = ClientSync::new(state, &scope, held);
+        // A coordinator's orders for the office go with the sync, and the staff directory
+        // comes back when it changed.
+        if crate::access::check::<onward_api::GetOverview>(&self.me).is_ok() {
+            let commands = self
+                .store
+                .pending_commands()
+                .map_err(storage)?
+                .into_iter()
+                .filter_map(|c| {
+                    Some(onward_sync::message::Command {
+                        id: c.id.parse().ok()?,
+                        order: serde_json::from_str(&c.body).ok()?,
+                    })
+                })
+                .collect();
+            let digest = self
+                .store
+                .meta(DIRECTORY_DIGEST)
+                .map_err(storage)?
+                .and_then(|h| hex::decode(h).ok())
+                .and_then(|b| b.try_into().ok())
+                .unwrap_or([0; 32]);
+            client = client.with_office(commands, digest);
+        }
         Ok(SyncRun {
-            client: ClientSync::new(state, &scope, held),
+            client,
             token,
             report: SyncReport::default(),
             pushed: 0,
@@ -331,6 +368,8 @@ impl App {
             account,
             server_time,
             notices,
+            answers,
+            directory,
         } = round;
         report.removed += remove.len() as u64;
         report.fetched += docs.len() as u64;
@@ -473,11 +512,39 @@ impl App {
             gone,
             acked,
             // How far this tablet's clock is from the office's, in the same transaction, when
-            // it moved by more than a second.
+            // it moved by more than a second; and the digest of a new staff directory.
             meta: clock_ahead
                 .map(|ahead| (CLOCK_AHEAD, ahead.to_string()))
                 .into_iter()
+                .chain(
+                    directory
+                        .as_ref()
+                        .map(|d| (DIRECTORY_DIGEST, hex::encode(d.digest()))),
+                )
                 .collect(),
+            answers: answers
+                .iter()
+                .map(|a| {
+                    (
+                        a.id.to_string(),
+                        a.refused
+                            .as_ref()
+                            .map(|r| serde_json::to_string(r).unwrap_or_default()),
+                    )
+                })
+                .collect(),
+            directory: directory.as_ref().map(|d| onward_store::DirectoryWrite {
+                staff: d
+                    .staff
+                    .iter()
+                    .map(|m| (m.user, serde_json::to_string(m).unwrap_or_default()))
+                    .collect(),
+                assignments: d
+                    .assignments
+                    .iter()
+                    .map(|a| (a.participant, a.mentor))
+                    .collect(),
+            }),
         };
         let due = self.store.sync_commit(&write).map_err(storage)?;
         if clock_ahead.is_some() {
@@ -489,7 +556,11 @@ impl App {
         if let Some(account) = account {
             self.update_account(account)?;
         }
-        if !participants.is_empty() || !notices.is_empty() {
+        if !participants.is_empty()
+            || !notices.is_empty()
+            || !answers.is_empty()
+            || directory.is_some()
+        {
             self.notify(participants, Origin::Sync);
         }
         Ok(())

@@ -73,6 +73,8 @@ id_type! {
     UserId;
     /// One enrolled tablet or laptop.
     DeviceId;
+    /// A coordinator's order to the office (assign a mentor, …), answered once.
+    CommandId;
     /// A goal in a participant's plan.
     GoalId;
     /// A step towards a goal.

@@ -43,6 +43,7 @@ pub mod input;
 pub mod judge;
 pub mod model;
 pub mod ops;
+pub mod overview;
 pub mod policy;
 pub mod reports;
 pub mod rules;

@@ -356,6 +356,14 @@ pub enum Refused {
     TooLarge { bytes: usize, max: usize },
     #[error("the office has too much to check in one message; sync again")]
     TooMuch,
+    #[error("that person is not one of this organisation's staff")]
+    UnknownPerson,
+    #[error("only mentors and peer mentors have a caseload")]
+    NotAMentor,
+    #[error("that person's account is turned off")]
+    AccountOff,
+    #[error("the office does not hold this participant yet; sync, then try again")]
+    UnknownParticipant,
 }
 
 impl Refused {
@@ -385,6 +393,10 @@ impl Refused {
             Refused::AlreadyExists => "already_exists",
             Refused::TooLarge { .. } => "too_large",
             Refused::TooMuch => "too_much",
+            Refused::UnknownPerson => "unknown_person",
+            Refused::NotAMentor => "not_a_mentor",
+            Refused::AccountOff => "account_off",
+            Refused::UnknownParticipant => "unknown_participant",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Derived views of a participant's documents: the rows behind the caseload list, today's
-//! appointments, goals due for review, follow-ups, unsigned sessions and open concerns.
+//! appointments, goals due for review, follow-ups, sessions (for the coordinator's overview),
+//! unsigned sessions and open concerns.
 //! Computed only from the documents, so the device store's query tables can always be rebuilt.
 
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,18 @@ pub struct UnsignedRow {
     pub started_at: Timestamp,
 }
 
+/// A session as it stands (the signed revision once signed off, else the latest), for the
+/// overview's counts of sessions and contact hours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub session: SessionId,
+    pub participant: ParticipantId,
+    pub started_at: Timestamp,
+    pub minutes: u32,
+    /// The participant attended or was late (a session that happened).
+    pub delivered: bool,
+}
+
 /// An open safeguarding concern (no description: lists never show it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConcernRow {
@@ -73,6 +86,10 @@ pub struct ConcernRow {
     pub urgency: Urgency,
     pub status: ConcernStatus,
     pub raised_at: Timestamp,
+    /// Who raised it.
+    pub raised_by: UserId,
+    /// When a coordinator last responded, if anyone has.
+    pub last_response_at: Option<Timestamp>,
 }
 
 /// Every derived row for one participant.
@@ -82,6 +99,7 @@ pub struct ParticipantRows {
     pub appointments: Vec<AppointmentRow>,
     pub goals: Vec<GoalRow>,
     pub follow_ups: Vec<FollowUpRow>,
+    pub sessions: Vec<SessionRow>,
     pub unsigned: Vec<UnsignedRow>,
     pub concerns: Vec<ConcernRow>,
 }
@@ -137,10 +155,18 @@ pub fn participant_rows(
         })
         .collect();
     let mut unsigned = Vec::new();
+    let mut session_rows = Vec::new();
     let mut last_contact = None;
     let sessions = notes.map(|n| n.sessions()).unwrap_or_default();
     for s in sessions.values() {
         let Some(c) = s.current() else { continue };
+        session_rows.push(SessionRow {
+            session: s.id,
+            participant: p,
+            started_at: c.started_at,
+            minutes: c.duration_minutes,
+            delivered: c.attendance != Attendance::DidNotAttend,
+        });
         if !s.is_signed_off() {
             unsigned.push(UnsignedRow {
                 session: s.id,
@@ -165,6 +191,8 @@ pub fn participant_rows(
             urgency: c.urgency,
             status: c.status,
             raised_at: c.raised.at,
+            raised_by: c.raised.by,
+            last_response_at: c.responses.values().map(|r| r.created.at).max(),
         })
         .collect();
     ParticipantRows {
@@ -183,6 +211,7 @@ pub fn participant_rows(
         appointments,
         goals,
         follow_ups,
+        sessions: session_rows,
         unsigned,
         concerns,
     }

@@ -207,6 +207,18 @@ vocabulary! {
         Immediate = "immediate",
     }
 
+    /// A figure of the coordinator's overview whose list can be opened.
+    OverviewFigure {
+        /// Participants no mentor is assigned to.
+        WaitingForMentor = "waiting-for-mentor",
+        /// Active goals whose review date has passed.
+        ReviewsOverdue = "reviews-overdue",
+        /// This week's appointments.
+        AppointmentsThisWeek = "appointments-this-week",
+        /// This month's sessions.
+        SessionsThisMonth = "sessions-this-month",
+    }
+
     /// Where a concern stands.
     ConcernStatus {
         Open = "open",

@@ -12,7 +12,7 @@ use onward_core::policy::{Access, Operation, Reach, Refused};
 use onward_core::time::Timestamp;
 use onward_core::vocab::DocKind;
 use onward_sync::check::{self, Pusher};
-use onward_sync::client::{MAX_PUSH, MAX_WANT};
+use onward_sync::client::{MAX_COMMANDS, MAX_PUSH, MAX_WANT};
 use onward_sync::codec::TARGET_BATCH_BYTES;
 use onward_sync::message::*;
 use onward_sync::scope::Scope;
@@ -269,6 +269,15 @@ fn check_bounds(req: &SyncRequest) -> Result<(), ServerError> {
             ),
         ));
     }
+    if req.commands.len() > MAX_COMMANDS {
+        return Err(ServerError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "this tablet sent {} orders for the office in one message; the server takes at most {MAX_COMMANDS} at a time. Update the Onward app and sync again",
+                req.commands.len()
+            ),
+        ));
+    }
     if req.push.len() > MAX_PUSH {
         return Err(ServerError::new(
             ErrorCode::TooLarge,
@@ -342,6 +351,25 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
                 });
             }
         }
+    }
+
+    // Orders for the office, after the pushes (an order may be about a participant just
+    // created) and before the scope (so an assignment shows at once).
+    let mut answers = Vec::with_capacity(req.commands.len());
+    for command in &req.commands {
+        let refused = storage
+            .run_command(&user, command, now)
+            .map_err(unavailable)?;
+        tracing::info!(
+            device = %device.id,
+            command = %command.id,
+            outcome = refused.as_ref().map_or("done", Refused::code),
+            "office command"
+        );
+        answers.push(CommandAnswer {
+            id: command.id,
+            refused,
+        });
     }
 
     let (head, scope_seq) = storage.position(org).map_err(unavailable)?;
@@ -428,8 +456,19 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
         Vec::new()
     };
 
+    // The staff directory, for a coordinator whose copy differs.
+    let directory = match req.directory {
+        Some(theirs) if Access::Coordination.permits(&user.actor()).is_ok() => {
+            let d = storage.directory(org).map_err(unavailable)?;
+            (d.digest() != theirs).then_some(d)
+        }
+        _ => None,
+    };
+
     Ok(SyncResponse {
         server_time: now_millis(),
+        answers,
+        directory,
         account: Account {
             role: user.role,
             cleared: user.cleared,

@@ -2,8 +2,10 @@
 //! document change they follow from, and read back as the core's view types.
 
 use onward_core::ids::ParticipantId;
+use onward_core::overview::Overview;
 use onward_core::time::{Day, Timestamp};
 use onward_core::views::*;
+use onward_core::vocab::{ParticipantStatus, Urgency};
 use rusqlite::{Row, Transaction, params};
 
 use crate::{Store, StoreError};
@@ -13,6 +15,7 @@ const TABLES: &[&str] = &[
     "q_appointments",
     "q_goals",
     "q_follow_ups",
+    "q_sessions",
     "q_unsigned_sessions",
     "q_concerns",
 ];
@@ -62,6 +65,10 @@ pub(crate) fn replace_rows(
     if changed(|a, b| a.follow_ups == b.follow_ups) {
         clear("q_follow_ups")?;
         insert_follow_ups(tx, &p, &rows.follow_ups)?;
+    }
+    if changed(|a, b| a.sessions == b.sessions) {
+        clear("q_sessions")?;
+        insert_sessions(tx, &p, &rows.sessions)?;
     }
     if changed(|a, b| a.unsigned == b.unsigned) {
         clear("q_unsigned_sessions")?;
@@ -169,14 +176,36 @@ fn insert_unsigned(
     Ok(())
 }
 
+fn insert_sessions(
+    tx: &Transaction<'_>,
+    p: &str,
+    sessions: &[SessionRow],
+) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO q_sessions (session_id, participant_id, started_at, minutes, delivered)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for s in sessions {
+        stmt.execute(params![
+            s.session.to_string(),
+            p,
+            s.started_at.millis(),
+            s.minutes,
+            s.delivered
+        ])?;
+    }
+    Ok(())
+}
+
 fn insert_concerns(
     tx: &Transaction<'_>,
     p: &str,
     concerns: &[ConcernRow],
 ) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO q_concerns (concern_id, participant_id, category, urgency, status, raised_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO q_concerns (concern_id, participant_id, category, urgency, status, raised_at,
+                                 raised_by, last_response_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for c in concerns {
         stmt.execute(params![
@@ -185,7 +214,9 @@ fn insert_concerns(
             c.category.as_str(),
             c.urgency.as_str(),
             c.status.as_str(),
-            c.raised_at.millis()
+            c.raised_at.millis(),
+            c.raised_by.to_string(),
+            c.last_response_at.map(|t| t.millis())
         ])?;
     }
     Ok(())
@@ -284,6 +315,18 @@ fn concern_row(r: &Row<'_>) -> rusqlite::Result<ConcernRow> {
         urgency: parse(r, 3)?,
         status: parse(r, 4)?,
         raised_at: Timestamp::from_millis(r.get(5)?),
+        raised_by: parse(r, 6)?,
+        last_response_at: time_opt(r, 7)?,
+    })
+}
+
+fn session_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
+    Ok(SessionRow {
+        session: parse(r, 0)?,
+        participant: parse(r, 1)?,
+        started_at: Timestamp::from_millis(r.get(2)?),
+        minutes: r.get(3)?,
+        delivered: r.get(4)?,
     })
 }
 
@@ -301,6 +344,7 @@ pub struct DerivedTables {
     pub appointments: Vec<AppointmentRow>,
     pub goals: Vec<GoalRow>,
     pub follow_ups: Vec<FollowUpRow>,
+    pub sessions: Vec<SessionRow>,
     pub unsigned: Vec<UnsignedRow>,
     pub concerns: Vec<ConcernRow>,
 }
@@ -389,11 +433,153 @@ impl Store {
     /// Concerns not closed, most urgent and oldest first.
     pub fn open_concerns(&self) -> Result<Vec<ConcernRow>, StoreError> {
         self.rows(
-            "SELECT concern_id, participant_id, category, urgency, status, raised_at FROM q_concerns
+            "SELECT concern_id, participant_id, category, urgency, status, raised_at, raised_by, last_response_at FROM q_concerns
               ORDER BY CASE urgency WHEN 'immediate' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,
                        raised_at, concern_id",
             [],
             concern_row,
+        )
+    }
+
+    /// Every participant's preferred name, by id.
+    pub fn names(&self) -> Result<std::collections::HashMap<ParticipantId, String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT participant_id, preferred_name FROM q_caseload")?;
+        let rows = stmt.query_map([], |r| Ok((parse(r, 0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many open concerns of these urgencies are held here.
+    pub fn open_concerns_of(&self, urgencies: &[Urgency]) -> Result<u32, StoreError> {
+        let mut n = 0;
+        for u in urgencies {
+            n += self
+                .conn
+                .prepare_cached("SELECT count(*) FROM q_concerns WHERE urgency = ?1")?
+                .query_row([u.as_str()], |r| r.get::<_, u32>(0))?;
+        }
+        Ok(n)
+    }
+
+    /// The organisation at a glance, from the query tables, for the London day `now` falls
+    /// on. Counts only what this device holds.
+    pub fn overview(&self, now: Timestamp) -> Result<Overview, StoreError> {
+        use onward_core::overview::{ConcernCount, Days, age_in_days};
+        let today = now.london_day();
+        let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<u32, StoreError> {
+            Ok(self.conn.prepare_cached(sql)?.query_row(p, |r| r.get(0))?)
+        };
+        let mut by_status = Vec::new();
+        for status in ParticipantStatus::ALL {
+            by_status.push((
+                *status,
+                count(
+                    "SELECT count(*) FROM q_caseload WHERE status = ?1",
+                    &[&status.as_str()],
+                )?,
+            ));
+        }
+        let mut concerns = Vec::new();
+        for urgency in Urgency::ALL.iter().rev() {
+            let (open, oldest): (u32, Option<i64>) = self
+                .conn
+                .prepare_cached(
+                    "SELECT count(*), min(raised_at) FROM q_concerns WHERE urgency = ?1",
+                )?
+                .query_row([urgency.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            concerns.push(ConcernCount {
+                urgency: *urgency,
+                open,
+                oldest_days: oldest.map(|t| age_in_days(Timestamp::from_millis(t), now)),
+            });
+        }
+        let week = Days::week_of(today);
+        let month = Days::month_of(today);
+        let (appointments_this_week, appointments_accompanied): (u32, u32) = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*), count(accompanied_by) FROM q_appointments
+                  WHERE starts_at >= ?1 AND starts_at < ?2
+                    AND status IN ('planned', 'attended', 'missed')",
+            )?
+            .query_row([week.start().millis(), week.end().millis()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let (sessions_delivered, sessions_missed, minutes): (u32, u32, i64) = self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(sum(delivered), 0), coalesce(sum(1 - delivered), 0),
+                        coalesce(sum(CASE WHEN delivered = 1 THEN minutes ELSE 0 END), 0)
+                   FROM q_sessions WHERE started_at >= ?1 AND started_at < ?2",
+            )?
+            .query_row([month.start().millis(), month.end().millis()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        Ok(Overview {
+            today: Some(today),
+            by_status,
+            concerns,
+            concerns_unanswered: count(
+                "SELECT count(*) FROM q_concerns WHERE last_response_at IS NULL",
+                &[],
+            )?,
+            waiting_for_mentor: None,
+            reviews_overdue: count(
+                "SELECT count(*) FROM q_goals WHERE review_due < ?1",
+                &[&today.to_string()],
+            )?,
+            week: Some(week),
+            appointments_this_week,
+            appointments_accompanied,
+            month: Some(month),
+            sessions_delivered,
+            sessions_missed,
+            minutes_delivered: minutes.max(0) as u64,
+        })
+    }
+
+    /// Active goals whose review date is before `day`, the most overdue first.
+    pub fn reviews_overdue(&self, day: Day, limit: u32) -> Result<Vec<GoalRow>, StoreError> {
+        self.rows(
+            "SELECT goal_id, participant_id, title, pathway, target_date, review_due FROM q_goals
+              WHERE review_due < ?1 ORDER BY review_due, goal_id LIMIT ?2",
+            params![day.to_string(), limit],
+            goal_row,
+        )
+    }
+
+    /// Appointments from `from` (included) to `to` (excluded) that are not cancelled or
+    /// rescheduled, in time order.
+    pub fn appointments_happening(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<AppointmentRow>, StoreError> {
+        self.rows(
+            "SELECT appointment_id, participant_id, starts_at, kind, status, with_whom, accompanied_by
+               FROM q_appointments
+              WHERE starts_at >= ?1 AND starts_at < ?2 AND status IN ('planned', 'attended', 'missed')
+              ORDER BY starts_at, appointment_id LIMIT ?3",
+            params![from.millis(), to.millis(), limit],
+            appointment_row,
+        )
+    }
+
+    /// Sessions from `from` (included) to `to` (excluded), newest first.
+    pub fn sessions_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        self.rows(
+            "SELECT session_id, participant_id, started_at, minutes, delivered FROM q_sessions
+              WHERE started_at >= ?1 AND started_at < ?2
+              ORDER BY started_at DESC, session_id LIMIT ?3",
+            params![from.millis(), to.millis(), limit],
+            session_row,
         )
     }
 
@@ -418,13 +604,18 @@ impl Store {
                 [],
                 follow_up_row,
             )?,
+            sessions: self.rows(
+                "SELECT session_id, participant_id, started_at, minutes, delivered FROM q_sessions ORDER BY session_id",
+                [],
+                session_row,
+            )?,
             unsigned: self.rows(
                 "SELECT session_id, participant_id, started_at FROM q_unsigned_sessions ORDER BY session_id",
                 [],
                 unsigned_row,
             )?,
             concerns: self.rows(
-                "SELECT concern_id, participant_id, category, urgency, status, raised_at FROM q_concerns ORDER BY concern_id",
+                "SELECT concern_id, participant_id, category, urgency, status, raised_at, raised_by, last_response_at FROM q_concerns ORDER BY concern_id",
                 [],
                 concern_row,
             )?,

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use onward_core::document::{Doc, DocId, Record};
-use onward_core::ids::ParticipantId;
+use onward_core::ids::{ParticipantId, UserId};
 use onward_core::model::{Notes, Plan, Restricted, Safeguarding};
 use onward_core::views::ParticipantRows;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -40,6 +40,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_not_accepted.sql"),
+    include_str!("../migrations/0004_overview.sql"),
+    include_str!("../migrations/0005_office.sql"),
 ];
 
 /// Compact a document once this many changes have been appended since its snapshot.
@@ -150,6 +152,30 @@ pub struct SyncWrite<'a> {
     pub acked: Vec<u64>,
     /// Settings to set in the same transaction (such as how far the clock is off).
     pub meta: Vec<(&'static str, String)>,
+    /// The office's answers to commands, as (command id, why refused as JSON).
+    pub answers: Vec<(String, Option<String>)>,
+    /// A new staff directory from the office, replacing the one held.
+    pub directory: Option<DirectoryWrite>,
+}
+
+/// The staff directory as the store keeps it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct DirectoryWrite {
+    /// Each member of staff as (user id, JSON).
+    pub staff: Vec<(UserId, String)>,
+    pub assignments: Vec<(ParticipantId, UserId)>,
+}
+
+/// A command for the office made on this device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandRow {
+    pub id: String,
+    /// The order, as JSON.
+    pub body: String,
+    pub created_at: i64,
+    pub answered_at: Option<i64>,
+    /// Why the office refused it, as JSON.
+    pub refused: Option<String>,
 }
 
 /// An open device store.
@@ -202,6 +228,11 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.migrate()?;
+        // A migration that changed what the query tables hold asks for them to be rebuilt.
+        if store.meta("rebuild_derived")?.is_some() {
+            store.rebuild_derived()?;
+            store.delete_meta("rebuild_derived")?;
+        }
         Ok(store)
     }
 
@@ -435,6 +466,7 @@ impl Store {
         tx.execute_batch(
             "DELETE FROM changes; DELETE FROM outbox; DELETE FROM documents; DELETE FROM sync_scope;
              DELETE FROM not_accepted; DELETE FROM office_notices; DELETE FROM receipts;
+             DELETE FROM office_commands; DELETE FROM office_staff; DELETE FROM office_assignments;
              DELETE FROM meta WHERE key LIKE 'sync.%' OR key LIKE 'draft:%';",
         )?;
         derived::clear_all(&tx)?;
@@ -644,6 +676,27 @@ impl Store {
             )?
             .execute(params![&hash[..], at])?;
         }
+        for (id, refused) in &round.answers {
+            tx.prepare_cached(
+                "UPDATE office_commands SET answered_at = ?2, refused = ?3
+                  WHERE id = ?1 AND answered_at IS NULL",
+            )?
+            .execute(params![id, round.now, refused])?;
+        }
+        if let Some(d) = &round.directory {
+            tx.execute_batch("DELETE FROM office_staff; DELETE FROM office_assignments;")?;
+            let mut staff =
+                tx.prepare_cached("INSERT INTO office_staff (user_id, body) VALUES (?1, ?2)")?;
+            for (user, body) in &d.staff {
+                staff.execute(params![user.to_string(), body])?;
+            }
+            let mut assigned = tx.prepare_cached(
+                "INSERT OR IGNORE INTO office_assignments (participant_id, mentor_id) VALUES (?1, ?2)",
+            )?;
+            for (p, m) in &d.assignments {
+                assigned.execute(params![p.to_string(), m.to_string()])?;
+            }
+        }
         for (seq, notice) in &round.notices {
             tx.prepare_cached(
                 "INSERT INTO office_notices (seq, notice) VALUES (?1, ?2)
@@ -768,6 +821,85 @@ impl Store {
             restricted.as_ref().map(|d| d.read()),
             &concerns,
         )))
+    }
+
+    /// Queues a command for the office, sent at the next sync.
+    pub fn queue_command(&mut self, id: &str, body: &str, now: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO office_commands (id, body, created_at) VALUES (?1, ?2, ?3)",
+            params![id, body, now],
+        )?;
+        Ok(())
+    }
+
+    /// Commands the office has not answered yet, oldest first.
+    pub fn pending_commands(&self) -> Result<Vec<CommandRow>, StoreError> {
+        self.command_rows("WHERE answered_at IS NULL ORDER BY created_at, id", [])
+    }
+
+    /// The latest `limit` commands, newest first.
+    pub fn commands(&self, limit: u32) -> Result<Vec<CommandRow>, StoreError> {
+        self.command_rows("ORDER BY created_at DESC, id DESC LIMIT ?1", [limit])
+    }
+
+    fn command_rows(
+        &self,
+        tail: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Vec<CommandRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, body, created_at, answered_at, refused FROM office_commands {tail}"
+        ))?;
+        let rows = stmt.query_map(p, |r| {
+            Ok(CommandRow {
+                id: r.get(0)?,
+                body: r.get(1)?,
+                created_at: r.get(2)?,
+                answered_at: r.get(3)?,
+                refused: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The staff directory the office last sent: each member's JSON.
+    pub fn staff(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM office_staff ORDER BY user_id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Who is assigned to a participant, as the office last said.
+    pub fn assigned_to(&self, participant: ParticipantId) -> Result<Vec<UserId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT mentor_id FROM office_assignments WHERE participant_id = ?1 ORDER BY mentor_id",
+        )?;
+        let rows = stmt.query_map([participant.to_string()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| {
+            r.map_err(StoreError::from)?
+                .parse()
+                .map_err(|_| StoreError::Damaged("an assignment".into()))
+        })
+        .collect()
+    }
+
+    /// Participants held here that no one is assigned to, as the office last said (only
+    /// meaningful once the office has sent a directory).
+    pub fn unassigned(&self) -> Result<Vec<ParticipantId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT participant_id FROM q_caseload
+              WHERE participant_id NOT IN (SELECT participant_id FROM office_assignments)
+              ORDER BY preferred_name COLLATE NOCASE, participant_id",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|r| {
+            r.map_err(StoreError::from)?
+                .parse()
+                .map_err(|_| StoreError::Damaged("a participant id".into()))
+        })
+        .collect()
     }
 
     /// How many appended changes are waiting to be folded into snapshots.

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::TARGET_BATCH_BYTES;
 use crate::message::{
-    Account, DocChanges, Notice, Pushed, Refusal, SyncRequest, SyncResponse, WholeDoc,
+    Account, Command, CommandAnswer, Directory, DirectoryDigest, DocChanges, Notice, Pushed,
+    Refusal, SyncRequest, SyncResponse, WholeDoc,
 };
 use crate::scope::{Scope, ScopeDigest};
 
@@ -23,6 +24,10 @@ pub const MAX_WANT: usize = 1_000;
 
 /// The most outbox entries pushed in one request. The server refuses a request carrying more.
 pub const MAX_PUSH: usize = 500;
+
+/// The most commands for the office sent in one request. The server refuses a request
+/// carrying more.
+pub const MAX_COMMANDS: usize = 100;
 
 /// What a device remembers between syncs, stored with its documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +74,10 @@ pub struct Round {
     pub server_time: i64,
     /// Office notices for coordinators.
     pub notices: Vec<Notice>,
+    /// The office's answers to commands: store each with its command.
+    pub answers: Vec<CommandAnswer>,
+    /// The staff directory, when the server sent a new one.
+    pub directory: Option<Directory>,
 }
 
 /// Why a sync could not go on.
@@ -90,6 +99,10 @@ pub struct ClientSync {
     held: BTreeSet<DocId>,
     rounds: u32,
     more: bool,
+    /// Commands not yet answered.
+    commands: Vec<Command>,
+    /// The digest of the directory held, when the device asks for the directory.
+    directory: Option<DirectoryDigest>,
 }
 
 impl ClientSync {
@@ -103,7 +116,23 @@ impl ClientSync {
             held,
             rounds: 0,
             more: true,
+            commands: Vec::new(),
+            directory: None,
         }
+    }
+
+    /// For coordinators: the commands to send (sent in every round until answered, after the
+    /// outbox has gone, so a command about a participant made here finds them at the office)
+    /// and the digest of the directory held (asked for in the first round).
+    pub fn with_office(mut self, commands: Vec<Command>, directory: DirectoryDigest) -> Self {
+        self.commands = commands;
+        self.directory = Some(directory);
+        self
+    }
+
+    /// Commands still waiting for an answer.
+    pub fn commands_waiting(&self) -> usize {
+        self.commands.len()
     }
 
     /// The state to store after the last round.
@@ -143,9 +172,19 @@ impl ClientSync {
             cursor: self.state.cursor,
             scope_seq: self.state.scope_seq,
             scope_digest: self.state.scope_digest,
-            push,
             want: self.want.iter().take(MAX_WANT).copied().collect(),
             notices_after: self.state.notices_after,
+            commands: if push.is_empty() {
+                self.commands.iter().take(MAX_COMMANDS).cloned().collect()
+            } else {
+                Vec::new()
+            },
+            directory: if self.rounds == 1 {
+                self.directory
+            } else {
+                None
+            },
+            push,
         })
     }
 
@@ -199,14 +238,22 @@ impl ClientSync {
             self.state.notices_after = self.state.notices_after.max(last);
         }
         round.notices = resp.notices;
+        self.commands
+            .retain(|c| !resp.answers.iter().any(|a| a.id == c.id));
+        round.answers = resp.answers;
+        round.directory = resp.directory;
         round.state = self.state.clone();
         self.more = resp.more;
         Ok(round)
     }
 
-    /// Whether the run is over: nothing is left in the outbox, nothing is wanted and the
-    /// server has nothing more.
+    /// Whether the run is over: nothing is left in the outbox, nothing is wanted, every
+    /// command is answered and the server has nothing more.
     pub fn is_done(&self, outbox_empty: bool) -> bool {
-        self.rounds > 0 && outbox_empty && !self.more && self.want.is_empty()
+        self.rounds > 0
+            && outbox_empty
+            && !self.more
+            && self.want.is_empty()
+            && self.commands.is_empty()
     }
 }

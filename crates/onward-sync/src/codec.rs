@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use crate::message::{ErrorCode, ServerError};
 
 /// The protocol version this crate speaks.
-pub const PROTOCOL_VERSION: u8 = 2;
+pub const PROTOCOL_VERSION: u8 = 3;
 
 /// The largest message either side accepts, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -91,6 +91,8 @@ mod tests {
             push: vec![],
             want: vec![],
             notices_after: 0,
+            commands: vec![],
+            directory: None,
         })
     }
 

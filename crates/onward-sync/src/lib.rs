@@ -19,7 +19,8 @@
 //!     server_time: 1_764_000_000_000,
 //!     account: Account { role: Role::Mentor, cleared: false, display_name: "Sam".into() },
 //!     cursor: 0, more: false, scope_seq: 0, scope: None, acked: vec![], refused: vec![],
-//!     changes: vec![], docs: vec![], gone: vec![], notices: vec![],
+//!     changes: vec![], docs: vec![], gone: vec![], notices: vec![], answers: vec![],
+//!     directory: None,
 //! }).unwrap();
 //! assert!(round.changes.is_empty() && round.remove.is_empty());
 //! assert!(sync.is_done(true));

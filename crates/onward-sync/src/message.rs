@@ -2,12 +2,14 @@
 //! the server keeps no per-connection state, so any message may be repeated or lost.
 
 use onward_core::document::DocId;
-use onward_core::ids::{DeviceId, ParticipantId, UserId};
+use onward_core::ids::{CommandId, DeviceId, ParticipantId, UserId};
 use onward_core::policy::Refused;
 use onward_core::vocab::{DocKind, Role};
 use serde::{Deserialize, Serialize};
 
 use crate::scope::{Scope, ScopeDigest};
+
+pub use onward_core::overview::{Assignment, StaffMember};
 
 /// What a device sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +97,11 @@ pub struct SyncRequest {
     pub want: Vec<DocId>,
     /// For coordinators: the last office notice the device has stored.
     pub notices_after: u64,
+    /// For coordinators: orders for the office not yet answered, oldest first.
+    pub commands: Vec<Command>,
+    /// For coordinators, on a sync's first round: the digest of the staff directory the
+    /// device holds (zeros for none). The server sends the directory when its own differs.
+    pub directory: Option<DirectoryDigest>,
 }
 
 impl std::fmt::Debug for SyncRequest {
@@ -104,6 +111,7 @@ impl std::fmt::Debug for SyncRequest {
             .field("scope_seq", &self.scope_seq)
             .field("push", &self.push.len())
             .field("want", &self.want.len())
+            .field("commands", &self.commands.len())
             .finish_non_exhaustive()
     }
 }
@@ -148,6 +156,62 @@ pub struct SyncResponse {
     /// For coordinators: changes the office refused from anyone's device, after
     /// `notices_after`.
     pub notices: Vec<Notice>,
+    /// The answer to every command the request carried.
+    pub answers: Vec<CommandAnswer>,
+    /// For coordinators who asked: the staff directory, when it differs from theirs.
+    pub directory: Option<Directory>,
+}
+
+/// A coordinator's order for the office, made on the device (perhaps offline) and sent at the
+/// next sync. The server carries it out at most once: a repeated id gets the first answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Command {
+    pub id: CommandId,
+    pub order: Order,
+}
+
+/// What the office is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Order {
+    /// Put a participant on a mentor's caseload.
+    Assign {
+        participant: ParticipantId,
+        mentor: UserId,
+    },
+    /// Take a participant off a mentor's caseload.
+    Unassign {
+        participant: ParticipantId,
+        mentor: UserId,
+    },
+}
+
+/// The office's answer to a command: done, or refused and why (nothing was changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandAnswer {
+    pub id: CommandId,
+    pub refused: Option<Refused>,
+}
+
+/// The digest of a [`Directory`].
+pub type DirectoryDigest = [u8; 32];
+
+/// For coordinators: the organisation's staff and who is assigned to whom, as the server
+/// decides them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    /// Every user but participants, by name.
+    pub staff: Vec<StaffMember>,
+    /// Every assignment, by participant then mentor.
+    pub assignments: Vec<Assignment>,
+}
+
+impl Directory {
+    /// A digest of the whole directory, to tell whether a device's copy is current.
+    pub fn digest(&self) -> DirectoryDigest {
+        use sha2::{Digest, Sha256};
+        let bytes = postcard::to_allocvec(self).unwrap_or_default();
+        Sha256::digest(bytes).into()
+    }
 }
 
 /// The account a device belongs to, as the server knows it now.

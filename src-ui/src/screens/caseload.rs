@@ -21,9 +21,9 @@ struct NewForm {
 #[component]
 pub fn CaseloadScreen() -> impl IntoView {
     let search = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
-    let pathway = RwSignal::new(String::new());
     let ctx = ctx();
+    let status = ctx.caseload_status;
+    let pathway = RwSignal::new(String::new());
     // The caseload, refetched whenever the app core reports a change, with where the first
     // sync stands (asked first, so the two always agree).
     let rows = LocalResource::new(move || {
@@ -39,6 +39,11 @@ pub fn CaseloadScreen() -> impl IntoView {
         }
     });
     let adding = RwSignal::new(false);
+    let coordinates = ctx.me.get_untracked().is_some_and(|m| {
+        onward_api::policy::Access::Coordination
+            .permits(&m.actor())
+            .is_ok()
+    });
     view! {
         <h1>{text::CASELOAD}</h1>
         <div class="filters" role="search">
@@ -119,7 +124,7 @@ pub fn CaseloadScreen() -> impl IntoView {
                     view! { <AddParticipant done=Callback::new(move |_| adding.set(false)) /> }.into_any()
                 } else {
                     view! {
-                        <p>{text::caseload::ADD_LEAD}</p>
+                        <p>{if coordinates { text::caseload::ADD_LEAD_OFFICE } else { text::caseload::ADD_LEAD }}</p>
                         <button type="button" on:click=move |_| adding.set(true)>{text::caseload::ADD}</button>
                     }
                         .into_any()

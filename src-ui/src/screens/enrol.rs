@@ -86,6 +86,7 @@ pub fn Enrol() -> impl IntoView {
         spawn_local(async move {
             match api::call(&request).await {
                 Ok(identity) => {
+                    crate::open_first_screen(ctx, &identity);
                     ctx.me.set(Some(identity));
                     ctx.notice.set(Some(text::enrol::DONE.into()));
                 }

@@ -3,6 +3,7 @@
 pub mod caseload;
 pub mod enrol;
 pub mod not_accepted;
+pub mod office;
 pub mod participant;
 pub mod settings;
 pub mod today;

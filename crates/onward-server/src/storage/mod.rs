@@ -3,6 +3,7 @@
 //! once from the database URL. Calls are blocking; the HTTP layer runs them on tokio's
 //! blocking pool.
 
+mod office;
 pub mod people;
 pub mod postgres;
 mod sql;
@@ -389,4 +390,16 @@ pub trait Storage: Send + Sync + 'static {
     /// The last `limit` admin-log lines, of one organisation or of the whole server, oldest
     /// first.
     fn admin_log(&self, org: Option<OrgId>, limit: usize) -> Result<Vec<AdminEntry>>;
+
+    // Coordinators' orders from their devices (`office.rs`).
+    /// Carries out `command` for `by` (the sending device's owner) or refuses it, at most
+    /// once per command id; `None` when it was done.
+    fn run_command(
+        &self,
+        by: &User,
+        command: &onward_sync::message::Command,
+        now: i64,
+    ) -> Result<Option<Refused>>;
+    /// The organisation's staff and assignments, for coordinators' devices.
+    fn directory(&self, org: OrgId) -> Result<onward_sync::message::Directory>;
 }

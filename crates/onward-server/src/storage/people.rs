@@ -96,6 +96,19 @@ macro_rules! storage_methods {
         fn admin_log(&self, org: Option<OrgId>, limit: usize) -> Result<Vec<AdminEntry>> {
             self.people_read(|db| people::admin_log(db, org, limit))
         }
+
+        fn run_command(
+            &self,
+            by: &User,
+            command: &onward_sync::message::Command,
+            now: i64,
+        ) -> Result<Option<onward_core::policy::Refused>> {
+            self.people_write(|db| super::office::run(db, by, command, now))
+        }
+
+        fn directory(&self, org: OrgId) -> Result<onward_sync::message::Directory> {
+            self.people_read(|db| super::office::directory(db, org))
+        }
     };
 }
 pub(super) use storage_methods;
@@ -107,11 +120,11 @@ pub(super) enum Param {
     Bytes(Vec<u8>),
 }
 
-fn int(v: i64) -> Param {
+pub(super) fn int(v: i64) -> Param {
     Param::Int(Some(v))
 }
 
-fn text(v: impl ToString) -> Param {
+pub(super) fn text(v: impl ToString) -> Param {
     Param::Text(Some(v.to_string()))
 }
 
@@ -130,29 +143,29 @@ fn unreadable(what: &str) -> StorageError {
 }
 
 impl Row {
-    fn cell(&self, i: usize) -> &Cell {
+    pub(super) fn cell(&self, i: usize) -> &Cell {
         self.0.get(i).unwrap_or(&Cell::Null)
     }
 
-    fn opt_int(&self, i: usize) -> Option<i64> {
+    pub(super) fn opt_int(&self, i: usize) -> Option<i64> {
         match self.cell(i) {
             Cell::Int(v) => Some(*v),
             _ => None,
         }
     }
 
-    fn int(&self, i: usize, what: &str) -> Result<i64> {
+    pub(super) fn int(&self, i: usize, what: &str) -> Result<i64> {
         self.opt_int(i).ok_or_else(|| unreadable(what))
     }
 
-    fn opt_text(&self, i: usize) -> Option<String> {
+    pub(super) fn opt_text(&self, i: usize) -> Option<String> {
         match self.cell(i) {
             Cell::Text(v) => Some(v.clone()),
             _ => None,
         }
     }
 
-    fn parsed<T: std::str::FromStr>(&self, i: usize, what: &str) -> Result<T> {
+    pub(super) fn parsed<T: std::str::FromStr>(&self, i: usize, what: &str) -> Result<T> {
         self.opt_text(i)
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| unreadable(what))

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_people.sql"),
     include_str!("../../migrations/postgres/0003_judging.sql"),
+    include_str!("../../migrations/postgres/0004_office.sql"),
 ];
 
 /// How many connections each server instance keeps open.

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_people.sql"),
     include_str!("../../migrations/sqlite/0003_judging.sql"),
+    include_str!("../../migrations/sqlite/0004_office.sql"),
 ];
 
 /// How many connections are kept open.

@@ -23,6 +23,7 @@ mod appointments;
 mod checkins;
 mod concerns;
 mod goals;
+mod mentors;
 mod overview;
 mod sessions;
 

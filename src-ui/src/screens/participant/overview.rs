@@ -68,12 +68,28 @@ pub(super) fn overview(record: Record) -> AnyView {
             }
         })
     };
+    // The referral and consent forms belong to the screen, not to the card that shows the
+    // record (which redraws when it changes), so a refresh never closes them.
+    let referral_open = RwSignal::new(false);
+    let consent_open = RwSignal::new(false);
     let cleared = move || {
         record
-            .with(|v| v.restricted.as_ref().map(restricted))
+            .with(|v| {
+                v.restricted
+                    .as_ref()
+                    .map(|r| restricted(r, referral_open, consent_open))
+            })
             .flatten()
     };
+    let holds_restricted =
+        Memo::new(move |_| record.with(|v| v.restricted.is_some()) == Some(true));
     let editing = RwSignal::new(false);
+    // Coordinators assign and unassign mentors here.
+    let coordinates = ctx().me.get_untracked().is_some_and(|m| {
+        onward_api::policy::Access::Coordination
+            .permits(&m.actor())
+            .is_ok()
+    });
     view! {
         <div class="grid">
             <section class="card" aria-labelledby="ov-h">
@@ -93,7 +109,18 @@ pub(super) fn overview(record: Record) -> AnyView {
                 <h2 id="recent-h">{text::overview::RECENT}</h2>
                 {recent}
             </section>
+            {coordinates.then(|| view! { <super::mentors::MentorsCard record=record /> })}
             {cleared}
+            {move || (holds_restricted.get() && referral_open.get()).then(|| view! {
+                <section class="card restricted" aria-label={text::referral::RECORD}>
+                    <ReferralForm record=record done=Callback::new(move |_| referral_open.set(false)) />
+                </section>
+            })}
+            {move || (holds_restricted.get() && consent_open.get()).then(|| view! {
+                <section class="card restricted" aria-label={text::consent_form::RECORD}>
+                    <ConsentForm record=record done=Callback::new(move |_| consent_open.set(false)) />
+                </section>
+            })}
         </div>
     }
     .into_any()
@@ -115,7 +142,11 @@ fn profile_changes(a: &Profile, b: &Profile) -> Vec<&'static str> {
 
 /// The referral and key contacts, for cleared mentors and coordinators only (the app core
 /// never gives this document to anyone else).
-fn restricted(r: &Restricted) -> AnyView {
+fn restricted(
+    r: &Restricted,
+    referral_open: RwSignal<bool>,
+    consent_open: RwSignal<bool>,
+) -> AnyView {
     let referral = match &r.referral {
         None => view! { <p class="quiet">{text::overview::NO_REFERRAL}</p> }.into_any(),
         Some(f) => view! {
@@ -134,6 +165,11 @@ fn restricted(r: &Restricted) -> AnyView {
         }
         .into_any(),
     };
+    let referral_label = if r.referral.is_some() {
+        text::referral::CHANGE
+    } else {
+        text::referral::RECORD
+    };
     let mut contacts: Vec<&KeyContact> = r.contacts.values().collect();
     contacts.sort_by_key(|c| c.recorded.at);
     let mut consents: Vec<&ConsentRecord> = r.consents.values().collect();
@@ -151,8 +187,10 @@ fn restricted(r: &Restricted) -> AnyView {
             <h2 id="ref-h">{text::overview::RESTRICTED}</h2>
             <p class="hint">{text::overview::RESTRICTED_HINT}</p>
             {referral}
+            <Toggle open=referral_open label=referral_label />
             <h3>{text::overview::CONSENT}</h3>
             <p>{consent.unwrap_or_else(|| text::overview::NO_CONSENT.into())}</p>
+            <Toggle open=consent_open label=text::consent_form::RECORD />
             <h3>{text::overview::CONTACTS}</h3>
             {if contacts.is_empty() {
                 view! { <p class="quiet">{text::overview::NO_CONTACTS}</p> }.into_any()
@@ -275,6 +313,232 @@ fn ProfileFormView(record: Record, profile: Profile, done: Callback<()>) -> impl
             <Problem problem=problem />
             <div class="actions">
                 <button type="submit" class="primary">{text::overview::SAVE}</button>
+                <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
+            </div>
+        </form>
+    }
+}
+
+/// A button that opens and closes a form kept elsewhere on the screen.
+#[component]
+fn Toggle(open: RwSignal<bool>, label: &'static str) -> impl IntoView {
+    view! {
+        <div class="actions">
+            <button type="button" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+                {label}
+            </button>
+        </div>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ReferralFields {
+    source: String,
+    referrer: String,
+    date: String,
+    reason: String,
+    supervision_end: String,
+    risk: String,
+}
+
+impl Default for ReferralFields {
+    fn default() -> Self {
+        ReferralFields {
+            source: ReferralSource::Probation.as_str().into(),
+            referrer: String::new(),
+            date: now().london_day().to_string(),
+            reason: String::new(),
+            supervision_end: String::new(),
+            risk: RiskLevel::NotGiven.as_str().into(),
+        }
+    }
+}
+
+#[component]
+fn ReferralForm(record: Record, done: Callback<()>) -> impl IntoView {
+    let participant = record.participant;
+    let key = format!("record_referral:{participant}");
+    let form = draft::<ReferralFields>(key.clone());
+    let problem = RwSignal::new(None::<String>);
+    let referrer_err = Signal::derive(move || {
+        err(words(
+            &form.get().referrer,
+            Field::Referrer,
+            text::referral::REFERRER_WHAT,
+        ))
+    });
+    let reason_err = Signal::derive(move || {
+        err(words(
+            &form.get().reason,
+            Field::ReferralReason,
+            text::referral::REASON_WHAT,
+        ))
+    });
+    let date_err = Signal::derive(move || match day(&form.get().date) {
+        Ok(Some(_)) => None,
+        Ok(None) => Some(text::referral::DATE_NEEDED.to_string()),
+        Err(e) => Some(e),
+    });
+    let end_err = Signal::derive(move || err(day(&form.get().supervision_end)));
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let f = form.get_untracked();
+        let (Ok(Some(date)), Ok(supervision_end), Ok(source), Ok(risk_level)) = (
+            day(&f.date),
+            day(&f.supervision_end),
+            f.source.parse::<ReferralSource>(),
+            f.risk.parse::<RiskLevel>(),
+        ) else {
+            problem.set(Some(text::FIX_ERRORS.into()));
+            return;
+        };
+        if referrer_err.get_untracked().is_some() || reason_err.get_untracked().is_some() {
+            problem.set(Some(text::FIX_ERRORS.into()));
+            return;
+        }
+        save_and_close(
+            key.clone(),
+            problem,
+            text::referral::SAVED,
+            done,
+            move || async move {
+                api::call(&RecordReferral {
+                    participant,
+                    input: NewReferral {
+                        source,
+                        referrer: f.referrer.trim().into(),
+                        date,
+                        reason: f.reason.trim().into(),
+                        supervision_end,
+                        risk_level,
+                    },
+                })
+                .await
+            },
+        );
+    };
+    view! {
+        <form class="subform" on:submit=save novalidate>
+            <div class="row">
+                <Choice
+                    label={text::referral::SOURCE}
+                    bind=bind!(form, source)
+                    options=options(ReferralSource::ALL, ReferralSource::as_str, text::referral_source)
+                />
+                <TextField label={text::referral::REFERRER} bind=bind!(form, referrer) error=referrer_err />
+            </div>
+            <div class="row">
+                <TextField label={text::referral::DATE} bind=bind!(form, date) error=date_err kind="date" required=true />
+                <TextField label={text::referral::SUPERVISION_END} bind=bind!(form, supervision_end) error=end_err kind="date" />
+            </div>
+            <TextField label={text::referral::REASON} bind=bind!(form, reason) error=reason_err multiline=true />
+            <Choice
+                label={text::referral::RISK}
+                bind=bind!(form, risk)
+                options=options(RiskLevel::ALL, RiskLevel::as_str, text::risk_level)
+            />
+            <Problem problem=problem />
+            <div class="actions">
+                <button type="submit" class="primary">{text::referral::SAVE}</button>
+                <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
+            </div>
+        </form>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ConsentFields {
+    version: String,
+    scope: String,
+    given: bool,
+    given_by: String,
+}
+
+impl Default for ConsentFields {
+    fn default() -> Self {
+        ConsentFields {
+            version: String::new(),
+            scope: String::new(),
+            given: true,
+            given_by: String::new(),
+        }
+    }
+}
+
+#[component]
+fn ConsentForm(record: Record, done: Callback<()>) -> impl IntoView {
+    let participant = record.participant;
+    let key = format!("record_consent:{participant}");
+    let form = draft::<ConsentFields>(key.clone());
+    let touched = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let checked = move |value: String, field: Field, what: &'static str| {
+        (touched.get() || !value.is_empty())
+            .then(|| err(words(&value, field, what)))
+            .flatten()
+    };
+    let version_err = Signal::derive(move || {
+        checked(
+            form.get().version,
+            Field::ConsentVersion,
+            text::consent_form::VERSION_WHAT,
+        )
+    });
+    let scope_err = Signal::derive(move || {
+        checked(
+            form.get().scope,
+            Field::ConsentScope,
+            text::consent_form::SCOPE_WHAT,
+        )
+    });
+    let by_err = Signal::derive(move || {
+        checked(
+            form.get().given_by,
+            Field::GivenBy,
+            text::consent_form::BY_WHAT,
+        )
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        if version_err.get_untracked().is_some()
+            || scope_err.get_untracked().is_some()
+            || by_err.get_untracked().is_some()
+        {
+            problem.set(Some(text::FIX_ERRORS.into()));
+            return;
+        }
+        let f = form.get_untracked();
+        save_and_close(
+            key.clone(),
+            problem,
+            text::consent_form::SAVED,
+            done,
+            move || async move {
+                api::call(&RecordConsent {
+                    participant,
+                    input: NewConsent {
+                        version: f.version.trim().into(),
+                        scope: f.scope.trim().into(),
+                        given: f.given,
+                        given_by: f.given_by.trim().into(),
+                    },
+                })
+                .await
+            },
+        );
+    };
+    view! {
+        <form class="subform" on:submit=save novalidate>
+            <div class="row">
+                <TextField label={text::consent_form::VERSION} bind=bind!(form, version) error=version_err required=true />
+                <TextField label={text::consent_form::BY} bind=bind!(form, given_by) error=by_err required=true />
+            </div>
+            <TextField label={text::consent_form::SCOPE} bind=bind!(form, scope) error=scope_err multiline=true required=true />
+            <Check label={text::consent_form::GIVEN} bind=bind!(form, given) />
+            <Problem problem=problem />
+            <div class="actions">
+                <button type="submit" class="primary">{text::consent_form::SAVE}</button>
                 <button type="button" on:click=move |_| done.run(())>{text::CANCEL}</button>
             </div>
         </form>
