@@ -37,6 +37,7 @@
 
 pub mod document;
 pub mod error;
+pub mod chart;
 pub mod export;
 pub mod ids;
 pub mod input;
