@@ -1,7 +1,8 @@
 //! Onward's user interface: Leptos components compiled to WebAssembly. It reaches the app core
 //! only through [`api`] (typed `onward-api` requests over Tauri IPC or the browser shell's
 //! HTTP) and never links the store. Screens: enrol, Today, Caseload, a participant's record
-//! (overview, goals, sessions, appointments, achievements, check-ins, concerns), settings; a
+//! (overview, goals, sessions, appointments, achievements, check-ins, concerns), reports (for
+//! coordinators), settings; a
 //! sync bar is always visible. Every screen refreshes when the app core reports a change.
 
 pub mod api;
@@ -14,6 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use onward_api::ids::ParticipantId;
 use onward_api::time::Timestamp;
+use onward_api::policy::Access;
 use onward_api::{GetSession, Identity};
 use wasm_bindgen::prelude::*;
 
@@ -26,6 +28,8 @@ pub enum Screen {
     Settings,
     /// Changes the office did not accept.
     NotAccepted,
+    /// Funder reports (coordinators).
+    Reports,
 }
 
 /// The sections of a participant's record.
@@ -48,6 +52,7 @@ impl Screen {
             Screen::Caseload => "caseload".into(),
             Screen::Settings => "settings".into(),
             Screen::NotAccepted => "not-accepted".into(),
+            Screen::Reports => "reports".into(),
             Screen::Participant(p, tab) => format!("participant/{p}/{}", tab.slug()),
         }
     }
@@ -60,6 +65,7 @@ impl Screen {
             (Some("caseload"), ..) => Screen::Caseload,
             (Some("settings"), ..) => Screen::Settings,
             (Some("not-accepted"), ..) => Screen::NotAccepted,
+            (Some("reports"), ..) => Screen::Reports,
             (Some("participant"), Some(id), tab) => match id.parse() {
                 Ok(p) => Screen::Participant(
                     p,
@@ -295,6 +301,13 @@ fn Layout() -> impl IntoView {
             <nav aria-label={text::nav::MAIN}>
                 {nav(text::TODAY, Screen::Today)}
                 {nav(text::CASELOAD, Screen::Caseload)}
+                // Reports are for coordinators only (the core's policy says who).
+                {move || {
+                    ctx.me
+                        .get()
+                        .is_some_and(|m| Access::Coordination.permits(&m.actor()).is_ok())
+                        .then(|| nav(text::REPORTS, Screen::Reports))
+                }}
                 {nav(text::SETTINGS, Screen::Settings)}
             </nav>
             <span class="who">
@@ -339,6 +352,7 @@ fn Layout() -> impl IntoView {
                 Screen::NotAccepted => {
                     view! { <screens::not_accepted::NotAcceptedScreen /> }.into_any()
                 }
+                Screen::Reports => view! { <screens::reports::ReportsScreen /> }.into_any(),
             }}
         </main>
     }

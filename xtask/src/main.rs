@@ -21,10 +21,12 @@ const APT_SHELL: &[&str] = &[
 
 /// Debian packages the tests need: PostgreSQL for the server's storage scenario (the test
 /// starts its own throwaway cluster on a loopback port), Chromium for the browser end-to-end
-/// tests, Xvfb and WebKitWebDriver for driving the real Tauri window.
+/// tests, Xvfb and WebKitWebDriver for driving the real Tauri window, and poppler's
+/// `pdftotext` for reading the funder report PDF back.
 const APT_TEST: &[&str] = &[
     "postgresql",
     "chromium",
+    "poppler-utils",
     "xvfb",
     "xauth",
     "webkit2gtk-driver",

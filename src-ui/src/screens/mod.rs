@@ -4,6 +4,7 @@ pub mod caseload;
 pub mod enrol;
 pub mod not_accepted;
 pub mod participant;
+pub mod reports;
 pub mod settings;
 pub mod today;
 
