@@ -183,7 +183,9 @@ pub fn download(file_name: &str, data_url: &str) -> Result<(), ApiError> {
     a.set_attribute("href", data_url).map_err(js_error)?;
     a.set_attribute("download", file_name).map_err(js_error)?;
     a.set_hidden(true);
-    let body = document.body().ok_or_else(|| bad(crate::text::api::NO_WINDOW))?;
+    let body = document
+        .body()
+        .ok_or_else(|| bad(crate::text::api::NO_WINDOW))?;
     body.append_child(&a).map_err(js_error)?;
     a.click();
     a.remove();

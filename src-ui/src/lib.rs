@@ -14,8 +14,8 @@ pub mod text;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use onward_api::ids::ParticipantId;
-use onward_api::time::Timestamp;
 use onward_api::policy::Access;
+use onward_api::time::Timestamp;
 use onward_api::{GetSession, Identity};
 use wasm_bindgen::prelude::*;
 

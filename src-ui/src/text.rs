@@ -128,8 +128,7 @@ pub mod reports {
     pub const PROGRAMME: &str = "Programme";
     pub const ALL_PROGRAMMES: &str = "Every programme";
     pub const DATES: &str = "Enter both dates, like 01/04/2026.";
-    pub const END_BEFORE_START: &str =
-        "The period ends before it starts. Change the dates.";
+    pub const END_BEFORE_START: &str = "The period ends before it starts. Change the dates.";
     pub const DOWNLOAD_CSV: &str = "Download CSV";
     pub const DOWNLOAD_PDF: &str = "Download PDF";
     pub const MAKING_PDF: &str = "Making the PDF…";

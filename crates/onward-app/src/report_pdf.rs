@@ -45,7 +45,9 @@ pub fn render(report: &Report) -> Vec<u8> {
     if q.mentor.is_some() {
         doc.text_line("Only participants one mentor worked with");
     }
-    doc.text_line("Every figure is defined in the Onward funder report definitions (REPORTS.md).");
+    doc.text_line(
+        "Each figure is counted as Onward's funder report definitions say (docs/REPORTS.md).",
+    );
     let f = Figures(report.rows());
 
     doc.section("People and sessions");
@@ -130,7 +132,9 @@ pub fn render(report: &Report) -> Vec<u8> {
     }
 
     doc.section("Distance travelled");
-    doc.text_line("Self-assessment scores (0 to 10): first score against the latest in the period.");
+    doc.text_line(
+        "Self-assessment scores (0 to 10): first score against the latest in the period.",
+    );
     for p in Pathway::ALL.iter().copied() {
         let g = p.as_str();
         doc.subheading(pathway(p));
@@ -351,10 +355,12 @@ impl Doc {
             let x = MARGIN + chart::BAR_X as f32 * scale;
             let w = b.width as f32 * scale;
             let bar_bottom = at(b.y + chart::BAR_HEIGHT);
-            let p = self.page();
-            p.set_fill_rgb(0.043, 0.361, 0.278);
-            p.rect(x, bar_bottom, w, chart::BAR_HEIGHT as f32 * scale);
-            p.fill_nonzero();
+            if w > 0.0 {
+                let p = self.page();
+                p.set_fill_rgb(0.043, 0.361, 0.278);
+                p.rect(x, bar_bottom, w, chart::BAR_HEIGHT as f32 * scale);
+                p.fill_nonzero();
+            }
             self.text(REGULAR, size, x + w + 6.0 * scale, text_y, &b.value_text);
         }
         self.y = top - height;

@@ -579,11 +579,7 @@ fn a_coordinator_gets_a_funder_report_and_no_one_else_does() {
     };
     assert!(bytes.starts_with(b"%PDF-"));
     assert!(bytes.trim_ascii_end().ends_with(b"%%EOF"));
-    let has = |needle: &str| {
-        bytes
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
-    };
+    let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(has("(Period: 1 January 2026 to 31 March 2026"));
     assert!(has("(Sessions delivered) Tj"));
     assert!(has("(1.25) Tj"));

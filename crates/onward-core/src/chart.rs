@@ -190,9 +190,18 @@ mod tests {
         c.title = "A & B <script>".into();
         c.bars[0].value_text = "<2>".into();
         let svg = c.to_svg();
-        assert!(svg.contains(">Work &lt;&amp;&quot;&gt; &#39;x&#39;</text>"), "{svg}");
-        assert!(svg.contains("aria-label=\"A &amp; B &lt;script&gt;\""), "{svg}");
-        assert!(svg.contains("<title>A &amp; B &lt;script&gt;</title>"), "{svg}");
+        assert!(
+            svg.contains(">Work &lt;&amp;&quot;&gt; &#39;x&#39;</text>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("aria-label=\"A &amp; B &lt;script&gt;\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("<title>A &amp; B &lt;script&gt;</title>"),
+            "{svg}"
+        );
         assert!(svg.contains(">&lt;2&gt;</text>"), "{svg}");
         assert!(!svg.contains("<script"), "{svg}");
         // Only the markup the chart writes: <svg>, <title></title>, the title's <text></text>,
@@ -205,7 +214,12 @@ mod tests {
     fn bars_are_proportional_to_their_values() {
         // The largest value (8) gets the whole BAR_MAX of 320 units; 2 is a quarter of 8, so
         // 80 units; 5 is five eighths, so 200 units; 0 draws nothing.
-        let c = chart(&[("Work", 2.0), ("Housing", 8.0), ("Money", 5.0), ("None", 0.0)]);
+        let c = chart(&[
+            ("Work", 2.0),
+            ("Housing", 8.0),
+            ("Money", 5.0),
+            ("None", 0.0),
+        ]);
         let svg = c.to_svg();
         assert_eq!(widths(&svg), ["80", "320", "200", "0"]);
         let boxes = c.layout();

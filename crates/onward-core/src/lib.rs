@@ -35,9 +35,9 @@
 //! assert!(docs.plan.read().goals[&goal.to_string()].reviews.is_empty());
 //! ```
 
+pub mod chart;
 pub mod document;
 pub mod error;
-pub mod chart;
 pub mod export;
 pub mod ids;
 pub mod input;

@@ -1517,22 +1517,102 @@ mod tests {
         // Written out by hand for two days: one in winter early in a calendar year (before
         // the financial year turns in April), one on the first day of a quarter.
         let cases: [(&str, QuickPeriod, &str, &str); 16] = [
-            ("2026-02-14", QuickPeriod::ThisMonth, "2026-02-01", "2026-02-28"),
-            ("2026-02-14", QuickPeriod::LastMonth, "2026-01-01", "2026-01-31"),
-            ("2026-02-14", QuickPeriod::ThisQuarter, "2026-01-01", "2026-03-31"),
-            ("2026-02-14", QuickPeriod::LastQuarter, "2025-10-01", "2025-12-31"),
-            ("2026-02-14", QuickPeriod::ThisFinancialYear, "2025-04-01", "2026-03-31"),
-            ("2026-02-14", QuickPeriod::LastFinancialYear, "2024-04-01", "2025-03-31"),
-            ("2026-02-14", QuickPeriod::ThisYear, "2026-01-01", "2026-12-31"),
-            ("2026-02-14", QuickPeriod::LastYear, "2025-01-01", "2025-12-31"),
-            ("2024-04-01", QuickPeriod::ThisMonth, "2024-04-01", "2024-04-30"),
-            ("2024-04-01", QuickPeriod::LastMonth, "2024-03-01", "2024-03-31"),
-            ("2024-04-01", QuickPeriod::ThisQuarter, "2024-04-01", "2024-06-30"),
-            ("2024-04-01", QuickPeriod::LastQuarter, "2024-01-01", "2024-03-31"),
-            ("2024-04-01", QuickPeriod::ThisFinancialYear, "2024-04-01", "2025-03-31"),
-            ("2024-04-01", QuickPeriod::LastFinancialYear, "2023-04-01", "2024-03-31"),
-            ("2024-03-01", QuickPeriod::LastMonth, "2024-02-01", "2024-02-29"),
-            ("2026-01-31", QuickPeriod::LastMonth, "2025-12-01", "2025-12-31"),
+            (
+                "2026-02-14",
+                QuickPeriod::ThisMonth,
+                "2026-02-01",
+                "2026-02-28",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::LastMonth,
+                "2026-01-01",
+                "2026-01-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::ThisQuarter,
+                "2026-01-01",
+                "2026-03-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::LastQuarter,
+                "2025-10-01",
+                "2025-12-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::ThisFinancialYear,
+                "2025-04-01",
+                "2026-03-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::LastFinancialYear,
+                "2024-04-01",
+                "2025-03-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::ThisYear,
+                "2026-01-01",
+                "2026-12-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::LastYear,
+                "2025-01-01",
+                "2025-12-31",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::ThisMonth,
+                "2024-04-01",
+                "2024-04-30",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::LastMonth,
+                "2024-03-01",
+                "2024-03-31",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::ThisQuarter,
+                "2024-04-01",
+                "2024-06-30",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::LastQuarter,
+                "2024-01-01",
+                "2024-03-31",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::ThisFinancialYear,
+                "2024-04-01",
+                "2025-03-31",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::LastFinancialYear,
+                "2023-04-01",
+                "2024-03-31",
+            ),
+            (
+                "2024-03-01",
+                QuickPeriod::LastMonth,
+                "2024-02-01",
+                "2024-02-29",
+            ),
+            (
+                "2026-01-31",
+                QuickPeriod::LastMonth,
+                "2025-12-01",
+                "2025-12-31",
+            ),
         ];
         for (today, q, start, end) in cases {
             assert_eq!(

@@ -285,7 +285,10 @@ fn ReportView(report: Report) -> impl IntoView {
     };
     let row = |label: &str, measure: &str| (label.to_string(), f.shown(measure, ""));
     let people = vec![
-        row(text::reports::PARTICIPANTS_SUPPORTED, "participants_supported"),
+        row(
+            text::reports::PARTICIPANTS_SUPPORTED,
+            "participants_supported",
+        ),
         row(text::reports::REFERRALS, "referrals"),
         row(text::reports::STARTS, "starts"),
         row(text::reports::SESSIONS_DELIVERED, "sessions_delivered"),
@@ -295,7 +298,12 @@ fn ReportView(report: Report) -> impl IntoView {
     let goals_rows: Vec<(String, String)> = Pathway::ALL
         .iter()
         .copied()
-        .map(|p| (text::pathway(p).into(), f.shown("goals_achieved", p.as_str())))
+        .map(|p| {
+            (
+                text::pathway(p).into(),
+                f.shown("goals_achieved", p.as_str()),
+            )
+        })
         .collect();
     let goals_people = vec![row(
         text::reports::PARTICIPANTS_WITH_GOAL,
@@ -330,7 +338,10 @@ fn ReportView(report: Report) -> impl IntoView {
     )];
     let appointments = vec![
         row(text::reports::APPOINTMENTS, "appointments"),
-        row(text::reports::APPOINTMENTS_SUPPORTED, "appointments_supported"),
+        row(
+            text::reports::APPOINTMENTS_SUPPORTED,
+            "appointments_supported",
+        ),
     ];
     let sustain = ["due", "sustained", "not_sustained", "not_checked"]
         .into_iter()

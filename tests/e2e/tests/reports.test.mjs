@@ -7,10 +7,10 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets } from "../lib/harness.mjs";
+import { ARTIFACTS, VIEWPORTS, World, axe, launch, shot, signIn, smallTargets } from "../lib/harness.mjs";
 
 // Wide enough for the demo's history (up to three years back from today).
 const FROM = "2020-01-01";
@@ -178,6 +178,9 @@ for (const vp of VIEWPORTS) {
       const file = join(world.dir, `report-${vp.name}.pdf`);
       await download.saveAs(file);
       assert.equal(readFileSync(file).subarray(0, 5).toString(), "%PDF-");
+      // Kept with the screenshots, to be looked at.
+      mkdirSync(join(ARTIFACTS, vp.name), { recursive: true });
+      copyFileSync(file, join(ARTIFACTS, vp.name, "23-report.pdf"));
       const out = spawnSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
       assert.equal(out.status, 0, out.stderr);
       const text = out.stdout;
