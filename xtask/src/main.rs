@@ -240,12 +240,16 @@ fn test(root: &Path) -> Result<()> {
 /// Debian's Chromium against the browser shell and the real server. Screenshots land in
 /// `target/e2e-artifacts/`.
 fn end_to_end(root: &Path) -> Result<()> {
+    // The CLI too: the reports test compares the app's CSV download with `onward
+    // funder-report --csv` on the same tablet's records.
     run(cargo().args([
         "build",
         "--package",
         "onward-server",
         "--package",
         "onward-browser",
+        "--package",
+        "onward-cli",
     ]))?;
     let e2e = root.join("tests/e2e");
     npm_ci(&e2e)?;
