@@ -169,6 +169,29 @@ fn bad(detail: &str) -> ApiError {
     )
 }
 
+/// Saves a file the person asked for (a report) from a `data:` URL, through the web view's own
+/// download (an `<a download>` clicked once).
+pub fn download(file_name: &str, data_url: &str) -> Result<(), ApiError> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| bad(crate::text::api::NO_WINDOW))?;
+    let a: web_sys::HtmlElement = document
+        .create_element("a")
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(|e: web_sys::Element| js_error(e.into()))?;
+    a.set_attribute("href", data_url).map_err(js_error)?;
+    a.set_attribute("download", file_name).map_err(js_error)?;
+    a.set_hidden(true);
+    let body = document
+        .body()
+        .ok_or_else(|| bad(crate::text::api::NO_WINDOW))?;
+    body.append_child(&a).map_err(js_error)?;
+    a.click();
+    a.remove();
+    Ok(())
+}
+
 /// Preferences kept in the web view's local storage on this device (the text size). Nothing
 /// about participants goes here: drafts of forms are kept in the app core, encrypted.
 pub mod prefs {

@@ -1,7 +1,8 @@
 //! Onward's user interface: Leptos components compiled to WebAssembly. It reaches the app core
 //! only through [`api`] (typed `onward-api` requests over Tauri IPC or the browser shell's
-//! HTTP) and never links the store. Screens: enrol, Today, Caseload, a coordinator's overview and concern inbox, a participant's record
-//! (overview, goals, sessions, appointments, achievements, check-ins, concerns), settings; a
+//! HTTP) and never links the store. Screens: enrol, Today, Caseload, a participant's record
+//! (overview, goals, sessions, appointments, achievements, check-ins, concerns), and for
+//! coordinators the organisation at a glance, the concern inbox and reports; settings; a
 //! sync bar is always visible. Every screen refreshes when the app core reports a change.
 
 pub mod api;
@@ -31,6 +32,8 @@ pub enum Screen {
     Overview,
     /// Coordinators: every open safeguarding concern.
     Concerns,
+    /// Funder reports (coordinators).
+    Reports,
 }
 
 /// The sections of a participant's record.
@@ -55,6 +58,7 @@ impl Screen {
             Screen::NotAccepted => "not-accepted".into(),
             Screen::Overview => "overview".into(),
             Screen::Concerns => "concerns".into(),
+            Screen::Reports => "reports".into(),
             Screen::Participant(p, tab) => format!("participant/{p}/{}", tab.slug()),
         }
     }
@@ -69,6 +73,7 @@ impl Screen {
             (Some("not-accepted"), ..) => Screen::NotAccepted,
             (Some("overview"), ..) => Screen::Overview,
             (Some("concerns"), ..) => Screen::Concerns,
+            (Some("reports"), ..) => Screen::Reports,
             (Some("participant"), Some(id), tab) => match id.parse() {
                 Ok(p) => Screen::Participant(
                     p,
@@ -331,6 +336,8 @@ fn Layout() -> impl IntoView {
                 {nav(text::TODAY, Screen::Today)}
                 {nav(text::CASELOAD, Screen::Caseload)}
                 {move || coordinates().then(|| nav(text::office::NAV_CONCERNS, Screen::Concerns))}
+                // Reports are for coordinators only (the core's policy says who).
+                {move || coordinates().then(|| nav(text::REPORTS, Screen::Reports))}
                 {nav(text::SETTINGS, Screen::Settings)}
             </nav>
             <span class="who">
@@ -377,6 +384,7 @@ fn Layout() -> impl IntoView {
                 }
                 Screen::Overview => view! { <screens::office::OverviewScreen /> }.into_any(),
                 Screen::Concerns => view! { <screens::office::ConcernsScreen /> }.into_any(),
+                Screen::Reports => view! { <screens::reports::ReportsScreen /> }.into_any(),
             }}
         </main>
     }

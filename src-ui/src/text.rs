@@ -19,6 +19,7 @@ pub const LOADING: &str = "Loading…";
 pub const TODAY: &str = "Today";
 pub const CASELOAD: &str = "Caseload";
 pub const SETTINGS: &str = "Settings";
+pub const REPORTS: &str = "Reports";
 pub const SAVE: &str = "Save";
 pub const CANCEL: &str = "Cancel";
 pub const CLOSE: &str = "Close";
@@ -114,6 +115,128 @@ pub mod caseload {
     pub const ADDED: &str = "Participant added.";
     pub const NEW_NAME: &str = "Name they like to be called";
     pub const PROGRAMME: &str = "Programme";
+}
+
+/// Reports, for coordinators (every figure is defined in docs/REPORTS.md).
+pub mod reports {
+    use onward_api::reports::QuickPeriod;
+
+    pub const LEAD: &str = "The figures funders ask for, from the records on this device. Choose a period and a programme.";
+    pub const PERIOD: &str = "Period";
+    pub const CUSTOM: &str = "Choose dates";
+    pub const FROM: &str = "From";
+    pub const TO: &str = "To (included)";
+    pub const PROGRAMME: &str = "Programme";
+    pub const ALL_PROGRAMMES: &str = "Every programme";
+    pub const DATES: &str = "Enter both dates, like 01/04/2026.";
+    pub const END_BEFORE_START: &str = "The period ends before it starts. Change the dates.";
+    pub const DOWNLOAD_CSV: &str = "Download CSV";
+    pub const DOWNLOAD_PDF: &str = "Download PDF";
+    pub const MAKING_PDF: &str = "Making the PDF…";
+    pub const FIGURE: &str = "Figure";
+    pub const MEASURE: &str = "Measure";
+    pub const PATHWAY: &str = "Pathway";
+    pub const LEVEL: &str = "Level";
+    pub const KIND: &str = "Into";
+    pub const OUTCOME: &str = "Outcome";
+
+    pub const PEOPLE: &str = "People and sessions";
+    pub const PEOPLE_CAPTION: &str = "Participants, referrals, starts and sessions";
+    pub const PARTICIPANTS_SUPPORTED: &str = "Participants supported";
+    pub const REFERRALS: &str = "Referrals";
+    pub const STARTS: &str = "Starts";
+    pub const SESSIONS_DELIVERED: &str = "Sessions delivered";
+    pub const SESSIONS_MISSED: &str = "Sessions missed";
+    pub const CONTACT_HOURS: &str = "Contact hours";
+
+    pub const GOALS: &str = "Goals";
+    pub const GOALS_PEOPLE_CAPTION: &str = "Participants who achieved a goal";
+    pub const PARTICIPANTS_WITH_GOAL: &str = "Participants with a goal achieved";
+    pub const GOALS_CAPTION: &str = "Goals achieved, by pathway";
+
+    pub const LEARNING: &str = "Qualifications and volunteering";
+    pub const QUALIFICATIONS_CAPTION: &str = "Qualifications gained, by level";
+    pub const NO_QUALIFICATIONS: &str = "No qualifications gained in this period.";
+    pub const NO_LEVEL: &str = "No level given";
+    pub const VOLUNTEERING_CAPTION: &str = "Volunteering";
+    pub const VOLUNTEERING_HOURS: &str = "Volunteering hours";
+
+    pub const PROGRESSIONS: &str = "Progressions";
+    pub const PROGRESSIONS_CAPTION: &str = "Progressions, by kind";
+    pub const PROGRESSED_CAPTION: &str = "Participants who progressed";
+    pub const PARTICIPANTS_PROGRESSED: &str = "Participants progressed";
+    pub const SUSTAINED_CAPTION: &str = "Progressions sustained at 13 and 26 weeks";
+    pub const WEEKS_13: &str = "13 weeks";
+    pub const WEEKS_26: &str = "26 weeks";
+
+    pub const APPOINTMENTS_HEADING: &str = "Appointments";
+    pub const APPOINTMENTS_CAPTION: &str = "Appointments and support";
+    pub const APPOINTMENTS: &str = "Appointments";
+    pub const APPOINTMENTS_SUPPORTED: &str = "Appointments with support";
+    pub const ATTENDANCE_CAPTION: &str = "Attendance, with and without a mentor going along";
+    pub const ACCOMPANIED: &str = "With a mentor";
+    pub const UNACCOMPANIED: &str = "Without";
+
+    pub const DISTANCE: &str = "Distance travelled";
+    pub const DISTANCE_LEAD: &str = "Self-assessment scores (0 to 10): each participant's first score for a pathway against their latest one in this period.";
+    pub const DISTANCE_CAPTION: &str = "Distance travelled, by pathway";
+    pub const D_PARTICIPANTS: &str = "Participants";
+    pub const D_FIRST: &str = "Average first score";
+    pub const D_LATEST: &str = "Average latest score";
+    pub const D_CHANGE: &str = "Average change";
+    pub const D_IMPROVED: &str = "Improved";
+    pub const D_UNCHANGED: &str = "Unchanged";
+    pub const D_WORSENED: &str = "Worsened";
+
+    pub const CHART_GOALS: &str = "Goals achieved, by pathway";
+    pub const CHART_PROGRESSIONS: &str = "Progressions, by kind";
+    pub const CHART_DISTANCE: &str = "Participants whose score improved, by pathway";
+    pub const CHART_EMPTY: &str = "None in this period.";
+
+    pub fn quick_period(q: QuickPeriod) -> &'static str {
+        match q {
+            QuickPeriod::ThisMonth => "This month",
+            QuickPeriod::LastMonth => "Last month",
+            QuickPeriod::ThisQuarter => "This quarter",
+            QuickPeriod::LastQuarter => "Last quarter",
+            QuickPeriod::ThisFinancialYear => "This financial year (April to March)",
+            QuickPeriod::LastFinancialYear => "Last financial year (April to March)",
+            QuickPeriod::ThisYear => "This calendar year",
+            QuickPeriod::LastYear => "Last calendar year",
+        }
+    }
+
+    /// The report's heading: its period and programme.
+    pub fn summary(from: &str, to: &str, programme: Option<&str>) -> String {
+        match programme {
+            Some(p) => format!("{from} to {to}, {p}"),
+            None => format!("{from} to {to}, every programme"),
+        }
+    }
+
+    /// A bar's figure in the distance chart: "3 of 5".
+    pub fn improved_of(improved: u32, participants: u32) -> String {
+        format!("{improved} of {participants}")
+    }
+
+    /// The rows of the sustainment table, by the CSV's group name.
+    pub fn sustain_group(g: &str) -> &'static str {
+        match g {
+            "due" => "Due in this period",
+            "sustained" => "Sustained",
+            "not_sustained" => "Not sustained",
+            _ => "Not checked yet",
+        }
+    }
+
+    /// The rows of the attendance table, by the CSV's group name.
+    pub fn attendance_group(g: &str) -> &'static str {
+        match g {
+            "attended" => "Attended",
+            "missed" => "Missed",
+            _ => "Attendance rate (%)",
+        }
+    }
 }
 
 /// Settings.

@@ -21,10 +21,12 @@ const APT_SHELL: &[&str] = &[
 
 /// Debian packages the tests need: PostgreSQL for the server's storage scenario (the test
 /// starts its own throwaway cluster on a loopback port), Chromium for the browser end-to-end
-/// tests, Xvfb and WebKitWebDriver for driving the real Tauri window.
+/// tests, Xvfb and WebKitWebDriver for driving the real Tauri window, and poppler's
+/// `pdftotext` for reading the funder report PDF back.
 const APT_TEST: &[&str] = &[
     "postgresql",
     "chromium",
+    "poppler-utils",
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
@@ -238,12 +240,16 @@ fn test(root: &Path) -> Result<()> {
 /// Debian's Chromium against the browser shell and the real server. Screenshots land in
 /// `target/e2e-artifacts/`.
 fn end_to_end(root: &Path) -> Result<()> {
+    // The CLI too: the reports test compares the app's CSV download with `onward
+    // funder-report --csv` on the same tablet's records.
     run(cargo().args([
         "build",
         "--package",
         "onward-server",
         "--package",
         "onward-browser",
+        "--package",
+        "onward-cli",
     ]))?;
     let e2e = root.join("tests/e2e");
     npm_ci(&e2e)?;

@@ -18,7 +18,8 @@ pub use requests::*;
 
 /// The core's types that requests carry, re-exported so the UI needs only this crate.
 pub use onward_core::{
-    OpError, export, ids, input, model, overview, policy, reports, time, validate, views, vocab,
+    OpError, chart, export, ids, input, model, overview, policy, reports, time, validate, views,
+    vocab,
 };
 
 use serde::Serialize;

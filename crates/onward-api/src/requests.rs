@@ -591,6 +591,42 @@ impl Request for GetOfficeOrders {
     type Response = Vec<OfficeOrder>;
 }
 
+/// For coordinators: the same funder report as [`FunderReport`], as a PDF to send to a
+/// funder (its figures as text and the same bar charts, drawn by the app core).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct FunderReportPdf {
+    /// The period's first day, such as 2026-01-01.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub from: Day,
+    /// The period's last day, included, such as 2026-03-31.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub to: Day,
+    /// Only participants on this programme.
+    #[serde(default)]
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub programme: Option<String>,
+    /// Only participants this person (a mentor's user id) worked with.
+    #[serde(default)]
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub mentor: Option<UserId>,
+}
+impl Request for FunderReportPdf {
+    const NAME: &'static str = "funder_report_pdf";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = false;
+    type Response = ReportPdf;
+}
+
+/// A funder report as a PDF file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportPdf {
+    /// A name to save it under: `onward-report-FROM-TO.pdf`.
+    pub file_name: String,
+    /// The file's bytes in standard base64 (with padding).
+    pub base64: String,
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncReport {
@@ -926,6 +962,7 @@ registry! {
     UnassignMentor,
     ParticipantMentors,
     GetOfficeOrders,
+    FunderReportPdf,
     ; without a generated subcommand:
     ImportParticipants,
     ExportCalendar,

@@ -398,11 +398,37 @@ impl Handle<GetOfficeNotices> for App {
 impl Handle<FunderReport> for App {
     fn handle(&mut self, r: FunderReport) -> Result<onward_core::reports::Report, ApiError> {
         access::check::<FunderReport>(&self.me)?;
+        self.funder_report(r.from, r.to, r.programme, r.mentor)
+    }
+}
+
+impl Handle<FunderReportPdf> for App {
+    fn handle(&mut self, r: FunderReportPdf) -> Result<ReportPdf, ApiError> {
+        access::check::<FunderReportPdf>(&self.me)?;
+        let report = self.funder_report(r.from, r.to, r.programme, r.mentor)?;
+        use base64::Engine as _;
+        Ok(ReportPdf {
+            file_name: crate::report_pdf::file_name(&report),
+            base64: base64::engine::general_purpose::STANDARD
+                .encode(crate::report_pdf::render(&report)),
+        })
+    }
+}
+
+impl App {
+    /// A funder report; the caller has checked the person may have one.
+    fn funder_report(
+        &mut self,
+        from: onward_core::time::Day,
+        to: onward_core::time::Day,
+        programme: Option<String>,
+        mentor: Option<onward_core::ids::UserId>,
+    ) -> Result<onward_core::reports::Report, ApiError> {
         use onward_core::reports::{ParticipantRecords, Period, ReportQuery, Reporter};
         let query = ReportQuery {
-            period: Period::new(r.from, r.to)?,
-            programme: r.programme,
-            mentor: r.mentor,
+            period: Period::new(from, to)?,
+            programme,
+            mentor,
         };
         let mut reporter = Reporter::new(&query)?;
         // One participant at a time: those already in memory as they are, the rest read from

@@ -24,6 +24,7 @@ mod handlers;
 mod held;
 pub mod host;
 mod import;
+mod report_pdf;
 mod sync;
 mod transport;
 

@@ -564,6 +564,31 @@ fn a_coordinator_gets_a_funder_report_and_no_one_else_does() {
         .unwrap();
     assert_eq!(by_name, serde_json::to_value(&report).unwrap());
 
+    // The same report as a PDF: its figures are text in its (uncompressed) pages, written out
+    // here by hand: 2 sessions, 75 minutes as 1.25 hours.
+    let pdf = app
+        .handle(FunderReportPdf {
+            from: "2026-01-01".parse().unwrap(),
+            to: "2026-03-31".parse().unwrap(),
+            programme: None,
+            mentor: None,
+        })
+        .unwrap();
+    assert_eq!(pdf.file_name, "onward-report-2026-01-01-2026-03-31.pdf");
+    let bytes = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(&pdf.base64)
+            .unwrap()
+    };
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(bytes.trim_ascii_end().ends_with(b"%%EOF"));
+    let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(has("(Period: 1 January 2026 to 31 March 2026"));
+    assert!(has("(Sessions delivered) Tj"));
+    assert!(has("(1.25) Tj"));
+    assert!(has("/BaseFont /Helvetica"));
+
     // A period that ends before it starts is refused, naming the field.
     let backwards = app
         .handle(FunderReport {
@@ -587,6 +612,19 @@ fn a_coordinator_gets_a_funder_report_and_no_one_else_does() {
     ] {
         let (_dir, mut other) = reopen_as(dir.path(), role);
         let err = other.handle(q1(None)).unwrap_err();
+        assert_eq!(
+            (err.kind, err.code.as_deref()),
+            (ErrorKind::Forbidden, Some(code)),
+            "{role}"
+        );
+        let err = other
+            .handle(FunderReportPdf {
+                from: "2026-01-01".parse().unwrap(),
+                to: "2026-03-31".parse().unwrap(),
+                programme: None,
+                mentor: None,
+            })
+            .unwrap_err();
         assert_eq!(
             (err.kind, err.code.as_deref()),
             (ErrorKind::Forbidden, Some(code)),

@@ -271,6 +271,16 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 (Call::FunderReport(r), false) => {
                     print!("{}", report_text(&app.handle(r.clone())?))
                 }
+                (Call::FunderReportPdf(r), false) => {
+                    // The PDF itself, for `> report.pdf`; with --json, its base64 in JSON.
+                    use base64::Engine as _;
+                    use std::io::Write as _;
+                    let pdf = app.handle(r.clone())?;
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(pdf.base64.as_bytes())
+                        .context("the app core's PDF was not base64")?;
+                    std::io::stdout().write_all(&bytes)?;
+                }
                 (Call::Caseload(r), false) => print!("{}", caseload_text(&app.handle(r.clone())?)),
                 (Call::Today(r), false) => {
                     let today = app.handle(r.clone())?;

@@ -35,6 +35,7 @@
 //! assert!(docs.plan.read().goals[&goal.to_string()].reviews.is_empty());
 //! ```
 
+pub mod chart;
 pub mod document;
 pub mod error;
 pub mod export;

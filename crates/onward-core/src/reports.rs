@@ -46,6 +46,86 @@ impl Period {
     }
 }
 
+/// The periods people usually report on, worked out from today's London day. Quarters are
+/// the three-month blocks starting January, April, July and October (the same blocks whether
+/// a funder counts calendar or financial quarters); the financial year runs from 1 April to
+/// 31 March, as UK funders use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuickPeriod {
+    ThisMonth,
+    LastMonth,
+    ThisQuarter,
+    LastQuarter,
+    ThisFinancialYear,
+    LastFinancialYear,
+    ThisYear,
+    LastYear,
+}
+
+impl QuickPeriod {
+    pub const ALL: [QuickPeriod; 8] = [
+        QuickPeriod::ThisMonth,
+        QuickPeriod::LastMonth,
+        QuickPeriod::ThisQuarter,
+        QuickPeriod::LastQuarter,
+        QuickPeriod::ThisFinancialYear,
+        QuickPeriod::LastFinancialYear,
+        QuickPeriod::ThisYear,
+        QuickPeriod::LastYear,
+    ];
+
+    /// A stable name, for forms and addresses.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            QuickPeriod::ThisMonth => "this-month",
+            QuickPeriod::LastMonth => "last-month",
+            QuickPeriod::ThisQuarter => "this-quarter",
+            QuickPeriod::LastQuarter => "last-quarter",
+            QuickPeriod::ThisFinancialYear => "this-financial-year",
+            QuickPeriod::LastFinancialYear => "last-financial-year",
+            QuickPeriod::ThisYear => "this-year",
+            QuickPeriod::LastYear => "last-year",
+        }
+    }
+
+    /// The choice with this stable name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|q| q.as_str() == name)
+    }
+
+    /// The whole period (its last day may be after `today`) that contains or precedes `today`.
+    pub fn period(self, today: Day) -> Period {
+        use chrono::Datelike;
+        let d = today.date();
+        let (y, m) = (d.year(), d.month() as i32);
+        // Months counted from year 0, so stepping back across a new year is plain arithmetic.
+        let month_index = y * 12 + (m - 1);
+        let span = |first: i32, months: i32| {
+            let day = |index: i32| {
+                Day::from_ymd(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
+                    .expect("the first of a month exists")
+            };
+            Period {
+                start: day(first),
+                end: day(first + months).plus_days(-1),
+            }
+        };
+        let quarter = month_index - (m - 1) % 3;
+        // The financial year starts in April: this year's April, or last year's before April.
+        let april = if m >= 4 { y * 12 + 3 } else { (y - 1) * 12 + 3 };
+        match self {
+            QuickPeriod::ThisMonth => span(month_index, 1),
+            QuickPeriod::LastMonth => span(month_index - 1, 1),
+            QuickPeriod::ThisQuarter => span(quarter, 3),
+            QuickPeriod::LastQuarter => span(quarter - 3, 3),
+            QuickPeriod::ThisFinancialYear => span(april, 12),
+            QuickPeriod::LastFinancialYear => span(april - 12, 12),
+            QuickPeriod::ThisYear => span(y * 12, 12),
+            QuickPeriod::LastYear => span((y - 1) * 12, 12),
+        }
+    }
+}
+
 /// Which report: a period, and optionally one programme and one mentor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportQuery {
@@ -1430,6 +1510,123 @@ mod tests {
             .map(|(m, g, v)| (m.to_string(), g.to_string(), v.to_string()))
             .collect();
         assert_eq!(rows, expected);
+    }
+
+    #[test]
+    fn quick_periods_are_whole_months_quarters_and_years() {
+        // Written out by hand for two days: one in winter early in a calendar year (before
+        // the financial year turns in April), one on the first day of a quarter.
+        let cases: [(&str, QuickPeriod, &str, &str); 16] = [
+            (
+                "2026-02-14",
+                QuickPeriod::ThisMonth,
+                "2026-02-01",
+                "2026-02-28",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::LastMonth,
+                "2026-01-01",
+                "2026-01-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::ThisQuarter,
+                "2026-01-01",
+                "2026-03-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::LastQuarter,
+                "2025-10-01",
+                "2025-12-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::ThisFinancialYear,
+                "2025-04-01",
+                "2026-03-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::LastFinancialYear,
+                "2024-04-01",
+                "2025-03-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::ThisYear,
+                "2026-01-01",
+                "2026-12-31",
+            ),
+            (
+                "2026-02-14",
+                QuickPeriod::LastYear,
+                "2025-01-01",
+                "2025-12-31",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::ThisMonth,
+                "2024-04-01",
+                "2024-04-30",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::LastMonth,
+                "2024-03-01",
+                "2024-03-31",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::ThisQuarter,
+                "2024-04-01",
+                "2024-06-30",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::LastQuarter,
+                "2024-01-01",
+                "2024-03-31",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::ThisFinancialYear,
+                "2024-04-01",
+                "2025-03-31",
+            ),
+            (
+                "2024-04-01",
+                QuickPeriod::LastFinancialYear,
+                "2023-04-01",
+                "2024-03-31",
+            ),
+            (
+                "2024-03-01",
+                QuickPeriod::LastMonth,
+                "2024-02-01",
+                "2024-02-29",
+            ),
+            (
+                "2026-01-31",
+                QuickPeriod::LastMonth,
+                "2025-12-01",
+                "2025-12-31",
+            ),
+        ];
+        for (today, q, start, end) in cases {
+            assert_eq!(
+                q.period(day(today)),
+                Period {
+                    start: day(start),
+                    end: day(end)
+                },
+                "{q:?} on {today}"
+            );
+        }
+        for q in QuickPeriod::ALL {
+            assert_eq!(QuickPeriod::from_name(q.as_str()), Some(q));
+        }
     }
 
     #[test]
