@@ -2,7 +2,8 @@
 //! only through [`api`] (typed `onward-api` requests over Tauri IPC or the browser shell's
 //! HTTP) and never links the store. Screens: enrol, Today, Caseload, a participant's record
 //! (overview, goals, sessions, appointments, achievements, check-ins, concerns), and for
-//! coordinators the organisation at a glance, the concern inbox and reports; settings; a
+//! coordinators the organisation at a glance, the concern inbox, people and devices, and
+//! reports; settings; a
 //! sync bar is always visible. Every screen refreshes when the app core reports a change.
 
 pub mod api;
@@ -32,6 +33,8 @@ pub enum Screen {
     Overview,
     /// Coordinators: every open safeguarding concern.
     Concerns,
+    /// Coordinators: staff, their tablets, enrolment codes.
+    People,
     /// Funder reports (coordinators).
     Reports,
 }
@@ -58,6 +61,7 @@ impl Screen {
             Screen::NotAccepted => "not-accepted".into(),
             Screen::Overview => "overview".into(),
             Screen::Concerns => "concerns".into(),
+            Screen::People => "people".into(),
             Screen::Reports => "reports".into(),
             Screen::Participant(p, tab) => format!("participant/{p}/{}", tab.slug()),
         }
@@ -73,6 +77,7 @@ impl Screen {
             (Some("not-accepted"), ..) => Screen::NotAccepted,
             (Some("overview"), ..) => Screen::Overview,
             (Some("concerns"), ..) => Screen::Concerns,
+            (Some("people"), ..) => Screen::People,
             (Some("reports"), ..) => Screen::Reports,
             (Some("participant"), Some(id), tab) => match id.parse() {
                 Ok(p) => Screen::Participant(
@@ -336,6 +341,7 @@ fn Layout() -> impl IntoView {
                 {nav(text::TODAY, Screen::Today)}
                 {nav(text::CASELOAD, Screen::Caseload)}
                 {move || coordinates().then(|| nav(text::office::NAV_CONCERNS, Screen::Concerns))}
+                {move || coordinates().then(|| nav(text::people::NAV, Screen::People))}
                 // Reports are for coordinators only (the core's policy says who).
                 {move || coordinates().then(|| nav(text::REPORTS, Screen::Reports))}
                 {nav(text::SETTINGS, Screen::Settings)}
@@ -384,6 +390,7 @@ fn Layout() -> impl IntoView {
                 }
                 Screen::Overview => view! { <screens::office::OverviewScreen /> }.into_any(),
                 Screen::Concerns => view! { <screens::office::ConcernsScreen /> }.into_any(),
+                Screen::People => view! { <screens::people::PeopleScreen /> }.into_any(),
                 Screen::Reports => view! { <screens::reports::ReportsScreen /> }.into_any(),
             }}
         </main>

@@ -1441,10 +1441,14 @@ pub mod mentors {
 
     /// An order and what became of it.
     pub fn order_line(o: &OfficeOrder) -> String {
-        let who = o.mentor_name.as_deref().unwrap_or("a mentor");
+        let who = o.person_name.as_deref().unwrap_or("someone");
         let what = match o.kind {
             OrderKind::Assign => format!("Assign {who}"),
             OrderKind::Unassign => format!("Unassign {who}"),
+            OrderKind::IssueCode => format!("Enrolment code for {who}"),
+            OrderKind::RevokeDevice => "Withdraw a tablet".to_string(),
+            OrderKind::TurnOff => format!("Turn off {who}'s account"),
+            OrderKind::TurnOn => format!("Turn on {who}'s account"),
         };
         let when = o.made_at.london_format("%-d %b, %H:%M");
         match (&o.answered_at, &o.refused) {
@@ -1486,4 +1490,64 @@ pub mod consent_form {
     pub const GIVEN: &str = "Consent given (untick if withdrawn)";
     pub const SAVE: &str = "Save consent";
     pub const SAVED: &str = "Consent saved.";
+}
+
+/// The coordinator's People screen.
+pub mod people {
+    use onward_api::overview::{StaffDevice, StaffMember};
+
+    pub const NAV: &str = "People";
+    pub const TITLE: &str = "People and devices";
+    pub const LEAD: &str = "Mentors, peer mentors and coordinators as the office last said. What you do here reaches the office at the next sync.";
+    pub const NOT_KNOWN: &str =
+        "The list of people shows after this device's next sync with the office.";
+    pub const NO_DEVICES: &str = "No tablets enrolled.";
+    pub const CODES: &str = "Enrolment codes";
+    pub const CODE_HINT: &str = "Type this on the new tablet's first screen, or scan the QR code with its camera. It works once, for 72 hours from when the office issued it.";
+    pub const QR_LABEL: &str = "The enrolment code as a QR code";
+    pub const NEW_CODE: &str = "New enrolment code";
+    pub const CODE_WAITS: &str = "Code requested.";
+    pub const REVOKE: &str = "Withdraw";
+    pub const REVOKE_WAITS: &str = "Withdrawal saved.";
+    pub const TURN_OFF: &str = "Turn account off";
+    pub const TURN_ON: &str = "Turn account on";
+    pub const OFF_WAITS: &str = "Account change saved.";
+    pub const ON_WAITS: &str = "Account change saved.";
+
+    pub fn summary(m: &StaffMember) -> String {
+        // The role line says when the account is off.
+        let caseload = match m.caseload {
+            1 => "1 participant".to_string(),
+            n => format!("{n} participants"),
+        };
+        format!("{} · {caseload}", super::office::role_line(m))
+    }
+
+    pub fn device_line(d: &StaffDevice) -> String {
+        let last = d
+            .last_synced
+            .map(|day| format!("last synced {}", day.format("%-d %b %Y")))
+            .unwrap_or_else(|| "not synced yet".into());
+        format!(
+            "{} (enrolled {}, {last})",
+            d.name,
+            d.enrolled.format("%-d %b %Y")
+        )
+    }
+
+    pub fn revoke_label(device: &str) -> String {
+        format!("Withdraw {device}")
+    }
+
+    pub fn confirm_revoke(device: &str) -> String {
+        format!("Yes, withdraw {device}: it deletes its records at its next sync")
+    }
+
+    pub fn confirm_off(name: &str) -> String {
+        format!("Yes, turn off {name}'s account and withdraw every tablet")
+    }
+
+    pub fn code_label(name: &str) -> String {
+        format!("New enrolment code for {name}")
+    }
 }

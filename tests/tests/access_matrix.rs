@@ -318,6 +318,14 @@ fn every_role_kind_and_operation_is_checked_by_the_server() {
                     // A batch of create_participant, update_profile, add_goal and
                     // plan_appointment, each judged as such (tests/tests/import.rs).
                     | "import_participants"
+                    // Orders for the office, not document changes: judged by the server as
+                    // commands (tests/tests/sync.rs, orders_for_the_office_… and
+                    // people_and_tablets_…).
+                    | "assign_mentor"
+                    | "unassign_mentor"
+                    | "issue_enrolment_code"
+                    | "revoke_device"
+                    | "set_account_enabled"
             )
         {
             assert!(names.contains(name), "{name} is missing from the matrix");

@@ -77,6 +77,27 @@ impl World {
         };
         (status, msg)
     }
+
+    /// A modified client's sync request carrying orders for the office (and asking for the
+    /// staff directory with `directory`): the HTTP status and the answer.
+    fn orders(
+        &self,
+        app: &App,
+        commands: Vec<onward_sync::message::Command>,
+        directory: Option<onward_sync::message::DirectoryDigest>,
+    ) -> (u16, ServerMessage) {
+        self.post(&codec::encode(&ClientMessage::Sync(SyncRequest {
+            token: token(app),
+            cursor: 0,
+            scope_seq: 0,
+            scope_digest: Scope::default().digest(),
+            push: vec![],
+            want: vec![],
+            notices_after: 0,
+            commands,
+            directory,
+        })))
+    }
 }
 
 fn participant(app: &mut App, name: &str) -> ParticipantId {
@@ -823,17 +844,7 @@ fn orders_for_the_office_are_judged_by_who_sends_them_and_done_once() {
     e.sync_now().unwrap();
 
     let send = |app: &App, commands: Vec<Command>, directory| {
-        let (_, reply) = w.post(&codec::encode(&ClientMessage::Sync(SyncRequest {
-            token: token(app),
-            cursor: 0,
-            scope_seq: 0,
-            scope_digest: Scope::default().digest(),
-            push: vec![],
-            want: vec![],
-            notices_after: 0,
-            commands,
-            directory,
-        })));
+        let (_, reply) = w.orders(app, commands, directory);
         let ServerMessage::Synced(resp) = reply else {
             panic!("{reply:?}")
         };
@@ -916,17 +927,187 @@ fn orders_for_the_office_are_judged_by_who_sends_them_and_done_once() {
     let many: Vec<Command> = (0..onward_sync::client::MAX_COMMANDS + 1)
         .map(|_| assign(p, mentor.id))
         .collect();
-    let (status, reply) = w.post(&codec::encode(&ClientMessage::Sync(SyncRequest {
-        token: token(&c),
-        cursor: 0,
-        scope_seq: 0,
-        scope_digest: Scope::default().digest(),
-        push: vec![],
-        want: vec![],
-        notices_after: 0,
-        commands: many,
-        directory: None,
-    })));
+    let (status, reply) = w.orders(&c, many, None);
     assert_eq!(status, 413, "{reply:?}");
     assert!(w.storage.assignments(p).unwrap().is_empty());
+}
+
+/// The latest order's answer on a coordinator's device: (refused, code).
+fn last_order(app: &mut App) -> OfficeOrder {
+    app.handle(GetOfficeOrders {}).unwrap().remove(0)
+}
+
+#[test]
+fn people_and_tablets_are_managed_from_a_coordinators_device() {
+    use onward_core::ids::CommandId;
+    use onward_sync::message::{Command, Order};
+
+    let w = world();
+    let coordinator = w.user(Role::Coordinator, true);
+    let mentor = w.user(Role::Mentor, true);
+    let mut c = w.device(&coordinator);
+    let mut first = w.device(&mentor);
+    let p = participant(&mut first, "Jo");
+    first.sync_now().unwrap();
+    c.sync_now().unwrap();
+
+    // A code for the mentor's new tablet: made by the office at the sync, shown once.
+    c.handle(IssueEnrolmentCode { user: mentor.id }).unwrap();
+    assert_eq!(last_order(&mut c).code, None, "before the sync");
+    c.sync_now().unwrap();
+    let order = last_order(&mut c);
+    assert_eq!(order.refused, None);
+    let code = order.code.expect("the office's code");
+    let mut second = App::enrol(
+        &w.dir.path().join("second-tablet"),
+        &StoreKey::from_bytes([9; 32]),
+        &w.server.url(),
+        Credentials::Code(code.clone()),
+        "Second tablet",
+        &mut HttpTransport::new(&w.server.url()).unwrap(),
+    )
+    .unwrap();
+    second.sync_now().unwrap();
+    assert_eq!(caseload(&mut second), vec![p]);
+    // Used once.
+    assert!(
+        App::enrol(
+            &w.dir.path().join("third-tablet"),
+            &StoreKey::from_bytes([9; 32]),
+            &w.server.url(),
+            Credentials::Code(code),
+            "Third tablet",
+            &mut HttpTransport::new(&w.server.url()).unwrap(),
+        )
+        .is_err()
+    );
+    c.sync_now().unwrap();
+    let staff = c.handle(GetStaff {}).unwrap();
+    let theirs = staff.iter().find(|m| m.user == mentor.id).unwrap();
+    let names: Vec<&str> = theirs.devices.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["Test tablet", "Second tablet"]);
+
+    // Withdraw the first tablet: it deletes its records at its next contact.
+    let device = first.identity().device;
+    c.handle(RevokeDevice { device }).unwrap();
+    c.sync_now().unwrap();
+    assert_eq!(last_order(&mut c).refused, None);
+    assert_eq!(first.sync_now().unwrap_err().kind, ErrorKind::Forbidden);
+    assert!(first.store().held_docs().unwrap().is_empty());
+    second.sync_now().unwrap();
+
+    // Turn the account off: every tablet withdrawn; a coordinator cannot turn off their own.
+    assert_eq!(
+        c.handle(SetAccountEnabled {
+            user: coordinator.id,
+            enabled: false,
+        })
+        .unwrap_err()
+        .kind,
+        ErrorKind::Forbidden
+    );
+    c.handle(SetAccountEnabled {
+        user: mentor.id,
+        enabled: false,
+    })
+    .unwrap();
+    c.sync_now().unwrap();
+    assert_eq!(last_order(&mut c).refused, None);
+    assert_eq!(second.sync_now().unwrap_err().kind, ErrorKind::Forbidden);
+    let staff = c.handle(GetStaff {}).unwrap();
+    let theirs = staff.iter().find(|m| m.user == mentor.id).unwrap();
+    assert!(!theirs.enabled && theirs.devices.is_empty());
+    // A code for a turned-off account is refused by the office.
+    c.handle(IssueEnrolmentCode { user: mentor.id }).unwrap();
+    c.sync_now().unwrap();
+    let refused = last_order(&mut c);
+    assert_eq!(
+        (refused.refused, refused.code),
+        (Some(Refused::AccountOff), None)
+    );
+
+    // Every change is in the admin log as this coordinator's.
+    let log = w.storage.admin_log(Some(w.org.id), 50).unwrap();
+    let mine: Vec<&str> = log
+        .iter()
+        .filter(|e| e.by == format!("coordinator {}", coordinator.id))
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(mine, ["enrol-code", "revoke", "disable-user"]);
+
+    // From a modified client: judged by the sender and the organisation, done once.
+    let other_org = w.storage.create_org("Other Charity", 0).unwrap();
+    let stranger = admin::add_user(
+        &*w.storage,
+        &other_org,
+        NewUser {
+            role: Some(Role::Mentor),
+            display_name: "Stranger".into(),
+            cleared: true,
+            ..NewUser::default()
+        },
+    )
+    .unwrap();
+    let stranger_tablet = w.device(&stranger);
+    let peer = w.user(Role::PeerMentor, false);
+    let peer_tablet = w.device(&peer);
+    let send = |app: &App, order: Order| {
+        let command = Command {
+            id: CommandId::new(),
+            order,
+        };
+        let (_, reply) = w.orders(app, vec![command], None);
+        let ServerMessage::Synced(mut resp) = reply else {
+            panic!("{reply:?}")
+        };
+        let a = resp.answers.remove(0);
+        (a.refused, a.code.is_some())
+    };
+    let table: Vec<(&App, Order, Option<Refused>, bool)> = vec![
+        (
+            &peer_tablet,
+            Order::IssueCode { user: peer.id },
+            Some(Refused::CoordinatorOnly),
+            false,
+        ),
+        (
+            &c,
+            Order::IssueCode { user: stranger.id },
+            Some(Refused::UnknownPerson),
+            false,
+        ),
+        (
+            &c,
+            Order::RevokeDevice {
+                device: stranger_tablet.identity().device,
+            },
+            Some(Refused::UnknownDevice),
+            false,
+        ),
+        (
+            &c,
+            Order::SetEnabled {
+                user: stranger.id,
+                enabled: false,
+            },
+            Some(Refused::UnknownPerson),
+            false,
+        ),
+        (
+            &c,
+            Order::SetEnabled {
+                user: coordinator.id,
+                enabled: false,
+            },
+            Some(Refused::OwnAccount),
+            false,
+        ),
+        (&c, Order::IssueCode { user: peer.id }, None, true),
+    ];
+    for (app, order, refused, with_code) in table {
+        assert_eq!(send(app, order.clone()), (refused, with_code), "{order:?}");
+    }
+    // The stranger's tablet still works: nothing of theirs was touched.
+    let mut stranger_tablet = stranger_tablet;
+    stranger_tablet.sync_now().unwrap();
 }

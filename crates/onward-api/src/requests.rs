@@ -537,6 +537,10 @@ impl Request for UnassignMentor {
 pub enum OrderKind {
     Assign,
     Unassign,
+    IssueCode,
+    RevokeDevice,
+    TurnOff,
+    TurnOn,
 }
 
 /// An order for the office made on this device, and what became of it.
@@ -544,15 +548,70 @@ pub enum OrderKind {
 pub struct OfficeOrder {
     pub id: CommandId,
     pub kind: OrderKind,
-    pub participant: ParticipantId,
-    pub mentor: UserId,
-    /// The mentor's name, when the directory knows them.
-    pub mentor_name: Option<String>,
+    /// The participant it is about (assigning).
+    pub participant: Option<ParticipantId>,
+    /// The person it is about: the mentor, or whose code or account.
+    pub person: Option<UserId>,
+    /// Their name, when the directory knows them.
+    pub person_name: Option<String>,
+    /// The tablet it is about (revoking).
+    pub device: Option<DeviceId>,
     pub made_at: Timestamp,
     /// When the office answered; `None` while it waits for a sync.
     pub answered_at: Option<Timestamp>,
     /// Why the office refused it (nothing was changed).
     pub refused: Option<Refused>,
+    /// For a code the office issued: the one-time code to type on the new tablet.
+    pub code: Option<String>,
+}
+
+/// For coordinators: a one-time enrolment code for a member of staff's new tablet. The office
+/// issues it at the next sync (valid 72 hours); it then shows with the order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct IssueEnrolmentCode {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub user: UserId,
+}
+impl Request for IssueEnrolmentCode {
+    const NAME: &'static str = "issue_enrolment_code";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = true;
+    type Response = CommandId;
+}
+
+/// For coordinators: withdraw a tablet (at the next sync); it deletes its records when it
+/// next reaches the office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct RevokeDevice {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub device: DeviceId,
+}
+impl Request for RevokeDevice {
+    const NAME: &'static str = "revoke_device";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = true;
+    type Response = CommandId;
+}
+
+/// For coordinators: turn a person's account off (every tablet of theirs withdrawn, unused
+/// codes cancelled) or back on, at the next sync.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct SetAccountEnabled {
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub user: UserId,
+    /// On (`--enabled`) or off (without it).
+    #[serde(default)]
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub enabled: bool,
+}
+impl Request for SetAccountEnabled {
+    const NAME: &'static str = "set_account_enabled";
+    const ACCESS: Access = Access::Coordination;
+    const CHANGES: bool = true;
+    type Response = CommandId;
 }
 
 /// A participant's mentors as the office last said, and orders about them made here.
@@ -962,6 +1021,9 @@ registry! {
     UnassignMentor,
     ParticipantMentors,
     GetOfficeOrders,
+    IssueEnrolmentCode,
+    RevokeDevice,
+    SetAccountEnabled,
     FunderReportPdf,
     ; without a generated subcommand:
     ImportParticipants,

@@ -565,6 +565,42 @@ impl Handle<ParticipantMentors> for App {
     }
 }
 
+impl Handle<IssueEnrolmentCode> for App {
+    fn handle(&mut self, r: IssueEnrolmentCode) -> Result<onward_core::ids::CommandId, ApiError> {
+        access::check::<IssueEnrolmentCode>(&self.me)?;
+        self.queue(
+            onward_sync::message::Order::IssueCode { user: r.user },
+            vec![],
+        )
+    }
+}
+
+impl Handle<RevokeDevice> for App {
+    fn handle(&mut self, r: RevokeDevice) -> Result<onward_core::ids::CommandId, ApiError> {
+        access::check::<RevokeDevice>(&self.me)?;
+        self.queue(
+            onward_sync::message::Order::RevokeDevice { device: r.device },
+            vec![],
+        )
+    }
+}
+
+impl Handle<SetAccountEnabled> for App {
+    fn handle(&mut self, r: SetAccountEnabled) -> Result<onward_core::ids::CommandId, ApiError> {
+        access::check::<SetAccountEnabled>(&self.me)?;
+        if r.user == self.me.user && !r.enabled {
+            return Err(ApiError::from(onward_core::policy::Refused::OwnAccount));
+        }
+        self.queue(
+            onward_sync::message::Order::SetEnabled {
+                user: r.user,
+                enabled: r.enabled,
+            },
+            vec![],
+        )
+    }
+}
+
 impl Handle<GetOfficeOrders> for App {
     fn handle(&mut self, _: GetOfficeOrders) -> Result<Vec<OfficeOrder>, ApiError> {
         access::check::<GetOfficeOrders>(&self.me)?;
@@ -644,13 +680,22 @@ impl App {
                 mentor,
             }
         };
+        self.queue(order, vec![participant])
+    }
+
+    /// Queues any order for the office, sent at the next sync.
+    fn queue(
+        &mut self,
+        order: onward_sync::message::Order,
+        participants: Vec<onward_core::ids::ParticipantId>,
+    ) -> Result<onward_core::ids::CommandId, ApiError> {
         let id = onward_core::ids::CommandId::new();
         let body = serde_json::to_string(&order)
             .map_err(|e| ApiError::new(ErrorKind::Storage, e.to_string()))?;
         self.store
             .queue_command(&id.to_string(), &body, self.now().millis())
             .map_err(storage)?;
-        self.notify(vec![participant], Origin::Local);
+        self.notify(participants, Origin::Local);
         Ok(id)
     }
 
@@ -670,28 +715,44 @@ impl App {
             let (Ok(id), Ok(order)) = (c.id.parse(), serde_json::from_str::<Order>(&c.body)) else {
                 continue;
             };
-            let (kind, participant, mentor) = match order {
+            let (kind, participant, person, device) = match order {
                 Order::Assign {
                     participant,
                     mentor,
-                } => (OrderKind::Assign, participant, mentor),
+                } => (OrderKind::Assign, Some(participant), Some(mentor), None),
                 Order::Unassign {
                     participant,
                     mentor,
-                } => (OrderKind::Unassign, participant, mentor),
+                } => (OrderKind::Unassign, Some(participant), Some(mentor), None),
+                Order::IssueCode { user } => (OrderKind::IssueCode, None, Some(user), None),
+                Order::RevokeDevice { device } => {
+                    (OrderKind::RevokeDevice, None, None, Some(device))
+                }
+                Order::SetEnabled { user, enabled } => (
+                    if enabled {
+                        OrderKind::TurnOn
+                    } else {
+                        OrderKind::TurnOff
+                    },
+                    None,
+                    Some(user),
+                    None,
+                ),
             };
-            if only.is_some_and(|p| p != participant) {
+            if only.is_some() && participant != only {
                 continue;
             }
             out.push(OfficeOrder {
                 id,
                 kind,
                 participant,
-                mentor,
-                mentor_name: names.get(&mentor).cloned(),
+                person,
+                person_name: person.and_then(|p| names.get(&p).cloned()),
+                device,
                 made_at: Timestamp::from_millis(c.created_at),
                 answered_at: c.answered_at.map(Timestamp::from_millis),
                 refused: c.refused.and_then(|j| serde_json::from_str(&j).ok()),
+                code: c.code,
             });
         }
         Ok(out)

@@ -530,6 +530,7 @@ impl App {
                         a.refused
                             .as_ref()
                             .map(|r| serde_json::to_string(r).unwrap_or_default()),
+                        a.code.clone(),
                     )
                 })
                 .collect(),

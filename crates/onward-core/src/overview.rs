@@ -136,8 +136,20 @@ pub struct StaffMember {
     pub caseload: u32,
     /// The London day any of their devices last synced.
     pub last_synced: Option<Day>,
-    /// Devices not revoked.
-    pub devices: u32,
+    /// Their devices not revoked, oldest first.
+    pub devices: Vec<StaffDevice>,
+}
+
+/// A member of staff's enrolled tablet or laptop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffDevice {
+    pub device: DeviceId,
+    /// The name given at enrolment ("Blue tablet").
+    pub name: String,
+    /// The London day it was enrolled.
+    pub enrolled: Day,
+    /// The London day it last synced.
+    pub last_synced: Option<Day>,
 }
 
 /// A participant on a mentor's caseload.

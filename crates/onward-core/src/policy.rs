@@ -364,6 +364,10 @@ pub enum Refused {
     AccountOff,
     #[error("the office does not hold this participant yet; sync, then try again")]
     UnknownParticipant,
+    #[error("that tablet is not one of this organisation's")]
+    UnknownDevice,
+    #[error("you cannot turn off your own account; ask another coordinator")]
+    OwnAccount,
 }
 
 impl Refused {
@@ -397,6 +401,8 @@ impl Refused {
             Refused::NotAMentor => "not_a_mentor",
             Refused::AccountOff => "account_off",
             Refused::UnknownParticipant => "unknown_participant",
+            Refused::UnknownDevice => "unknown_device",
+            Refused::OwnAccount => "own_account",
         }
     }
 }

@@ -313,6 +313,12 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
     };
     let rule = Rule::of(&user);
     let org = user.org;
+    // A device ahead of the log (a server restored from a backup) is told so before anything
+    // it sends is stored or carried out.
+    let (head_before, _) = storage.position(org).map_err(unavailable)?;
+    if req.cursor > head_before {
+        return Err(ahead_of_server());
+    }
     let pusher = Pusher {
         actor: user.actor(),
         device: device.id,
@@ -357,18 +363,30 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
     // created) and before the scope (so an assignment shows at once).
     let mut answers = Vec::with_capacity(req.commands.len());
     for command in &req.commands {
-        let refused = storage
-            .run_command(&user, command, now)
+        // A code for an `IssueCode` order, made here: the storage keeps only its hash.
+        let code = enrolment_code();
+        let hash = hash_secret(&normalise_code(&code));
+        let fresh = crate::storage::office::FreshCode {
+            code: &code,
+            hash: &hash,
+        };
+        let outcome = storage
+            .run_command(&user, command, now, &fresh)
             .map_err(unavailable)?;
         tracing::info!(
             device = %device.id,
             command = %command.id,
-            outcome = refused.as_ref().map_or("done", Refused::code),
+            outcome = outcome.as_ref().err().map_or("done", Refused::code),
             "office command"
         );
+        let (refused, code) = match outcome {
+            Ok(code) => (None, code),
+            Err(why) => (Some(why), None),
+        };
         answers.push(CommandAnswer {
             id: command.id,
             refused,
+            code,
         });
     }
 
@@ -421,10 +439,7 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
     let (cursor, more, changes) = if req.cursor == 0 {
         (head, false, Vec::new())
     } else if req.cursor > head {
-        return Err(ServerError::new(
-            ErrorCode::Malformed,
-            "the tablet is ahead of this server (was the server restored from a backup?); ask your IT volunteer",
-        ));
+        return Err(ahead_of_server());
     } else {
         let page = storage
             .log_after(
@@ -485,6 +500,13 @@ fn sync<S: Storage + ?Sized>(storage: &S, req: SyncRequest) -> Result<SyncRespon
         docs,
         gone,
     })
+}
+
+fn ahead_of_server() -> ServerError {
+    ServerError::new(
+        ErrorCode::Malformed,
+        "the tablet is ahead of this server (was the server restored from a backup?); ask your IT volunteer",
+    )
 }
 
 fn push_one<S: Storage + ?Sized>(

@@ -1,13 +1,15 @@
 -- Onward device store, version 5: a coordinator's orders for the office and the staff
 -- directory the office sends them. Migrations are append-only: never edit a released file.
 
--- Orders made here (assign or unassign a mentor), sent at each sync until the office answers.
+-- Orders made here (assign or unassign a mentor, issue an enrolment code, revoke a tablet, turn
+-- an account off or on), sent at each sync until the office answers.
 CREATE TABLE office_commands (
     id          TEXT PRIMARY KEY,
     body        TEXT NOT NULL,            -- the order (JSON)
     created_at  INTEGER NOT NULL,
     answered_at INTEGER,                  -- NULL until the office has answered
-    refused     TEXT                      -- why the office refused it (JSON); NULL when done
+    refused     TEXT,                     -- why the office refused it (JSON); NULL when done
+    code        TEXT                      -- an enrolment code the office issued for it
 ) STRICT;
 
 -- The organisation's staff and who is assigned to whom, as the office last sent them.

@@ -152,8 +152,8 @@ pub struct SyncWrite<'a> {
     pub acked: Vec<u64>,
     /// Settings to set in the same transaction (such as how far the clock is off).
     pub meta: Vec<(&'static str, String)>,
-    /// The office's answers to commands, as (command id, why refused as JSON).
-    pub answers: Vec<(String, Option<String>)>,
+    /// The office's answers to commands, as (command id, why refused as JSON, a code issued).
+    pub answers: Vec<(String, Option<String>, Option<String>)>,
     /// A new staff directory from the office, replacing the one held.
     pub directory: Option<DirectoryWrite>,
 }
@@ -176,6 +176,8 @@ pub struct CommandRow {
     pub answered_at: Option<i64>,
     /// Why the office refused it, as JSON.
     pub refused: Option<String>,
+    /// An enrolment code the office issued for it.
+    pub code: Option<String>,
 }
 
 /// An open device store.
@@ -676,12 +678,12 @@ impl Store {
             )?
             .execute(params![&hash[..], at])?;
         }
-        for (id, refused) in &round.answers {
+        for (id, refused, code) in &round.answers {
             tx.prepare_cached(
-                "UPDATE office_commands SET answered_at = ?2, refused = ?3
+                "UPDATE office_commands SET answered_at = ?2, refused = ?3, code = ?4
                   WHERE id = ?1 AND answered_at IS NULL",
             )?
-            .execute(params![id, round.now, refused])?;
+            .execute(params![id, round.now, refused, code])?;
         }
         if let Some(d) = &round.directory {
             tx.execute_batch("DELETE FROM office_staff; DELETE FROM office_assignments;")?;
@@ -848,7 +850,7 @@ impl Store {
         p: impl rusqlite::Params,
     ) -> Result<Vec<CommandRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, body, created_at, answered_at, refused FROM office_commands {tail}"
+            "SELECT id, body, created_at, answered_at, refused, code FROM office_commands {tail}"
         ))?;
         let rows = stmt.query_map(p, |r| {
             Ok(CommandRow {
@@ -857,6 +859,7 @@ impl Store {
                 created_at: r.get(2)?,
                 answered_at: r.get(3)?,
                 refused: r.get(4)?,
+                code: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::scope::{Scope, ScopeDigest};
 
-pub use onward_core::overview::{Assignment, StaffMember};
+pub use onward_core::overview::{Assignment, StaffDevice, StaffMember};
 
 /// What a device sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -183,13 +183,31 @@ pub enum Order {
         participant: ParticipantId,
         mentor: UserId,
     },
+    /// A one-time enrolment code for a member of staff's new tablet (valid 72 hours).
+    IssueCode { user: UserId },
+    /// Withdraw a tablet: it deletes its records at its next contact.
+    RevokeDevice { device: DeviceId },
+    /// Turn a person's account off (every device revoked, unused codes cancelled) or on.
+    SetEnabled { user: UserId, enabled: bool },
 }
 
 /// The office's answer to a command: done, or refused and why (nothing was changed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommandAnswer {
     pub id: CommandId,
     pub refused: Option<Refused>,
+    /// For `IssueCode`, the code, in the first answer only (the server keeps only its hash).
+    pub code: Option<String>,
+}
+
+impl std::fmt::Debug for CommandAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandAnswer")
+            .field("id", &self.id)
+            .field("refused", &self.refused)
+            .field("code", &self.code.as_ref().map(|_| "redacted"))
+            .finish()
+    }
 }
 
 /// The digest of a [`Directory`].

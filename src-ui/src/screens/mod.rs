@@ -5,6 +5,7 @@ pub mod enrol;
 pub mod not_accepted;
 pub mod office;
 pub mod participant;
+pub mod people;
 pub mod reports;
 pub mod settings;
 pub mod today;

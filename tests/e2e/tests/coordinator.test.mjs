@@ -212,6 +212,43 @@ describe("the coordinator's overview and concern inbox", () => {
     assert.equal(await peer.getByText("Case manager (synthetic)").count(), 0);
   });
 
+  test("people and devices: a code for a new tablet as text and QR code, and a tablet withdrawn", async () => {
+    const mentor2 = world.users().find((u) => u.role === "mentor" && !u.cleared).name;
+    await nav(office, "People").click();
+    await office.getByRole("heading", { level: 1, name: "People and devices" }).waitFor();
+    const person = office.getByRole("article", { name: mentor2 });
+    await person.getByText("E2E mentor2").waitFor();
+    await person.getByRole("button", { name: `New enrolment code for ${mentor2}` }).click();
+    await office.getByRole("status").filter({ hasText: "Code requested." }).waitFor();
+    await office.getByText(/Enrolment code for .*: waiting for the next sync/).waitFor();
+    await syncNow(office);
+    const codes = office.getByRole("region", { name: "Enrolment codes" });
+    const code = (await codes.locator("p.code").first().innerText()).trim();
+    assert.match(code, /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    await codes.getByRole("img", { name: "The enrolment code as a QR code" }).first().waitFor();
+    // The code sets up a new tablet, once.
+    const fresh = await (await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: "en-GB" })).newPage();
+    await fresh.goto(await world.tablet("mentor2-new"));
+    await fresh.getByRole("heading", { name: "Set up this tablet" }).waitFor();
+    await fresh.getByLabel("Server address").fill(world.url);
+    await fresh.getByLabel("Enrolment code").fill(code.toLowerCase());
+    await fresh.getByLabel("Name for this tablet").fill("Spare tablet");
+    await fresh.getByRole("button", { name: "Set up this tablet" }).click();
+    await fresh.getByRole("navigation", { name: "Main" }).waitFor();
+    // Withdraw mentor2's first tablet, after a confirmation.
+    await syncNow(office);
+    await person.getByText("Spare tablet").waitFor();
+    await person.getByRole("button", { name: "Withdraw E2E mentor2" }).click();
+    await person.getByRole("button", { name: /Yes, withdraw E2E mentor2/ }).click();
+    await office.getByRole("status").filter({ hasText: "Withdrawal saved." }).waitFor();
+    await syncNow(office);
+    await office.getByText(/Withdraw a tablet .*: done by the office/).waitFor();
+    assert.equal(await person.getByText("E2E mentor2").count(), 0);
+    await second.getByRole("button", { name: "Sync now" }).click();
+    await second.getByText(/withdrawn/).first().waitFor();
+    await checkScreen(office, { name: "768x1024" }, "23-people-codes");
+  });
+
   test("every figure opens the list behind it", async () => {
     await nav(office, "Overview").click();
     await office.getByRole("heading", { level: 1, name: "The organisation at a glance" }).waitFor();
@@ -249,6 +286,9 @@ describe("the coordinator's overview and concern inbox", () => {
       await office.getByRole("table").getByRole("button", { name: referral, exact: true }).click();
       await office.getByRole("region", { name: "Mentors" }).getByLabel("Assign a mentor").waitFor();
       await checkScreen(office, vp, "22-participant-mentors");
+      await nav(office, "People").click();
+      await office.getByRole("heading", { level: 1, name: "People and devices" }).waitFor();
+      await checkScreen(office, vp, "23-people");
     });
   }
 });

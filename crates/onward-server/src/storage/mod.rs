@@ -3,7 +3,7 @@
 //! once from the database URL. Calls are blocking; the HTTP layer runs them on tokio's
 //! blocking pool.
 
-mod office;
+pub mod office;
 pub mod people;
 pub mod postgres;
 mod sql;
@@ -393,13 +393,14 @@ pub trait Storage: Send + Sync + 'static {
 
     // Coordinators' orders from their devices (`office.rs`).
     /// Carries out `command` for `by` (the sending device's owner) or refuses it, at most
-    /// once per command id; `None` when it was done.
+    /// once per command id. `fresh` is an enrolment code made for it, used by `IssueCode`.
     fn run_command(
         &self,
         by: &User,
         command: &onward_sync::message::Command,
         now: i64,
-    ) -> Result<Option<Refused>>;
+        fresh: &office::FreshCode<'_>,
+    ) -> Result<office::Outcome>;
     /// The organisation's staff and assignments, for coordinators' devices.
     fn directory(&self, org: OrgId) -> Result<onward_sync::message::Directory>;
 }

@@ -102,8 +102,9 @@ macro_rules! storage_methods {
             by: &User,
             command: &onward_sync::message::Command,
             now: i64,
-        ) -> Result<Option<onward_core::policy::Refused>> {
-            self.people_write(|db| super::office::run(db, by, command, now))
+            fresh: &super::office::FreshCode<'_>,
+        ) -> Result<super::office::Outcome> {
+            self.people_write(|db| super::office::run(db, by, command, now, fresh))
         }
 
         fn directory(&self, org: OrgId) -> Result<onward_sync::message::Directory> {

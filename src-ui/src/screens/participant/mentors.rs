@@ -49,7 +49,7 @@ pub(super) fn MentorsCard(record: Record) -> impl IntoView {
                     let waiting = |kind: OrderKind, user| {
                         view.orders
                             .iter()
-                            .any(|o| o.answered_at.is_none() && o.kind == kind && o.mentor == user)
+                            .any(|o| o.answered_at.is_none() && o.kind == kind && o.person == Some(user))
                     };
                     let joining: Vec<AnyView> = staff
                         .iter()
