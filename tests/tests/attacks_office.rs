@@ -30,8 +30,8 @@ use onward_server::storage::{AdminEntry, Organisation, Storage, User};
 use onward_sync::client::MAX_COMMANDS;
 use onward_sync::codec;
 use onward_sync::message::{
-    ClientMessage, Command, CommandAnswer, Directory, ErrorCode, Order, ServerMessage,
-    SyncRequest, SyncResponse,
+    ClientMessage, Command, CommandAnswer, Directory, ErrorCode, Order, ServerMessage, SyncRequest,
+    SyncResponse,
 };
 use onward_sync::scope::Scope;
 
@@ -195,7 +195,9 @@ fn post_to(url: &str, frame: &[u8]) -> (u16, Vec<u8>) {
         .expect("an HTTP answer");
     let head = String::from_utf8_lossy(&out[..split]).to_string();
     assert!(
-        !head.to_ascii_lowercase().contains("transfer-encoding: chunked"),
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
         "{head}"
     );
     let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -204,7 +206,11 @@ fn post_to(url: &str, frame: &[u8]) -> (u16, Vec<u8>) {
 
 /// One order sent from `token` to the server at `url`: its answer.
 fn order_to(url: &str, token: &str, command: &Command) -> Option<Refused> {
-    let frame = codec::encode(&ClientMessage::Sync(request(token, vec![command.clone()], None)));
+    let frame = codec::encode(&ClientMessage::Sync(request(
+        token,
+        vec![command.clone()],
+        None,
+    )));
     let (status, body) = post_to(url, &frame);
     match codec::decode::<ServerMessage>(&body).unwrap() {
         ServerMessage::Synced(resp) if status == 200 => {
@@ -325,7 +331,9 @@ fn cast() -> Cast {
     let assigned = participant(&mut coordinator.app, "Synthetic Ash");
     let waiting = participant(&mut coordinator.app, "Synthetic Birch");
     coordinator.app.sync_now().unwrap();
-    w.storage.set_assignment(assigned, mentor.id(), true).unwrap();
+    w.storage
+        .set_assignment(assigned, mentor.id(), true)
+        .unwrap();
     mentor.app.sync_now().unwrap();
     assert_eq!(caseload(&mut mentor.app), vec![assigned]);
     let own = w.new_user(
@@ -344,7 +352,10 @@ fn cast() -> Cast {
     let mut their_mentor = w.enrol(&w.user_in(&w.other, Role::Mentor, "Elsewhere Mentor"));
     let theirs = participant(&mut their_mentor.app, "Synthetic Cedar");
     their_mentor.app.sync_now().unwrap();
-    assert_eq!(w.storage.assignments(theirs).unwrap(), vec![their_mentor.id()]);
+    assert_eq!(
+        w.storage.assignments(theirs).unwrap(),
+        vec![their_mentor.id()]
+    );
 
     Cast {
         w,
@@ -366,10 +377,7 @@ fn cast() -> Cast {
 /// the answer is for the order, that nothing changed at the office, and that no directory
 /// came back unless `directory_for` says the sender is a coordinator. Returns the rows whose
 /// answer differed from the table, so every row runs before a test fails.
-fn run_table(
-    c: &Cast,
-    table: &[(&Person, &str, Command, Option<Refused>)],
-) -> Vec<String> {
+fn run_table(c: &Cast, table: &[(&Person, &str, Command, Option<Refused>)]) -> Vec<String> {
     let mut wrong = Vec::new();
     for (who, label, command, expected) in table {
         let before = c.office();
@@ -378,9 +386,16 @@ fn run_table(
         assert_eq!(resp.answers[0].id, command.id, "{label}");
         let got = &resp.answers[0].refused;
         assert!(got.is_some(), "{label}: carried out");
-        assert_eq!(c.office(), before, "{label}: refused, yet the office changed");
+        assert_eq!(
+            c.office(),
+            before,
+            "{label}: refused, yet the office changed"
+        );
         if who.user.role != Role::Coordinator {
-            assert!(resp.directory.is_none(), "{label}: a non-coordinator got the directory");
+            assert!(
+                resp.directory.is_none(),
+                "{label}: a non-coordinator got the directory"
+            );
         }
         if got != expected {
             wrong.push(format!(
@@ -475,7 +490,10 @@ fn orders_from_mentors_peer_mentors_and_participants_are_refused_and_change_noth
     assert!(c.w.storage.assignments(c.waiting).unwrap().is_empty());
 
     // The honest path: the coordinator's own order for the same is carried out.
-    assert_eq!(c.w.order(&c.coordinator.token, &assign(c.waiting, pm.id())), None);
+    assert_eq!(
+        c.w.order(&c.coordinator.token, &assign(c.waiting, pm.id())),
+        None
+    );
     assert_eq!(c.w.storage.assignments(c.waiting).unwrap(), vec![pm.id()]);
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
@@ -488,7 +506,11 @@ fn orders_from_a_revoked_tablet_or_a_disabled_coordinator_are_refused_whole() {
     let c = cast();
     let stolen = c.w.enrol(&c.coordinator.user);
     let device = stolen.app.identity().device;
-    assert!(c.w.storage.revoke_device(device, onward_core::time::Timestamp::now().millis()).unwrap());
+    assert!(
+        c.w.storage
+            .revoke_device(device, onward_core::time::Timestamp::now().millis())
+            .unwrap()
+    );
     let mut leaving = c.w.person(Role::Coordinator, "Coordinator Leaving");
     leaving.app.sync_now().unwrap();
     admin::disable_user(&*c.w.storage, leaving.id()).unwrap();
@@ -503,19 +525,36 @@ fn orders_from_a_revoked_tablet_or_a_disabled_coordinator_are_refused_whole() {
     ];
     // Sender, orders, expected HTTP status and error code, written by hand.
     let table: Vec<(&str, &str, &[Command], u16, ErrorCode)> = vec![
-        ("revoked tablet", stolen.token.as_str(), from_stolen.as_slice(), 403, ErrorCode::Revoked),
-        ("disabled coordinator", leaving.token.as_str(), from_leaving.as_slice(), 403, ErrorCode::Revoked),
+        (
+            "revoked tablet",
+            stolen.token.as_str(),
+            from_stolen.as_slice(),
+            403,
+            ErrorCode::Revoked,
+        ),
+        (
+            "disabled coordinator",
+            leaving.token.as_str(),
+            from_leaving.as_slice(),
+            403,
+            ErrorCode::Revoked,
+        ),
     ];
     for (label, token, commands, status, code) in &table {
         let before = c.office();
-        let (got_status, msg, _) = c
-            .w
-            .send_raw(request(token, commands.to_vec(), Some([0; 32])));
+        let (got_status, msg, _) =
+            c.w.send_raw(request(token, commands.to_vec(), Some([0; 32])));
         match msg {
-            ServerMessage::Error(e) => assert_eq!((got_status, e.code), (*status, *code), "{label}"),
+            ServerMessage::Error(e) => {
+                assert_eq!((got_status, e.code), (*status, *code), "{label}")
+            }
             other => panic!("{label}: answered {other:?}"),
         }
-        assert_eq!(c.office(), before, "{label}: refused, yet the office changed");
+        assert_eq!(
+            c.office(),
+            before,
+            "{label}: refused, yet the office changed"
+        );
     }
 
     // Nothing was remembered either: the ids are fresh to the office, so the honest
@@ -529,10 +568,18 @@ fn orders_from_a_revoked_tablet_or_a_disabled_coordinator_are_refused_whole() {
         })
         .collect();
     assert_eq!(honest.answers, done);
-    assert_eq!(c.w.storage.assignments(c.waiting).unwrap(), vec![c.mentor.id()]);
+    assert_eq!(
+        c.w.storage.assignments(c.waiting).unwrap(),
+        vec![c.mentor.id()]
+    );
     assert!(c.w.storage.assignments(c.assigned).unwrap().is_empty());
-    let second = c.w.send(&c.second_coordinator.token, from_leaving.clone(), None);
-    assert!(second.answers.iter().all(|a| a.refused.is_none()), "{:?}", second.answers);
+    let second =
+        c.w.send(&c.second_coordinator.token, from_leaving.clone(), None);
+    assert!(
+        second.answers.iter().all(|a| a.refused.is_none()),
+        "{:?}",
+        second.answers
+    );
     assert_eq!(
         sorted(c.w.storage.assignments(c.waiting).unwrap()),
         sorted(vec![c.mentor.id(), c.peer.id()])
@@ -648,11 +695,20 @@ fn a_coordinators_orders_about_other_participants_and_people_are_refused() {
         ),
     ];
     let wrong = run_table(&c, &table);
-    assert_eq!(c.w.storage.assignments(c.theirs).unwrap(), vec![c.their_mentor.id()]);
+    assert_eq!(
+        c.w.storage.assignments(c.theirs).unwrap(),
+        vec![c.their_mentor.id()]
+    );
 
     // The honest path: the same coordinator's order about their own participant and mentor.
-    assert_eq!(c.w.order(&co.token, &assign(c.waiting, c.mentor.id())), None);
-    assert_eq!(c.w.storage.assignments(c.waiting).unwrap(), vec![c.mentor.id()]);
+    assert_eq!(
+        c.w.order(&co.token, &assign(c.waiting, c.mentor.id())),
+        None
+    );
+    assert_eq!(
+        c.w.storage.assignments(c.waiting).unwrap(),
+        vec![c.mentor.id()]
+    );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
@@ -684,8 +740,18 @@ fn a_repeated_order_gets_its_first_answer_and_is_not_carried_out_again() {
     // Sender, label, the command (a used id, perhaps with new content), the answer by hand.
     let table: Vec<(&Person, &str, Command, Option<Refused>)> = vec![
         (co, "same order again", first.clone(), None),
-        (co, "same id, now an unassign", with(first.id, undo.clone()), None),
-        (co, "same id, now to the peer mentor", with(first.id, to_peer.clone()), None),
+        (
+            co,
+            "same id, now an unassign",
+            with(first.id, undo.clone()),
+            None,
+        ),
+        (
+            co,
+            "same id, now to the peer mentor",
+            with(first.id, to_peer.clone()),
+            None,
+        ),
         (
             co,
             "refused id, now a valid order",
@@ -753,7 +819,11 @@ fn a_repeated_order_gets_its_first_answer_and_is_not_carried_out_again() {
         sorted(vec![m, pm])
     );
     let after = c.office();
-    assert_eq!(after.log.len(), before.log.len() + 1, "carried out more than once");
+    assert_eq!(
+        after.log.len(),
+        before.log.len() + 1,
+        "carried out more than once"
+    );
     assert_eq!(after.positions[0].1, before.positions[0].1 + 1);
 
     // The same new order from eight connections at once: carried out once.
@@ -769,7 +839,11 @@ fn a_repeated_order_gets_its_first_answer_and_is_not_carried_out_again() {
     assert_eq!(answers, vec![None; 8]);
     assert_eq!(c.w.storage.assignments(c.waiting).unwrap(), vec![m]);
     let after = c.office();
-    assert_eq!(after.log.len(), before.log.len() + 1, "carried out more than once");
+    assert_eq!(
+        after.log.len(),
+        before.log.len() + 1,
+        "carried out more than once"
+    );
     assert_eq!(after.positions[0].1, before.positions[0].1 + 1);
 }
 
@@ -797,7 +871,11 @@ fn too_many_orders_or_a_damaged_frame_is_refused_whole_and_changes_nothing() {
     };
     let over = valid(MAX_COMMANDS); // MAX_COMMANDS + 1 orders
     assert_eq!(over.len(), MAX_COMMANDS + 1);
-    let good = codec::encode(&ClientMessage::Sync(request(&co.token, vec![assign(c.waiting, m)], None)));
+    let good = codec::encode(&ClientMessage::Sync(request(
+        &co.token,
+        vec![assign(c.waiting, m)],
+        None,
+    )));
     let mut truncated = good.clone();
     truncated.pop();
     let mut trailing = good.clone();
@@ -810,7 +888,11 @@ fn too_many_orders_or_a_damaged_frame_is_refused_whole_and_changes_nothing() {
     garbage.extend((0..200u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
     let mut impossible_cursor = request(&co.token, vec![assign(c.waiting, m)], None);
     impossible_cursor.cursor = u64::MAX;
-    let unknown_token = request("not-a-token-anyone-was-given", vec![assign(c.waiting, m)], None);
+    let unknown_token = request(
+        "not-a-token-anyone-was-given",
+        vec![assign(c.waiting, m)],
+        None,
+    );
 
     // Label, frame, expected HTTP status and error code, written by hand.
     let table: Vec<(&str, Vec<u8>, u16, ErrorCode)> = vec![
@@ -822,7 +904,12 @@ fn too_many_orders_or_a_damaged_frame_is_refused_whole_and_changes_nothing() {
         ),
         ("last byte cut off", truncated, 400, ErrorCode::Malformed),
         ("a byte left over", trailing, 400, ErrorCode::Malformed),
-        ("protocol version 2", old_version, 400, ErrorCode::UnsupportedVersion),
+        (
+            "protocol version 2",
+            old_version,
+            400,
+            ErrorCode::UnsupportedVersion,
+        ),
         ("not ONWD", not_onward, 400, ErrorCode::Malformed),
         ("noise after the header", garbage, 400, ErrorCode::Malformed),
         // FINDING: the server carries out the orders (and stores the pushes) before it checks
@@ -848,11 +935,22 @@ fn too_many_orders_or_a_damaged_frame_is_refused_whole_and_changes_nothing() {
         let (got_status, body) = c.w.post(frame);
         let msg: ServerMessage = codec::decode(&body).unwrap();
         match msg {
-            ServerMessage::Error(e) => assert_eq!((got_status, e.code), (*status, *code), "{label}"),
+            ServerMessage::Error(e) => {
+                assert_eq!((got_status, e.code), (*status, *code), "{label}")
+            }
             other => panic!("{label}: answered {other:?}"),
         }
-        if c.office() != before {
-            changed.push(*label);
+        let after = c.office();
+        if after != before {
+            changed.push(format!(
+                "{label}: assignments {:?} -> {:?}, positions {:?} -> {:?}, admin log {} -> {} lines",
+                before.assignments[1].1,
+                after.assignments[1].1,
+                before.positions[0],
+                after.positions[0],
+                before.log.len(),
+                after.log.len()
+            ));
             // Put it back so the next row starts from the same office.
             for p in c.w.storage.assignments(c.waiting).unwrap() {
                 c.w.storage.set_assignment(c.waiting, p, false).unwrap();
@@ -883,7 +981,10 @@ fn too_many_orders_or_a_damaged_frame_is_refused_whole_and_changes_nothing() {
     // And the undamaged frame the damaged ones were made from is carried out.
     let (status, _) = c.w.post(&good);
     assert_eq!(status, 200);
-    assert!(changed.is_empty(), "refused, yet the office changed: {changed:?}");
+    assert!(
+        changed.is_empty(),
+        "refused, yet the office changed: {changed:?}"
+    );
 }
 
 // =============================================================================================
@@ -934,7 +1035,8 @@ fn the_staff_directory_reaches_only_coordinators_and_only_their_own_staff() {
     }
 
     // A coordinator's: exactly their organisation's staff and assignments, written by hand.
-    let (status, msg, body) = c.w.send_raw(request(&c.coordinator.token, vec![], Some([0; 32])));
+    let (status, msg, body) =
+        c.w.send_raw(request(&c.coordinator.token, vec![], Some([0; 32])));
     assert_eq!(status, 200);
     let ServerMessage::Synced(resp) = msg else {
         panic!("{msg:?}")
@@ -970,36 +1072,66 @@ fn the_staff_directory_reaches_only_coordinators_and_only_their_own_staff() {
         ("an unused enrolment code", unused_code.clone()),
         ("the code without dashes", unused_code.replace('-', "")),
         ("the asking tablet's token", c.coordinator.token.clone()),
-        ("another coordinator's token", c.second_coordinator.token.clone()),
+        (
+            "another coordinator's token",
+            c.second_coordinator.token.clone(),
+        ),
         ("a mentor's token", c.mentor.token.clone()),
-        ("another organisation's username", "synthetic.elsewhere.login".into()),
-        ("another organisation's mentor's name", "Elsewhere Mentor".into()),
-        ("another organisation's peer's name", "Elsewhere Peer".into()),
-        ("another organisation's coordinator's name", "Elsewhere Coord".into()),
-        ("a participant's own sign-in's name", "Synthetic Ash's own sign-in".into()),
+        (
+            "another organisation's username",
+            "synthetic.elsewhere.login".into(),
+        ),
+        (
+            "another organisation's mentor's name",
+            "Elsewhere Mentor".into(),
+        ),
+        (
+            "another organisation's peer's name",
+            "Elsewhere Peer".into(),
+        ),
+        (
+            "another organisation's coordinator's name",
+            "Elsewhere Coord".into(),
+        ),
+        (
+            "a participant's own sign-in's name",
+            "Synthetic Ash's own sign-in".into(),
+        ),
     ];
     // The check can fail: a name that is in the directory is found in the bytes.
     assert!(contains(&body, "Mentor With Login"));
     for (what, needle) in &forbidden {
-        assert!(!contains(&body, needle), "the directory's bytes hold {what}");
-    }
-    for id in [c.their_mentor.id(), c.their_coordinator.id(), their_login.id, c.own_sign_in.id()] {
         assert!(
-            !contains(&body, &id.to_string()) && !contains_bytes(&body, &uuid_bytes(&id.to_string())),
+            !contains(&body, needle),
+            "the directory's bytes hold {what}"
+        );
+    }
+    for id in [
+        c.their_mentor.id(),
+        c.their_coordinator.id(),
+        their_login.id,
+        c.own_sign_in.id(),
+    ] {
+        assert!(
+            !contains(&body, &id.to_string())
+                && !contains_bytes(&body, &uuid_bytes(&id.to_string())),
             "the directory's bytes hold a user id not its organisation's staff"
         );
     }
 
     // The other organisation's coordinator sees only theirs.
-    let theirs = c
-        .w
-        .send(&c.their_coordinator.token, vec![], Some([0; 32]))
-        .directory
-        .expect("their coordinator gets theirs");
+    let theirs =
+        c.w.send(&c.their_coordinator.token, vec![], Some([0; 32]))
+            .directory
+            .expect("their coordinator gets theirs");
     let their_staff: Vec<UserId> = sorted(theirs.staff.iter().map(|s| s.user).collect());
     assert_eq!(
         their_staff,
-        sorted(vec![c.their_coordinator.id(), c.their_mentor.id(), their_login.id])
+        sorted(vec![
+            c.their_coordinator.id(),
+            c.their_mentor.id(),
+            their_login.id
+        ])
     );
     let their_assignments: Vec<(ParticipantId, UserId)> = theirs
         .assignments
@@ -1087,11 +1219,18 @@ fn a_coordinators_assign_and_unassign_reach_the_mentor_and_an_offline_change_is_
         .collect();
     assert_eq!(rows, vec![(p, DocKind::Plan, Refused::NotOnCaseload)]);
     let recorded = serde_json::to_string(&kept[0].recorded).unwrap();
-    assert!(recorded.contains(TITLE), "the goal's words are not kept: {recorded}");
+    assert!(
+        recorded.contains(TITLE),
+        "the goal's words are not kept: {recorded}"
+    );
 
     // The office did not take the goal.
     co.app.sync_now().unwrap();
-    let plan = co.app.handle(GetParticipant { participant: p }).unwrap().plan;
+    let plan = co
+        .app
+        .handle(GetParticipant { participant: p })
+        .unwrap()
+        .plan;
     assert!(!plan.goals.contains_key(&g.to_string()));
 
     // The admin log names the coordinator, from the office's knowledge of the token.
