@@ -921,6 +921,7 @@ pub fn not_allowed(code: &str) -> Option<&'static str> {
         "append_only" => "Records like this can only be added to, not changed.",
         "not_a_mentor" => "Only mentors and peer mentors have a caseload. Choose a mentor.",
         "account_off" => "That person's account is turned off. Choose another mentor.",
+        "own_account" => "You cannot turn off your own account. Ask another coordinator.",
         _ => return None,
     })
 }
@@ -1066,6 +1067,8 @@ pub fn refused(why: &onward_api::policy::Refused) -> String {
         R::NotAMentor => "Only mentors and peer mentors have a caseload. Choose a mentor.".into(),
         R::AccountOff => "That person's account is turned off, so they cannot take on anyone. Choose another mentor.".into(),
         R::UnknownParticipant => "The office does not have this participant's record yet. Sync, then try again.".into(),
+        R::UnknownDevice => "That tablet is not one of this organisation's. Check which tablet you chose.".into(),
+        R::OwnAccount => "You cannot turn off your own account. Ask another coordinator.".into(),
         R::OneThing
         | R::NotAnOperation
         | R::Mislabelled { .. }
@@ -1502,6 +1505,7 @@ pub mod people {
     pub const NOT_KNOWN: &str =
         "The list of people shows after this device's next sync with the office.";
     pub const NO_DEVICES: &str = "No tablets enrolled.";
+    pub const THIS_TABLET: &str = "This tablet";
     pub const CODES: &str = "Enrolment codes";
     pub const CODE_HINT: &str = "Type this on the new tablet's first screen, or scan the QR code with its camera. It works once, for 72 hours from when the office issued it.";
     pub const QR_LABEL: &str = "The enrolment code as a QR code";

