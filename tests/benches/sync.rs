@@ -537,6 +537,56 @@ fn twenty_thousand() {
         next.rounds,
         kb(next.bytes_received)
     );
+
+    // What a coordinator then does on that device: the overview, the concern inbox, a year's
+    // funder report and a caseload search typed a letter at a time.
+    let timed = |app: &mut onward_app::App, f: &dyn Fn(&mut onward_app::App)| {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            f(app);
+            times.push(t.elapsed());
+        }
+        median(times)
+    };
+    let overview = timed(&mut app, &|a| {
+        a.handle(onward_api::GetOverview {}).unwrap();
+    });
+    let inbox = timed(&mut app, &|a| {
+        a.handle(onward_api::ConcernInbox {}).unwrap();
+    });
+    let today = onward_core::time::Timestamp::now().london_day();
+    let t = Instant::now();
+    let report = app
+        .handle(onward_api::FunderReport {
+            from: today.plus_days(-364),
+            to: today,
+            programme: None,
+            mentor: None,
+        })
+        .unwrap();
+    let year = t.elapsed();
+    let mut keystrokes = Vec::new();
+    for typed in ["p", "pa", "par", "part", "parti"] {
+        let t = Instant::now();
+        app.handle(onward_api::Caseload {
+            search: Some(typed.into()),
+            status: None,
+            pathway: None,
+        })
+        .unwrap();
+        keystrokes.push(t.elapsed());
+    }
+    let slowest = keystrokes.iter().max().copied().unwrap_or_default();
+    println!(
+        "on that device: overview median {}, concern inbox median {}, a year's funder report {} ({} sessions delivered), caseload search per keystroke median {} (slowest {})",
+        ms(overview),
+        ms(inbox),
+        ms(year),
+        report.sessions_delivered,
+        ms(median(keystrokes)),
+        ms(slowest)
+    );
     drop(app);
 
     let status =

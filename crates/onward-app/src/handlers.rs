@@ -657,8 +657,7 @@ impl App {
         // What the office would refuse for certain is refused here too, to save a round trip.
         if assign && let Some(m) = self.staff()?.into_iter().find(|m| m.user == mentor) {
             use onward_core::policy::Refused;
-            use onward_core::vocab::Role;
-            let why = if !matches!(m.role, Role::Mentor | Role::PeerMentor) {
+            let why = if !onward_core::policy::has_caseload(m.role) {
                 Some(Refused::NotAMentor)
             } else if !m.enabled {
                 Some(Refused::AccountOff)

@@ -38,8 +38,20 @@ impl Actor {
 
     /// Whether this person works with participants (everyone but a participant).
     pub fn is_staff(&self) -> bool {
-        self.role != Role::Participant
+        is_staff(self.role)
     }
+}
+
+/// Whether someone with `role` works with participants (everyone but a participant's own
+/// sign-in): the people in a coordinator's staff directory.
+pub fn is_staff(role: Role) -> bool {
+    role != Role::Participant
+}
+
+/// Whether someone with `role` can have participants assigned to them: mentors and peer
+/// mentors. Coordinators reach everyone without a caseload.
+pub fn has_caseload(role: Role) -> bool {
+    matches!(role, Role::Mentor | Role::PeerMentor)
 }
 
 /// Who may run an operation.

@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 use onward_api::overview::StaffMember;
 use onward_api::overview::{Overview, hours};
-use onward_api::vocab::Role;
 use onward_api::vocab::{OverviewFigure, ParticipantStatus};
 use onward_api::{ConcernInbox, GetOverview, GetStaff, OverviewList, OverviewRows};
 
@@ -241,7 +240,7 @@ fn FigureList(figure: OverviewFigure) -> impl IntoView {
 fn Staff(staff: Vec<StaffMember>) -> impl IntoView {
     let mentors: Vec<StaffMember> = staff
         .into_iter()
-        .filter(|m| matches!(m.role, Role::Mentor | Role::PeerMentor))
+        .filter(|m| onward_api::policy::has_caseload(m.role))
         .collect();
     view! {
         <section class="card" aria-labelledby="fig-staff">

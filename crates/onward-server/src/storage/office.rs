@@ -132,7 +132,7 @@ fn decide(
         return Ok(Err(Refused::UnknownPerson));
     };
     let changed = if assign {
-        if !matches!(role, Role::Mentor | Role::PeerMentor) {
+        if !onward_core::policy::has_caseload(role) {
             return Ok(Err(Refused::NotAMentor));
         }
         if disabled {
@@ -207,7 +207,7 @@ fn staff_in(db: &mut dyn Sql, org: OrgId, user: UserId) -> Result<Option<(Role, 
         return Ok(None);
     };
     let role: Role = row.parsed(0, "role")?;
-    if role == Role::Participant {
+    if !onward_core::policy::is_staff(role) {
         return Ok(None);
     }
     Ok(Some((role, row.opt_int(1).is_some())))

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use onward_api::overview::StaffMember;
-use onward_api::vocab::Role;
 use onward_api::*;
 
 use super::*;
@@ -88,7 +87,7 @@ pub(super) fn MentorsCard(record: Record) -> impl IntoView {
                     let choices: Vec<StaffMember> = staff
                         .into_iter()
                         .filter(|m| {
-                            matches!(m.role, Role::Mentor | Role::PeerMentor)
+                            onward_api::policy::has_caseload(m.role)
                                 && m.enabled
                                 && !view.assigned.iter().any(|a| a.user == m.user)
                                 && !waiting(OrderKind::Assign, m.user)
