@@ -461,8 +461,8 @@ impl Handle<GetOverview> for App {
     fn handle(&mut self, _: GetOverview) -> Result<onward_core::overview::Overview, ApiError> {
         access::check::<GetOverview>(&self.me)?;
         let mut o = self.store.overview(self.now()).map_err(storage)?;
-        if !self.store.staff().map_err(storage)?.is_empty() {
-            o.waiting_for_mentor = Some(self.store.unassigned().map_err(storage)?.len() as u32);
+        if self.store.has_directory().map_err(storage)? {
+            o.waiting_for_mentor = Some(self.store.unassigned_count().map_err(storage)?);
         }
         Ok(o)
     }
@@ -552,7 +552,7 @@ impl Handle<ParticipantMentors> for App {
     fn handle(&mut self, r: ParticipantMentors) -> Result<ParticipantMentorsView, ApiError> {
         access::check::<ParticipantMentors>(&self.me)?;
         let assigned = self.store.assigned_to(r.participant).map_err(storage)?;
-        let known = !self.store.staff().map_err(storage)?.is_empty();
+        let known = self.store.has_directory().map_err(storage)?;
         Ok(ParticipantMentorsView {
             assigned: self
                 .staff()?

@@ -13,8 +13,15 @@ CREATE TABLE q_sessions (
     minutes        INTEGER NOT NULL,
     delivered      INTEGER NOT NULL            -- 1 attended or late, 0 did not attend
 ) STRICT;
-CREATE INDEX q_sessions_time ON q_sessions (started_at);
+-- Covering the overview's sums, so a month's sessions are counted from the index alone.
+CREATE INDEX q_sessions_time ON q_sessions (started_at, delivered, minutes);
 CREATE INDEX q_sessions_participant ON q_sessions (participant_id);
+
+-- The overview's other counts, each from an index rather than the whole table: goal reviews
+-- overdue, this week's appointments, participants by status.
+CREATE INDEX q_goals_review ON q_goals (review_due);
+CREATE INDEX q_appointments_week ON q_appointments (starts_at, status, accompanied_by);
+CREATE INDEX q_caseload_status ON q_caseload (status);
 
 -- The derived tables are rebuilt from the documents when the store next opens.
 INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_derived', '1');

@@ -470,30 +470,49 @@ impl Store {
         let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<u32, StoreError> {
             Ok(self.conn.prepare_cached(sql)?.query_row(p, |r| r.get(0))?)
         };
-        let mut by_status = Vec::new();
-        for status in ParticipantStatus::ALL {
-            by_status.push((
-                *status,
-                count(
-                    "SELECT count(*) FROM q_caseload WHERE status = ?1",
-                    &[&status.as_str()],
-                )?,
-            ));
-        }
-        let mut concerns = Vec::new();
-        for urgency in Urgency::ALL.iter().rev() {
-            let (open, oldest): (u32, Option<i64>) = self
+        // One pass over each table (every page read is decrypted): counts by status and by
+        // urgency, every value listed with 0 where there are none.
+        let mut per_status: std::collections::HashMap<String, u32> = Default::default();
+        {
+            let mut stmt = self
                 .conn
-                .prepare_cached(
-                    "SELECT count(*), min(raised_at) FROM q_concerns WHERE urgency = ?1",
-                )?
-                .query_row([urgency.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            concerns.push(ConcernCount {
-                urgency: *urgency,
-                open,
-                oldest_days: oldest.map(|t| age_in_days(Timestamp::from_millis(t), now)),
-            });
+                .prepare_cached("SELECT status, count(*) FROM q_caseload GROUP BY status")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
+            for row in rows {
+                let (status, n) = row?;
+                per_status.insert(status, n);
+            }
         }
+        let by_status = ParticipantStatus::ALL
+            .iter()
+            .map(|s| (*s, per_status.get(s.as_str()).copied().unwrap_or(0)))
+            .collect();
+        let mut per_urgency: std::collections::HashMap<String, (u32, Option<i64>)> =
+            Default::default();
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT urgency, count(*), min(raised_at) FROM q_concerns GROUP BY urgency",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, (r.get::<_, u32>(1)?, r.get(2)?)))
+            })?;
+            for row in rows {
+                let (urgency, counts) = row?;
+                per_urgency.insert(urgency, counts);
+            }
+        }
+        let concerns = Urgency::ALL
+            .iter()
+            .rev()
+            .map(|u| {
+                let (open, oldest) = per_urgency.get(u.as_str()).copied().unwrap_or((0, None));
+                ConcernCount {
+                    urgency: *u,
+                    open,
+                    oldest_days: oldest.map(|t| age_in_days(Timestamp::from_millis(t), now)),
+                }
+            })
+            .collect();
         let week = Days::week_of(today);
         let month = Days::month_of(today);
         let (appointments_this_week, appointments_accompanied): (u32, u32) = self

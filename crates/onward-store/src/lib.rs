@@ -874,6 +874,26 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// How many participants held here no one is assigned to, as the office last said.
+    pub fn unassigned_count(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM q_caseload c
+                  WHERE NOT EXISTS (SELECT 1 FROM office_assignments a
+                                     WHERE a.participant_id = c.participant_id)",
+            )?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// Whether the office has sent a staff directory yet.
+    pub fn has_directory(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM office_staff)")?
+            .query_row([], |r| r.get(0))?)
+    }
+
     /// Who is assigned to a participant, as the office last said.
     pub fn assigned_to(&self, participant: ParticipantId) -> Result<Vec<UserId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
