@@ -200,7 +200,14 @@ impl Handle<Caseload> for App {
             .map(str::trim)
             .unwrap_or("")
             .to_lowercase();
-        let mut rows = self.store.caseload(self.now()).map_err(storage)?;
+        // An ASCII search narrows the list in the store first (SQLite lowercases only ASCII;
+        // the check below is the one that decides, with Rust's full lowercasing).
+        let mut rows = if !search.is_empty() && search.is_ascii() {
+            self.store.caseload_containing(self.now(), &search)
+        } else {
+            self.store.caseload(self.now())
+        }
+        .map_err(storage)?;
         rows.retain(|c| {
             (search.is_empty() || c.preferred_name.to_lowercase().contains(&search))
                 && r.status.is_none_or(|s| c.status == s)

@@ -371,6 +371,24 @@ impl Store {
         )
     }
 
+    /// The caseload lines whose preferred name contains `needle` (ASCII letters compared
+    /// without case), in the order of [`Store::caseload`]. Only the matching lines are built, so
+    /// a search costs what it finds. The caller still checks each line in full.
+    pub fn caseload_containing(
+        &self,
+        now: Timestamp,
+        needle: &str,
+    ) -> Result<Vec<CaseloadRow>, StoreError> {
+        self.rows(
+            &format!(
+                "{CASELOAD_SQL} WHERE instr(lower(c.preferred_name), lower(?2)) > 0
+                 ORDER BY preferred_name COLLATE NOCASE, c.participant_id"
+            ),
+            params![now.millis(), needle],
+            caseload_row,
+        )
+    }
+
     /// One participant's caseload line.
     pub fn caseload_row(
         &self,
