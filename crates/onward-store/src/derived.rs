@@ -468,14 +468,18 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// How many open concerns of these urgencies are held here.
+    /// How many open concerns of these urgencies are held here (one pass over the table).
     pub fn open_concerns_of(&self, urgencies: &[Urgency]) -> Result<u32, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT urgency, count(*) FROM q_concerns GROUP BY urgency")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
         let mut n = 0;
-        for u in urgencies {
-            n += self
-                .conn
-                .prepare_cached("SELECT count(*) FROM q_concerns WHERE urgency = ?1")?
-                .query_row([u.as_str()], |r| r.get::<_, u32>(0))?;
+        for row in rows {
+            let (urgency, count) = row?;
+            if urgencies.iter().any(|u| u.as_str() == urgency) {
+                n += count;
+            }
         }
         Ok(n)
     }

@@ -3,6 +3,7 @@
 // Debian's Chromium driven by playwright-core. Binaries come from ONWARD_BIN_DIR (the
 // target directory's debug or release folder), the built UI from ONWARD_DIST.
 
+import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -324,4 +325,21 @@ export async function shot(page, viewport, name) {
   // scrolled to.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/** Presses "Sync now" and waits until the sync bar says it synced. */
+export async function syncNow(page) {
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await page.getByText(/^Synced/).waitFor();
+  await page.getByRole("button", { name: "Sync now" }).waitFor();
+}
+
+/** Screenshots the screen, then fails on any axe violation or touch target under 44px. */
+export async function checkScreen(page, vp, name) {
+  await page.waitForTimeout(150);
+  await shot(page, vp.name, name);
+  const violations = await axe(page);
+  assert.deepEqual(violations, [], `${name} at ${vp.name}: accessibility violations`);
+  const small = await smallTargets(page);
+  assert.deepEqual(small, [], `${name} at ${vp.name}: touch targets under 44px`);
 }

@@ -6,22 +6,9 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets } from "../lib/harness.mjs";
+import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets, checkScreen, syncNow } from "../lib/harness.mjs";
 
-async function syncNow(page) {
-  await page.getByRole("button", { name: "Sync now" }).click();
-  await page.getByText(/^Synced/).waitFor();
-  await page.getByRole("button", { name: "Sync now" }).waitFor();
-}
 
-async function checkScreen(page, vp, name) {
-  await page.waitForTimeout(150);
-  await shot(page, vp.name, name);
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], `${name} at ${vp.name}: accessibility violations`);
-  const small = await smallTargets(page);
-  assert.deepEqual(small, [], `${name} at ${vp.name}: touch targets under 44px`);
-}
 
 /** The sync bar's count of urgent open concerns (no button: none). */
 async function urgentCount(page) {

@@ -6,15 +6,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets, takePageProblems } from "../lib/harness.mjs";
+import { VIEWPORTS, World, axe, launch, shot, signIn, smallTargets, takePageProblems, checkScreen, syncNow } from "../lib/harness.mjs";
 
 const waiting = /change(s)? waiting to reach the office/;
 
-async function syncNow(page) {
-  await page.getByRole("button", { name: "Sync now" }).click();
-  await page.getByText(/^Synced/).waitFor();
-  await page.getByRole("button", { name: "Sync now" }).waitFor();
-}
 
 async function openFirstParticipant(page) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Caseload" }).click();
@@ -32,14 +27,6 @@ async function openParticipant(page, name, tab) {
   if (tab) await page.getByRole("tab", { name: tab }).click();
 }
 
-async function checkScreen(page, vp, name) {
-  await page.waitForTimeout(150);
-  await shot(page, vp.name, name);
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], `${name} at ${vp.name}: accessibility violations`);
-  const small = await smallTargets(page);
-  assert.deepEqual(small, [], `${name} at ${vp.name}: touch targets under 44px`);
-}
 
 // The harness's own checks must be able to fail, or they prove nothing.
 describe("the harness", () => {

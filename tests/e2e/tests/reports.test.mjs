@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ARTIFACTS, BIN, VIEWPORTS, World, axe, launch, shot, signIn, smallTargets } from "../lib/harness.mjs";
+import { ARTIFACTS, BIN, VIEWPORTS, World, axe, launch, shot, signIn, smallTargets, checkScreen, syncNow } from "../lib/harness.mjs";
 
 // Wide enough for the demo's history (up to three years back from today).
 const FROM = "2020-01-01";
@@ -18,20 +18,7 @@ const TO = "2030-12-31";
 // The same period as people read it, written out by hand.
 const PERIOD_WORDS = "1 January 2020 to 31 December 2030";
 
-async function syncNow(page) {
-  await page.getByRole("button", { name: "Sync now" }).click();
-  await page.getByText(/^Synced/).waitFor();
-  await page.getByRole("button", { name: "Sync now" }).waitFor();
-}
 
-async function checkScreen(page, vp, name) {
-  await page.waitForTimeout(150);
-  await shot(page, vp.name, name);
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], `${name} at ${vp.name}: accessibility violations`);
-  const small = await smallTargets(page);
-  assert.deepEqual(small, [], `${name} at ${vp.name}: touch targets under 44px`);
-}
 
 /** The figure in the row named `label` of the table captioned `caption`, as shown. */
 async function figure(page, caption, label) {
